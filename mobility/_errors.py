@@ -1,0 +1,27 @@
+"""Exceptions raised at the project's boundaries (files, scenarios, CLI arguments).
+
+Every message names the file, the feature or field, the bad value and what would be valid,
+so the CLI can print it as one line with no traceback.
+"""
+
+from __future__ import annotations
+
+
+class MobilityError(ValueError):
+    """Base class of the errors a user can fix by correcting an input."""
+
+
+class NetworkDataError(MobilityError):
+    """A network file is missing, malformed or inconsistent."""
+
+
+class ScenarioError(MobilityError):
+    """A scenario file or scenario field is invalid."""
+
+
+class UnknownNodeError(MobilityError):
+    """A node name or id does not match any node of the network."""
+
+
+class InfeasibleError(MobilityError):
+    """The question has no answer on this network (e.g. an unreachable destination)."""
