@@ -129,6 +129,7 @@ def movement_graph(
     capacity_factor: CapacityFactor | None = None,
     dwell_h: Callable[[str, Mapping], float] | None = None,
     road_march_hours_per_day: float = 24.0,
+    gate_exit_modes: Mapping[str, frozenset[str]] | None = None,
 ) -> MovementGraph:
     """Expand a network into its movement graph.
 
@@ -148,6 +149,9 @@ def movement_graph(
     road_march_hours_per_day
         Hours a day road columns move; road transit is stretched by ``24 / hours`` to
         account for halts and rest (a column at 50 km/h for 10 h covers 500 km a day).
+    gate_exit_modes
+        For the nodes named, the only modes (road, rail, sea, air) a movement may leave the
+        gate into: an origin whose forces must be loaded onto trains, ships or aircraft.
     """
     mg = MovementGraph()
     factor = capacity_factor or (lambda kind, ref: 1.0)
@@ -183,5 +187,7 @@ def movement_graph(
                       "kind": "link", "ref": node_id, "mode": str(Mode.transfer),
                       "layer": layer, "u": node_id, "v": node_id}
             mg.add_arc((node_id, layer), (node_id, GATE_IN), **common)
-            mg.add_arc((node_id, GATE_OUT), (node_id, layer), **common)
+            exits = (gate_exit_modes or {}).get(node_id)
+            if exits is None or layer.split("-")[0] in exits:
+                mg.add_arc((node_id, GATE_OUT), (node_id, layer), **common)
     return mg

@@ -22,7 +22,7 @@ def normalise(text: str) -> str:
 
 def suggestions(text: str, candidates: Mapping[str, Any] | list[str], n: int = 3) -> list[str]:
     """Up to ``n`` candidate keys closest to ``text`` after normalisation."""
-    folded = {normalise(key): key for key in candidates}
+    folded = {normalise(key): key for key in candidates}  # later candidates win ties
     close = difflib.get_close_matches(normalise(text), list(folded), n=n, cutoff=0.6)
     return [folded[key] for key in close]
 
@@ -43,6 +43,6 @@ def resolve_node(graph: Any, text: str, *, what: str = "node") -> str:
     if wanted in by_key:
         return by_key[wanted]
     names = {data.get("name", node_id): node_id for node_id, data in graph.nodes(data=True)}
-    close = suggestions(text, list(names) + list(graph.nodes))
+    close = suggestions(text, list(graph.nodes) + list(names))  # names win on equal folding
     hint = f"; did you mean {', '.join(repr(c) for c in dict.fromkeys(close))}?" if close else ""
     raise UnknownNodeError(f"unknown {what} {text!r}{hint}")

@@ -469,6 +469,7 @@ def summary(graph: nx.MultiDiGraph) -> dict[str, Any]:
          "between": [nodes[u]["name"], nodes[v]["name"]]}
         for key, u, v, data in data_edges
         if {nodes[u]["country"], nodes[v]["country"]} == {"PL", "LT"}
+        and data["mode"] in (Mode.road, Mode.rail)
     ]
     return {
         "source": graph.graph.get("source"),
@@ -488,7 +489,7 @@ def summary(graph: nx.MultiDiGraph) -> dict[str, Any]:
              "dwell_h": d["transfer_dwell_h"]}
             for n, d in sorted(nodes(data=True)) if d["kind"] == NodeKind.gauge_transfer
         ],
-        "pl_lt_border_crossings": crossings,
+        "pl_lt_border_crossings": crossings,  # land crossings: road and rail
     }
 
 

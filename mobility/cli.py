@@ -1,0 +1,403 @@
+"""The ``mobility`` command: a thin layer over the package's functions."""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from mobility._errors import MobilityError
+
+app = typer.Typer(
+    name="mobility",
+    help="Military mobility into the Baltic states: NATO Force Model closure, routes, maps.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+network_app = typer.Typer(help="Inspect the road/rail/sea/air network.", no_args_is_help=True)
+scenario_app = typer.Typer(help="List and inspect scenarios.", no_args_is_help=True)
+app.add_typer(network_app, name="network")
+app.add_typer(scenario_app, name="scenario")
+
+out = Console()
+err = Console(stderr=True)
+
+ScenarioArg = Annotated[
+    str | None,
+    typer.Argument(help="shipped scenario name (see 'mobility scenario list') or a YAML file; "
+                   "default: baseline"),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON object instead of tables")]
+
+
+def main() -> None:
+    """Entry point: user errors become one line on stderr and exit status 2."""
+    try:
+        app(standalone_mode=False)
+    except MobilityError as error:
+        err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("aborted")
+        sys.exit(130)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except Exception as error:  # click usage errors carry their own exit code
+        import click
+
+        if isinstance(error, click.ClickException):
+            error.show()
+            sys.exit(error.exit_code)
+        raise
+
+
+@contextmanager
+def _progress(enabled: bool = True):
+    if not enabled or not err.is_terminal:
+        yield lambda _msg: None
+        return
+    with err.status("starting…") as status:
+        yield lambda msg: status.update(msg)
+
+
+# --- run ----------------------------------------------------------------------------------
+
+
+@app.command()
+def run(
+    scenario: ScenarioArg = None,
+    as_json: JsonOpt = False,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="write edge flows (GeoJSON, "
+                                                "CSV) and the arrival curve (CSV) here")] = None,
+    map_path: Annotated[Path | None, typer.Option("--map", help="also write the HTML map "
+                                                 "here")] = None,
+) -> None:
+    """Closure: troops delivered by day, days to each Force Model target, bottlenecks."""
+    from mobility.closure import closure
+
+    with _progress(not as_json) as say:
+        result = closure(None, scenario, progress=say)
+    if out_dir is not None:
+        from mobility.export import write_outputs
+
+        write_outputs(result, out_dir)
+    if map_path is not None:
+        _write_map(scenario, result, map_path)
+    if as_json:
+        out.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    _print_closure(result)
+    if out_dir is not None:
+        err.print(f"wrote edge flows and curve to {out_dir}")
+    if map_path is not None:
+        err.print(f"wrote map to {map_path}")
+
+
+def _write_map(scenario: str | None, result, path: Path) -> None:
+    from mobility.closure import network_for
+    from mobility.maps import closure_map, save_map
+    from mobility.scenario import load_scenario
+
+    loaded = load_scenario(scenario)
+    graph = network_for(loaded)
+    save_map(closure_map(graph, result, scenario=loaded), path)
+
+
+def _print_closure(result) -> None:
+    out.print(f"[bold]Scenario[/] {result.scenario}: {result.description}".rstrip(": "),
+              highlight=False)
+    out.print(f"method: {result.method}; targets: {result.targets_reading} reading; "
+              f"horizon {result.horizon_days:g} days", highlight=False)
+    table = Table(title="Force Model targets")
+    for column in ("target (troops)", "deadline (day)", "reached (day)", "at deadline (troops)",
+                   "shortfall (troops)"):
+        table.add_column(column, justify="right")
+    for t in result.targets:
+        reached = f"{t.reached_day:.1f}" if t.reached_day is not None else "not reached"
+        table.add_row(f"{t.troops:,.0f}", f"{t.deadline_day:g}", reached,
+                      _num(t.troops_at_deadline), _num(t.shortfall))
+    out.print(table)
+    days = Table(title="Troops arrived (cumulative)")
+    days.add_column("by day", justify="right")
+    days.add_column("troops", justify="right")
+    for day, troops in result.troops_by_day.items():
+        days.add_row(str(day), f"{troops:,.0f}")
+    out.print(days)
+    necks = Table(title="Bottlenecks (binding at the horizon; * = on the minimum cut)")
+    for column in ("", "capacity", "kind", "used", "from day"):
+        necks.add_column(column, justify="left" if not column else "right")
+    for b in result.bottlenecks:
+        necks.add_row(("* " if b.in_min_cut else "  ") + b.name,
+                      f"{b.capacity_per_day:,.1f} {b.unit}s/day", b.kind, f"{b.utilisation:.0%}",
+                      f"{b.from_day:.1f}" if b.from_day is not None else "—")
+    out.print(necks)
+    split = ", ".join(f"{mode} {share:.0%}" for mode, share in result.mode_split.items())
+    out.print(f"Mode split (troops entering LT/LV/EE): {split or 'none'}", highlight=False)
+    if result.rounding:
+        parts = [f"day {d}: {v['change_troops']:+,.0f} ({v['change_percent']:+.1f} %)"
+                 for d, v in result.rounding.get("by_day", {}).items()]
+        out.print("Whole trains/convoys/sailings/flights change: " + "; ".join(parts),
+                  highlight=False)
+    for note in result.notes:
+        out.print(f"note: {note}", highlight=False)
+
+
+def _num(value: float) -> str:
+    return "—" if value != value else f"{value:,.0f}"
+
+
+# --- network ------------------------------------------------------------------------------
+
+
+@network_app.command("info")
+def network_info(
+    as_json: JsonOpt = False,
+    path: Annotated[Path | None, typer.Option(help="network folder or .gpkg; default: the "
+                                             "curated network")] = None,
+    year: Annotated[int | None, typer.Option(help="include phases opening by this year")] = None,
+    phase: Annotated[list[str] | None, typer.Option(help="include this phase (repeatable)")] = None,
+) -> None:
+    """Counts by mode, gauge and country; km of track; gauge transfers; PL–LT crossings."""
+    from mobility.network import load_network, summary
+
+    info = summary(load_network(path, year=year, phases=phase))
+    if as_json:
+        out.print_json(json.dumps(info, ensure_ascii=False))
+        return
+    out.print(f"[bold]Network[/] {info['source']} — year {info['year'] or 'today'}; "
+              f"phases: {', '.join(info['phases']) or 'none'}", highlight=False)
+    out.print(f"{info['nodes']} nodes, {info['edges']} edges (each bidirectional)")
+    for title, key in (("Nodes by kind", "nodes_by_kind"), ("Nodes by country", "nodes_by_country"),
+                       ("Edges by mode", "edges_by_mode"), ("Rail edges by gauge",
+                                                             "rail_edges_by_gauge")):
+        out.print(f"{title}: " + ", ".join(f"{k} {v}" for k, v in info[key].items()),
+                  highlight=False)
+    km = Table(title="Rail km by gauge and country")
+    km.add_column("gauge")
+    km.add_column("country")
+    km.add_column("km", justify="right")
+    for gauge, countries in info["rail_km_by_gauge_and_country"].items():
+        for country, value in countries.items():
+            km.add_row(gauge, country, f"{value:,.1f}")
+    out.print(km)
+    sites = Table(title="Gauge-transfer sites")
+    for column in ("site", "country", "trains/day", "dwell (h)"):
+        sites.add_column(column)
+    for site in info["gauge_transfer_sites"]:
+        sites.add_row(site["name"], site["country"], f"{site['capacity_trains_per_day']:g}",
+                      f"{site['dwell_h'] or 0:g}")
+    out.print(sites)
+    out.print("Polish–Lithuanian border crossings:")
+    for crossing in info["pl_lt_border_crossings"]:
+        out.print(f"  {crossing['mode']}: {crossing['name']} ({' – '.join(crossing['between'])})",
+                  highlight=False)
+
+
+# --- scenarios ----------------------------------------------------------------------------
+
+
+@scenario_app.command("list")
+def scenario_list() -> None:
+    """The shipped scenarios."""
+    from mobility.scenario import available_scenarios, load_scenario
+
+    for name in available_scenarios():
+        out.print(f"{name}: {load_scenario(name).description}", highlight=False)
+
+
+@scenario_app.command("show")
+def scenario_show(scenario: ScenarioArg = None) -> None:
+    """Print a scenario with every default filled in (YAML)."""
+    import yaml
+
+    from mobility.scenario import load_scenario
+
+    loaded = load_scenario(scenario)
+    data = loaded.model_dump(mode="json", exclude_none=True)
+    out.print(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), highlight=False)
+
+
+@scenario_app.command("fields")
+def scenario_fields() -> None:
+    """Every scenario field with its unit, default and meaning."""
+    from mobility.scenario import field_docs
+
+    for line in field_docs():
+        out.print(line, highlight=False)
+
+
+# --- import-osm ---------------------------------------------------------------------------
+
+
+def _import_osm_help() -> str:
+    from mobility.osm.tags import defaults_table
+
+    return "\n\n\b\n" + defaults_table()
+
+
+@app.command("import-osm", epilog=_import_osm_help(), help=(
+    "Import rail and main roads from OpenStreetMap into a network GeoPackage.\n\n"
+    "The result loads with 'mobility network info --path FILE.gpkg'. A gauge break without "
+    "a transfer site is split (reported); speeds and capacities missing from OSM are the "
+    "planning defaults below, labelled in each edge's 'source'."))
+def import_osm(
+    path: Annotated[Path | None, typer.Argument(help="OSM extract: .osm, .osm.bz2 or .osm.pbf "
+                                                "(omit with --place)")] = None,
+    bbox: Annotated[str | None, typer.Option(help="keep only west,south,east,north (degrees), "
+                                             "e.g. 22.8,53.9,24.0,54.6")] = None,
+    out_path: Annotated[Path | None, typer.Option("--out", help="GeoPackage to write; default: "
+                                                  "<extract name>.gpkg here")] = None,
+    place: Annotated[str | None, typer.Option(help="download this place through Overpass "
+                                              "instead (needs internet)")] = None,
+    secondary: Annotated[bool, typer.Option("--secondary", help="also import "
+                                            "highway=secondary")] = False,
+    service_tracks: Annotated[bool, typer.Option("--service-tracks", help="keep yards, sidings, "
+                                                 "spurs and industrial lines")] = False,
+    attach: Annotated[bool, typer.Option("--attach/--no-attach", help="add the curated "
+                                         "terminals, ports, bases … in the area and join them")
+                      ] = True,
+    country: Annotated[str | None, typer.Option(help="ISO code for every imported node; "
+                                                "default: from the basemap")] = None,
+    snap_km: Annotated[float, typer.Option(help="largest snap distance for curated sites "
+                                           "(km)")] = 5.0,
+) -> None:
+    """Import rail and main roads from OpenStreetMap (see :mod:`mobility.osm_import`)."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from mobility import osm_import
+
+    if (path is None) == (place is None):
+        raise MobilityError("import-osm: give either an OSM extract PATH or --place NAME "
+                            "(not both); valid extracts: " + ", ".join(osm_import.OSM_SUFFIXES))
+    options = {"bbox": bbox, "secondary": secondary, "attach": attach, "country": country,
+               "service_tracks": service_tracks, "snap_km": snap_km}
+    stem = (path.name.split(".")[0] if path is not None
+            else "".join(c if c.isalnum() else "-" for c in str(place).lower()))
+    target = out_path or Path(f"{stem}.gpkg")
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task("starting", total=1.0)
+
+        def progress(message: str, fraction: float | None) -> None:
+            bar.update(task, description=message, completed=fraction or 0.0)
+
+        if path is not None:
+            nodes, edges = osm_import.network_from_osm(path, progress=progress, **options)
+        else:
+            nodes, edges = osm_import.network_from_place(place, progress=progress, **options)
+        bar.update(task, description=f"writing {target}")
+        osm_import.write_network(nodes, edges, target)
+    by_mode = edges["mode"].value_counts().sort_index()
+    by_kind = nodes["kind"].value_counts().sort_index()
+    out.print(f"[bold]Imported[/] {path or place}: {len(nodes)} nodes "
+              f"({', '.join(f'{k} {v}' for k, v in by_kind.items())}), {len(edges)} edges "
+              f"({', '.join(f'{k} {v}' for k, v in by_mode.items())})", highlight=False)
+    for line in nodes.attrs.get("report", ()):
+        out.print(f"note: {line}", highlight=False)
+    out.print(f"wrote {target}", highlight=False)
+
+
+# --- route --------------------------------------------------------------------------------
+
+
+@app.command()
+def route(
+    from_: Annotated[str, typer.Argument(metavar="FROM", help="node name or id (case and "
+                                         "diacritics ignored) or 'lat,lon'")],
+    to: Annotated[str, typer.Argument(metavar="TO", help="node name or id, or 'lat,lon'")],
+    mode: Annotated[str, typer.Option(help="any, or the main mode: rail, road, sea, air "
+                                      "(road then only to reach and leave it)")] = "any",
+    unit: Annotated[str, typer.Option(help="unit profile, e.g. tank-company, "
+                                      "armoured-battalion, armoured-brigade, wheeled-company, "
+                                      "wheeled-battalion, infantry-company, infantry-battalion "
+                                      "(aliases heavy, wheeled, personnel)")] = "tank-company",
+    scenario: Annotated[str | None, typer.Option(help="scenario for border delays, closures "
+                                                 "and march hours; default: baseline")] = None,
+    avoid: Annotated[list[str] | None, typer.Option(help="node (its terminal closes), edge id "
+                                                    "or corridor tag; 'node:NAME' bypasses "
+                                                    "the node entirely (repeatable)")] = None,
+    via: Annotated[list[str] | None, typer.Option(help="waypoint to pass, in order "
+                                                  "(repeatable)")] = None,
+    alternatives: Annotated[int, typer.Option("--alternatives", "-k", min=0, help="also show "
+                                              "K routes over different corridors")] = 0,
+    day: Annotated[float, typer.Option(min=0, help="departure day (scenario capacity "
+                                       "changes in force that day)")] = 0.0,
+    profiles: Annotated[Path | None, typer.Option(help="unit-profile YAML instead of "
+                                                  "data/unit_profiles.yaml")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Fastest military move of one unit: legs, gauge transfers, border delays, move time."""
+    from mobility.routing import route as find_route
+    from mobility.routing import route_network
+
+    found = find_route(
+        route_network(scenario), from_, to, mode=mode, unit=unit, scenario=scenario,
+        avoid=avoid or (), via=via or (), alternatives=alternatives, day=day,
+        profiles=str(profiles) if profiles else None,
+    )
+    if as_json:
+        out.print_json(json.dumps(found.to_dict(), ensure_ascii=False))
+        return
+    _print_route(found)
+
+
+def _print_route(found) -> None:
+    by = f"by {found.mode}" if found.mode != "any" else "by any mode"
+    out.print(f"[bold]{found.from_.name}[/] ({found.from_.country}) → [bold]{found.to.name}[/] "
+              f"({found.to.country}): {found.unit} {by} — [bold]{found.hours:,.1f} h[/] "
+              f"({found.days:.1f} days), {found.km:,.0f} km", highlight=False)
+    for place in (found.from_, *found.via, found.to):
+        if place.snap_km is not None:
+            out.print(f"  {place.query} → nearest node {place.name} ({place.snap_km:.1f} km away)",
+                      highlight=False)
+    out.print(f"  first element arrives after {found.first_arrival_h:,.1f} h; the whole unit "
+              f"has closed {found.closing_h:,.1f} h later ({found.closing_bottleneck})", highlight=False)
+    legs = Table(title="Legs")
+    for column in ("mode", "gauge", "from → to", "km", "hours", "corridors"):
+        legs.add_column(column, justify="right" if column in ("km", "hours") else "left")
+    for leg in found.legs:
+        hours = f"{leg.hours:,.1f}"
+        if leg.march_days:
+            hours += f" ({leg.march_days} d, {leg.driving_h:.1f} h driving)"
+        legs.add_row(leg.mode, leg.gauge or "", f"{leg.from_name} → {leg.to_name}",
+                     f"{leg.km:,.0f}", hours, ", ".join(leg.corridors))
+    out.print(legs)
+    stops = Table(title="Loading, gauge transfers, unloading")
+    for column in ("at", "what", "dwell (h)", "handling (h)", "hours"):
+        stops.add_column(column, justify="left" if column in ("at", "what") else "right")
+    for t in found.transfers:
+        change = t.action.replace("_", " ")
+        if t.action == "gauge_transfer":
+            change += f" {t.from_gauge} → {t.to_gauge} mm"
+        elif t.from_mode and t.to_mode:
+            change += f" {t.from_mode} → {t.to_mode}"
+        else:
+            change += f" ({t.from_mode or t.to_mode})"
+        stops.add_row(t.name, change, f"{t.dwell_h:g}", f"{t.handling_h:g}", f"{t.hours:g}")
+    out.print(stops)
+    if found.border_crossings:
+        out.print("Border crossings: " + "; ".join(
+            f"{b.from_country}→{b.to_country} {b.mode} ({b.name or b.edge}) {b.delay_h:g} h"
+            for b in found.border_crossings), highlight=False)
+    if found.alternatives:
+        alts = Table(title="Alternatives (different corridors; never faster)")
+        for column in ("#", "hours", "days", "km", "distinguished by"):
+            alts.add_column(column, justify="left" if column == "distinguished by" else "right")
+        for i, alt in enumerate(found.alternatives, start=1):
+            alts.add_row(str(i), f"{alt.hours:,.1f}", f"{alt.days:.1f}", f"{alt.km:,.0f}",
+                         "; ".join(alt.distinguished_by))
+        out.print(alts)
+    for note in found.assumptions:
+        out.print(f"note: {note}", highlight=False)
+
+
+if __name__ == "__main__":
+    main()

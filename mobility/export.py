@@ -1,0 +1,57 @@
+"""Write a closure result to files: edge flows (GeoJSON and CSV) and the curve (CSV)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from mobility.result import ClosureResult
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename (no half files)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_outputs(result: ClosureResult, out_dir: Path, graph=None) -> list[Path]:
+    """Write ``curve.csv``, ``edge_flows.csv``, ``edge_flows.geojson`` and ``result.json``.
+
+    The GeoJSON holds the flows at the horizon (last day), one feature per directed edge,
+    with the edge geometry from ``graph`` (loaded from the scenario's network if omitted).
+    """
+    import json
+
+    import geopandas as gpd
+
+    out_dir = Path(out_dir)
+    written = []
+    curve_path = out_dir / "curve.csv"
+    atomic_write_text(curve_path, result.curve.to_csv(index=False, float_format="%.3f"))
+    flows_path = out_dir / "edge_flows.csv"
+    atomic_write_text(flows_path, result.edge_flows.to_csv(index=False, float_format="%.4f"))
+    written += [curve_path, flows_path]
+    if graph is None:
+        from mobility.closure import network_for
+        from mobility.scenario import load_scenario
+
+        graph = network_for(load_scenario(result.source_file or result.scenario))
+    flows = result.edge_flows
+    last = flows[flows["day"] == flows["day"].max()] if len(flows) else flows
+    geometry = [graph.edges[u, v, key]["geometry"] for key, u, v in
+                zip(last["edge_id"], last["u"], last["v"], strict=True)]
+    frame = gpd.GeoDataFrame(last.reset_index(drop=True), geometry=geometry, crs="EPSG:4326")
+    geo_path = out_dir / "edge_flows.geojson"
+    atomic_write_text(geo_path, frame.to_json(drop_id=True))
+    json_path = out_dir / "result.json"
+    atomic_write_text(json_path, json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    return [*written, geo_path, json_path]

@@ -1,0 +1,1000 @@
+"""Offline HTML maps of the network and of a closure result.
+
+:func:`closure_map` draws the network by mode and gauge over an offline Natural Earth basemap,
+outlines the Suwałki corridor and, when a :class:`~mobility.result.ClosureResult` is given,
+the flows (line width proportional to troops per day), the bottlenecks and the arrivals at the
+destinations, with a time slider that plays the closure day by day. :func:`save_map` writes
+one self-contained HTML file that fetches nothing from the network (Leaflet is inlined, see
+:mod:`mobility._offline`), so briefing maps open on machines without internet.
+
+Everything drawn comes from one JSON document embedded in the page and a small script of the
+project's own (:data:`MAP_JS`); every string that comes from data or scenarios is HTML-escaped
+in Python before it is embedded, and the JSON is written with ``<``, ``>`` and ``&`` escaped
+so no name can close the script or inject markup.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import math
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import folium
+import networkx as nx
+import numpy as np
+import shapely
+from branca.element import MacroElement
+from shapely.geometry import mapping
+
+from mobility._data import basemap_dir
+from mobility._offline import RawHtml, atomic_write_text, offline_html, script_json
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from mobility.result import ClosureResult
+    from mobility.scenario import Scenario
+
+logger = logging.getLogger(__name__)
+
+#: Overlay layers, in the order the layer control lists them (key → label).
+LAYER_NAMES: dict[str, str] = {
+    "basemap": "Basemap (Natural Earth)",
+    "suwalki": "Suwałki corridor",
+    "rail_1435": "Rail 1435 mm (standard gauge)",
+    "rail_1520": "Rail 1520 mm (broad gauge)",
+    "rail_dual": "Rail dual gauge (1435 + 1520 mm)",
+    "rail_baltica_phases": "Rail Baltica phases (planned)",
+    "roads": "Roads",
+    "sea_air": "Sea and air routes",
+    "gauge_transfer": "Gauge-transfer sites",
+    "border_crossings": "Border crossings",
+    "ports_airfields": "Ports and airfields",
+    "places": "Towns, terminals and junctions",
+    "origins_destinations": "Origins and destinations",
+    "flows": "Flows (troops/day)",
+    "bottlenecks": "Bottlenecks",
+}
+#: Layers drawn only when a result is given.
+RESULT_LAYERS = ("flows", "bottlenecks")
+
+SUWALKI_TOOLTIP = (
+    "Suwałki corridor, ≈65 km between Kaliningrad (RU) and Belarus (LaSER report)"
+)
+#: Half-width of the corridor outline drawn around the Polish-Lithuanian border, in metres.
+SUWALKI_HALF_WIDTH_M = 15_000.0
+#: Basemap simplification tolerance in degrees (≈1 km; enough for a briefing map).
+BASEMAP_SIMPLIFY_DEG = 0.01
+#: Decimal places kept for coordinates: 4 for the basemap (≈10 m), 5 for the network (≈1 m).
+BASEMAP_DECIMALS = 4
+NETWORK_DECIMALS = 5
+#: Where the map opens when the graph has no nodes: the three Baltic states.
+DEFAULT_BOUNDS = ((53.5, 20.5), (59.8, 28.5))
+ATTRIBUTION = "Leaflet | Basemap: Natural Earth (public domain)"
+OSM_TILES_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
+
+EMPHASISED_ROAD_CORRIDORS = frozenset({"via_baltica", "suwalki"})
+
+#: Line styles (Leaflet path options) by network layer.
+EDGE_STYLES: dict[str, dict[str, Any]] = {
+    "rail_1435": {"color": "#2166ac", "weight": 3.5, "opacity": 0.9},
+    "rail_1520": {"color": "#a6611a", "weight": 3.5, "opacity": 0.9, "dashArray": "10 6"},
+    "rail_dual": {"color": "#5e3c99", "weight": 4.0, "opacity": 0.9, "dashArray": "14 4 2 4"},
+    "rail_baltica_phases": {"color": "#e6ab02", "weight": 4.5, "opacity": 0.95,
+                            "dashArray": "8 8"},
+    "road": {"color": "#7f7f7f", "weight": 1.8, "opacity": 0.85},
+    "road_corridor": {"color": "#404040", "weight": 4.0, "opacity": 0.9},
+    "sea": {"color": "#2b8cbe", "weight": 1.3, "opacity": 0.8, "dashArray": "6 6"},
+    "air": {"color": "#525252", "weight": 1.0, "opacity": 0.7, "dashArray": "2 6"},
+}
+#: Circle-marker styles by node layer.
+NODE_STYLES: dict[str, dict[str, Any]] = {
+    "gauge_transfer": {"radius": 7, "color": "#5e3c99", "weight": 3, "fillColor": "#ffffff",
+                       "fillOpacity": 1.0},
+    "border_crossings": {"radius": 5, "color": "#ffffff", "weight": 1.5, "fillColor": "#000000",
+                         "fillOpacity": 1.0},
+    "ports_airfields": {"radius": 5, "color": "#ffffff", "weight": 1.5, "fillColor": "#2b8cbe",
+                        "fillOpacity": 1.0},
+    "places": {"radius": 3, "color": "#ffffff", "weight": 1, "fillColor": "#737373",
+               "fillOpacity": 1.0},
+    "origin": {"radius": 7, "color": "#ffffff", "weight": 2, "fillColor": "#2166ac",
+               "fillOpacity": 1.0},
+    "destination": {"radius": 8, "color": "#ffffff", "weight": 2, "fillColor": "#1b7837",
+                    "fillOpacity": 1.0},
+}
+BOTTLENECK_STYLE = {"color": "#d01c8b", "weight": 4, "opacity": 0.9, "fill": False}
+BOTTLENECK_EDGE_STYLE = {"color": "#d01c8b", "weight": 14, "opacity": 0.35}
+CORRIDOR_STYLE = {"color": "#b2182b", "weight": 2, "dashArray": "6 4", "fillColor": "#f4a582",
+                  "fillOpacity": 0.18}
+#: Flow colours by utilisation (fraction of capacity): below 0.5, below 0.9, from 0.9.
+FLOW_COLOURS = (("#1a9850", 0.5), ("#fdae61", 0.9), ("#d73027", math.inf))
+#: Flow line width in pixels: ``FLOW_MIN_WEIGHT_PX`` plus a share proportional to the flow.
+FLOW_MIN_WEIGHT_PX = 2.0
+FLOW_MAX_EXTRA_WEIGHT_PX = 10.0
+
+_KIND_LAYER = {
+    "gauge_transfer": "gauge_transfer",
+    "border_crossing": "border_crossings",
+    "port": "ports_airfields",
+    "airport": "ports_airfields",
+    "air_base": "ports_airfields",
+    "origin": "origins_destinations",
+}
+_COUNTRY_FILLS = {
+    **dict.fromkeys(("EE", "LV", "LT"), "#f6efd6"),
+    **dict.fromkeys(("RU", "BY"), "#eadcdc"),
+}
+_DEFAULT_COUNTRY_FILL = "#f5f5f0"
+_SEA_COLOUR = "#d7e6f0"
+_PANES = (
+    ("mobility-basemap", 250),
+    ("mobility-corridor", 380),
+    ("mobility-halo", 390),
+    ("mobility-network", 400),
+    ("mobility-flows", 420),
+    ("mobility-nodes", 450),
+    ("mobility-labels", 460),
+)
+
+
+def closure_map(
+    graph: nx.MultiDiGraph,
+    result: ClosureResult | None = None,
+    *,
+    scenario: Scenario | str | None = None,
+    online_tiles: bool = False,
+    title: str | None = None,
+) -> folium.Map:
+    """Draw the network, and a closure result if given, as a self-contained Leaflet map.
+
+    Parameters
+    ----------
+    graph
+        A network from :func:`mobility.network.load_network` (or any MultiDiGraph with the
+        same node and edge attributes).
+    result
+        A closure result: adds the flows (width proportional to troops/day, tooltip with
+        flow, capacity and utilisation in the mode's units), the bottlenecks, the arrivals at
+        the destinations and a time slider that plays them day by day.
+    scenario
+        The scenario (or its name), shown under the title.
+    online_tiles
+        Add OpenStreetMap tiles under the vector basemap (needs internet). Off by default:
+        the map then requests nothing from the network.
+    title
+        Title shown on the map; by default derived from the result or scenario.
+
+    Returns
+    -------
+    folium.Map
+        Save it with :func:`save_map` (which inlines Leaflet); ``m._repr_html_`` in a
+        notebook still uses Folium's CDN links.
+    """
+    scenario_name = getattr(scenario, "name", scenario)
+    subtitle_parts = []
+    if scenario_name:
+        subtitle_parts.append(f"Scenario: {scenario_name}")
+    elif result is not None:
+        subtitle_parts.append(f"Scenario: {result.scenario}")
+    description = result.description if result is not None else getattr(scenario, "description", "")
+    if description:
+        subtitle_parts.append(str(description))
+    if title is None:
+        title = "Force closure" if result is not None else "Baltic military mobility network"
+
+    bounds = _bounds(graph)
+    center = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
+    m = folium.Map(location=center, zoom_start=6, tiles=None, control_scale=False,
+                   prefer_canvas=False)
+    if online_tiles:
+        folium.TileLayer(OSM_TILES_URL, attr=OSM_ATTRIBUTION, name="OpenStreetMap (online)",
+                         max_zoom=19).add_to(m)
+
+    keys = [key for key in LAYER_NAMES if result is not None or key not in RESULT_LAYERS]
+    groups = {key: folium.FeatureGroup(name=LAYER_NAMES[key], show=True) for key in keys}
+    for group in groups.values():
+        group.add_to(m)
+    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+
+    data = _map_data(graph, result, title=title, subtitle=" — ".join(subtitle_parts),
+                     bounds=bounds)
+    m.get_root().header.add_child(RawHtml(f"<style>{MAP_CSS}</style>"), name="mobility_css")
+    m.add_child(_ClosureMapScript(groups, data), name="mobility_closure_map")
+    m._mobility_online_tiles = online_tiles
+    return m
+
+
+def save_map(m: folium.Map, path: str | Path) -> Path:
+    """Write ``m`` as one self-contained HTML file, atomically.
+
+    Leaflet's JS and CSS are inlined, every CDN link is removed, and the page is checked to
+    request nothing from the network (except OpenStreetMap tiles when the map was made with
+    ``online_tiles=True``). The folder is created if needed; the file is written to a
+    temporary name in the same folder and moved into place with :func:`os.replace`.
+
+    Parameters
+    ----------
+    m
+        A map from :func:`closure_map` (or any Folium map).
+    path
+        The ``.html`` file to write.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+    """
+    return atomic_write_text(path, map_html(m))
+
+
+def map_html(m: folium.Map) -> str:
+    """The self-contained HTML text of ``m`` (what :func:`save_map` writes)."""
+    online = getattr(m, "_mobility_online_tiles", False)
+    allow = frozenset({"https://tile.openstreetmap.org/", "https://www.openstreetmap.org/"})
+    return offline_html(m, allow_urls=allow if online else frozenset())
+
+
+# --- building the embedded data -------------------------------------------------------------
+
+
+def _map_data(
+    graph: nx.MultiDiGraph,
+    result: ClosureResult | None,
+    *,
+    title: str,
+    subtitle: str,
+    bounds: tuple[tuple[float, float], tuple[float, float]],
+) -> dict[str, Any]:
+    basemap = basemap_layers(str(basemap_dir()))
+    data: dict[str, Any] = {
+        "attribution": _esc(ATTRIBUTION),
+        "bounds": [list(bounds[0]), list(bounds[1])],
+        "panes": [list(pane) for pane in _PANES],
+        "title_html": f"<b>{_esc(title)}</b>" + (f"<br>{_esc(subtitle)}" if subtitle else ""),
+        "basemap": basemap["layers"],
+        "labels": basemap["labels"],
+        "areas": [],
+        "lines": _edge_lines(graph),
+        "points": _node_points(graph, result),
+        "timeline": None,
+        "legend_html": legend_html(with_result=result is not None),
+    }
+    corridor = suwalki_corridor(basemap_dir(), graph)
+    if corridor is not None:
+        data["areas"].append({
+            "layer": "suwalki",
+            "geojson": _rounded_mapping(corridor, BASEMAP_DECIMALS),
+            "style": {**CORRIDOR_STYLE, "pane": "mobility-corridor"},
+            "tooltip": _esc(SUWALKI_TOOLTIP),
+        })
+    if result is not None:
+        data["lines"].extend(_bottleneck_lines(graph, result))
+        data["points"].extend(_bottleneck_points(graph, result))
+        data["timeline"] = timeline_data(graph, result)
+    return data
+
+
+def _esc(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _plural(unit: str) -> str:
+    return unit if unit.endswith("s") else f"{unit}s"
+
+
+def format_number(value: float) -> str:
+    """Numbers as the map shows them: ``12,345`` from 100 up, else ``12`` or ``3.1``."""
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    if abs(value - round(value)) < 0.05:
+        return f"{round(value):.0f}"
+    return f"{value:.1f}"
+
+
+def flow_text(flow_troops_per_day: float, flow_units_per_day: float,
+              capacity_units_per_day: float, unit: str) -> str:
+    """``"312 troops/day = 3.1 trains/day of 12 trains/day (26 %)"`` (plain text).
+
+    The map's script formats the same way (function ``flowText`` in :data:`MAP_JS`).
+    """
+    share = flow_units_per_day / capacity_units_per_day if capacity_units_per_day else 0.0
+    units = _plural(unit)
+    return (f"{format_number(flow_troops_per_day)} troops/day = "
+            f"{format_number(flow_units_per_day)} {units}/day of "
+            f"{format_number(capacity_units_per_day)} {units}/day ({share * 100:.0f} %)")
+
+
+def _bounds(graph: nx.MultiDiGraph) -> tuple[tuple[float, float], tuple[float, float]]:
+    if graph.number_of_nodes() == 0:
+        return DEFAULT_BOUNDS
+    xs = [float(d["x"]) for _, d in graph.nodes(data=True)]
+    ys = [float(d["y"]) for _, d in graph.nodes(data=True)]
+    pad_deg = 0.3
+    return ((round(min(ys) - pad_deg, 4), round(min(xs) - pad_deg, 4)),
+            (round(max(ys) + pad_deg, 4), round(max(xs) + pad_deg, 4)))
+
+
+def _latlon(x: float, y: float, decimals: int = NETWORK_DECIMALS) -> list[float]:
+    return [round(float(y), decimals), round(float(x), decimals)]
+
+
+def _line_latlons(geometry: Any, decimals: int = NETWORK_DECIMALS) -> list[list[float]]:
+    return [_latlon(x, y, decimals) for x, y, *_ in geometry.coords]
+
+
+def data_edges(graph: nx.MultiDiGraph) -> dict[str, tuple[str, str, dict[str, Any]]]:
+    """One directed edge per data edge (its ``forward`` direction), keyed by edge id, sorted."""
+    chosen: dict[str, tuple[str, str, dict[str, Any]]] = {}
+    for u, v, key, data in sorted(graph.edges(keys=True, data=True),
+                                  key=lambda item: (str(item[2]), str(item[0]), str(item[1]))):
+        edge_id = str(data.get("edge_id", key))
+        if edge_id not in chosen or data.get("direction") == "forward":
+            chosen[edge_id] = (u, v, data)
+    return dict(sorted(chosen.items()))
+
+
+def edge_layer(data: dict[str, Any]) -> str:
+    """The layer key of a data edge: by mode, rail by gauge, phased rail on its own layer."""
+    mode = str(data.get("mode"))
+    if mode == "rail":
+        if data.get("phase"):
+            return "rail_baltica_phases"
+        gauge = str(data.get("gauge"))
+        return {"1435": "rail_1435", "1520": "rail_1520"}.get(gauge, "rail_dual")
+    if mode == "road":
+        return "roads"
+    return "sea_air"
+
+
+def _edge_style(layer: str, data: dict[str, Any]) -> dict[str, Any]:
+    mode = str(data.get("mode"))
+    if layer == "roads":
+        corridors = set(data.get("corridors") or ())
+        style = EDGE_STYLES["road_corridor" if corridors & EMPHASISED_ROAD_CORRIDORS else "road"]
+    elif layer == "sea_air":
+        style = EDGE_STYLES["air" if mode == "air" else "sea"]
+    else:
+        style = EDGE_STYLES[layer]
+    style = dict(style)
+    if data.get("phase") and layer != "rail_baltica_phases":
+        style["dashArray"] = EDGE_STYLES["rail_baltica_phases"]["dashArray"]
+    return style
+
+
+def _mode_label(data: dict[str, Any]) -> str:
+    mode = str(data.get("mode"))
+    if mode == "rail":
+        gauge = str(data.get("gauge"))
+        return "rail, dual gauge (1435 + 1520 mm)" if gauge == "dual" else f"rail, {gauge} mm"
+    return mode
+
+
+def _edge_tooltip(graph: nx.MultiDiGraph, u: str, v: str, data: dict[str, Any]) -> str:
+    name = data.get("name") or data.get("edge_id")
+    lines = [f"<b>{_esc(name)}</b> ({_esc(_mode_label(data))})",
+             f"{_esc(graph.nodes[u].get('name', u))} to {_esc(graph.nodes[v].get('name', v))}"]
+    facts = []
+    if data.get("length_km") is not None:
+        facts.append(f"{float(data['length_km']):,.0f} km")
+    if data.get("speed_kph") is not None:
+        facts.append(f"{float(data['speed_kph']):,.0f} km/h")
+    if data.get("capacity_per_day") is not None:
+        unit = _plural(str(data.get("unit") or "unit"))
+        facts.append(f"{format_number(float(data['capacity_per_day']))} {unit}/day per direction")
+    if facts:
+        lines.append(_esc(" · ".join(facts)))
+    corridors = tuple(data.get("corridors") or ())
+    if corridors:
+        lines.append(f"Corridors: {_esc(', '.join(sorted(corridors)))}")
+    if data.get("phase"):
+        lines.append(f"Phase: {_esc(data['phase'])} (not built today)")
+    if data.get("source"):
+        lines.append(f"<small>Source: {_esc(data['source'])}</small>")
+    return "<br>".join(lines)
+
+
+def _edge_lines(graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
+    lines = []
+    for _edge_id, (u, v, data) in data_edges(graph).items():
+        layer = edge_layer(data)
+        lines.append({
+            "layer": layer,
+            "coords": _line_latlons(data["geometry"]),
+            "style": {**_edge_style(layer, data), "pane": "mobility-network"},
+            "tooltip": _edge_tooltip(graph, u, v, data),
+        })
+    return lines
+
+
+def _node_tooltip(node_id: str, data: dict[str, Any], extra: Iterable[str] = ()) -> str:
+    name = data.get("name", node_id)
+    country = data.get("country")
+    kind = str(data.get("kind", "")).replace("_", " ")
+    lines = [f"<b>{_esc(name)}</b>" + (f" ({_esc(country)})" if country else ""), _esc(kind)]
+    capacity = data.get("transfer_capacity_per_day")
+    if capacity is not None and not _is_nan(capacity):
+        from mobility.schema import KIND_TRANSFER_UNIT
+
+        unit = KIND_TRANSFER_UNIT.get(data.get("kind"), "unit")
+        text = f"Transfer capacity {format_number(float(capacity))} {_plural(str(unit))}/day"
+        dwell = data.get("transfer_dwell_h")
+        if dwell is not None and not _is_nan(dwell):
+            text += f", dwell {format_number(float(dwell))} h"
+        lines.append(_esc(text))
+    gauge = data.get("gauge")
+    if gauge is not None and not _is_nan(gauge):
+        lines.append(_esc(f"Gauge: {gauge}"))
+    lines.extend(extra)
+    return "<br>".join(lines)
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _node_points(graph: nx.MultiDiGraph, result: ClosureResult | None) -> list[dict[str, Any]]:
+    arrivals = _final_arrivals(result)
+    points = []
+    # places first so the more important markers are drawn on top of them
+    ordered = sorted(graph.nodes(data=True),
+                     key=lambda item: (_KIND_LAYER.get(str(item[1].get("kind")), "places") !=
+                                       "places", str(item[0])))
+    for node_id, data in ordered:
+        if node_id in arrivals:
+            continue  # drawn by the timeline as a destination
+        kind = str(data.get("kind"))
+        layer = _KIND_LAYER.get(kind, "places")
+        style = NODE_STYLES["origin" if kind == "origin" else layer]
+        points.append({
+            "layer": layer,
+            "latlon": _latlon(data["x"], data["y"]),
+            "style": {**style, "pane": "mobility-nodes"},
+            "tooltip": _node_tooltip(str(node_id), data),
+        })
+    return points
+
+
+def _final_arrivals(result: ClosureResult | None) -> dict[str, float]:
+    if result is None or result.node_arrivals.empty:
+        return {}
+    frame = result.node_arrivals.sort_values(["node", "day"])
+    return {str(node): float(group["troops"].iloc[-1]) for node, group in frame.groupby("node")}
+
+
+def _bottleneck_tooltip(bottleneck: Any) -> str:
+    lines = [f"<b>Bottleneck: {_esc(bottleneck.describe())}</b>",
+             _esc(f"{bottleneck.kind.replace('_', ' ')}, capacity "
+                  f"{format_number(bottleneck.capacity_per_day)} "
+                  f"{_plural(bottleneck.unit)}/day")]
+    if bottleneck.in_min_cut:
+        lines.append("In the minimum cut: limits the long-run throughput")
+    return "<br>".join(lines)
+
+
+def _bottleneck_points(graph: nx.MultiDiGraph, result: ClosureResult) -> list[dict[str, Any]]:
+    points = []
+    for bottleneck in sorted(result.bottlenecks, key=lambda b: b.element_id):
+        if bottleneck.element_id not in graph.nodes:
+            continue
+        data = graph.nodes[bottleneck.element_id]
+        points.append({
+            "layer": "bottlenecks",
+            "latlon": _latlon(data["x"], data["y"]),
+            "style": {**BOTTLENECK_STYLE, "radius": 14, "pane": "mobility-nodes"},
+            "tooltip": _bottleneck_tooltip(bottleneck),
+        })
+    return points
+
+
+def _bottleneck_lines(graph: nx.MultiDiGraph, result: ClosureResult) -> list[dict[str, Any]]:
+    edges = data_edges(graph)
+    lines = []
+    for bottleneck in sorted(result.bottlenecks, key=lambda b: b.element_id):
+        if bottleneck.element_id in graph.nodes:
+            continue
+        if bottleneck.element_id not in edges:
+            logger.warning("bottleneck %r is neither a node nor an edge of the graph",
+                           bottleneck.element_id)
+            continue
+        _, _, data = edges[bottleneck.element_id]
+        lines.append({
+            "layer": "bottlenecks",
+            "coords": _line_latlons(data["geometry"]),
+            "style": {**BOTTLENECK_EDGE_STYLE, "pane": "mobility-halo"},
+            "tooltip": _bottleneck_tooltip(bottleneck),
+        })
+    return lines
+
+
+def result_days(result: ClosureResult) -> list[int]:
+    """The days the time slider steps through: 1 … ⌈horizon⌉ (end of each day)."""
+    return list(range(1, math.ceil(result.horizon_days) + 1))
+
+
+def timeline_data(graph: nx.MultiDiGraph, result: ClosureResult) -> dict[str, Any]:
+    """Per-day values the time slider plays: one entry per day of :func:`result_days`.
+
+    Returns
+    -------
+    dict
+        ``days``; ``troops`` (cumulative troops arrived at the end of each day); ``flows``,
+        one per directed edge with flow on some day: ``coords``, ``head_html`` (escaped
+        description), ``troops_per_day`` (list), ``troops_per_unit``,
+        ``capacity_units_per_day`` (number, or list when it changes), ``unit_html``;
+        ``max_flow_troops_per_day``; ``destinations``: ``latlon``, ``name_html``, ``troops``
+        (cumulative, list); ``max_destination_troops``.
+    """
+    days = result_days(result)
+    index = {day: i for i, day in enumerate(days)}
+    flows = []
+    frame = result.edge_flows
+    if not frame.empty:
+        frame = frame.sort_values(["edge_id", "u", "v", "day"])
+        for (edge_id, u, v), group in frame.groupby(["edge_id", "u", "v"], sort=True):
+            data = graph.get_edge_data(u, v, key=edge_id)
+            if data is None:
+                logger.warning("flow on edge %r (%s → %s) is not in the graph", edge_id, u, v)
+                continue
+            per_day = [0.0] * len(days)
+            capacity: list[float | None] = [None] * len(days)
+            for row in group.itertuples(index=False):
+                i = index.get(math.ceil(float(row.day)))
+                if i is None:
+                    continue
+                per_day[i] = round(float(row.flow_troops_per_day), 1)
+                capacity[i] = round(float(row.capacity_units_per_day), 3)
+            first = group.iloc[0]
+            troops_per_unit = (float(first.capacity_troops_per_day)
+                               / float(first.capacity_units_per_day)
+                               if float(first.capacity_units_per_day) else 1.0)
+            known = [c for c in capacity if c is not None]
+            filled = _forward_fill(capacity, default=known[0] if known else 0.0)
+            nodes = graph.nodes
+            head = (f"<b>{_esc(data.get('name') or edge_id)}</b> ({_esc(_mode_label(data))})<br>"
+                    f"{_esc(nodes[u].get('name', u))} → {_esc(nodes[v].get('name', v))}")
+            flows.append({
+                "coords": _line_latlons(data["geometry"]),
+                "head_html": head,
+                "troops_per_day": per_day,
+                "troops_per_unit": round(troops_per_unit, 4),
+                "capacity_units_per_day": filled[0] if len(set(filled)) == 1 else filled,
+                "unit_html": _esc(_plural(str(first.unit))),
+            })
+    arrivals = result.node_arrivals
+    destinations = []
+    if not arrivals.empty:
+        arrivals = arrivals.sort_values(["node", "day"])
+        for node, group in arrivals.groupby("node", sort=True):
+            cumulative: list[float | None] = [None] * len(days)
+            for row in group.itertuples(index=False):
+                i = index.get(math.ceil(float(row.day)))
+                if i is not None:
+                    cumulative[i] = round(float(row.troops), 1)
+            data = graph.nodes.get(node)
+            if data is None:
+                logger.warning("destination %r is not in the graph", node)
+                continue
+            destinations.append({
+                "latlon": _latlon(data["x"], data["y"]),
+                "name_html": _esc(data.get("name", group["name"].iloc[0])),
+                "troops": _forward_fill(cumulative, default=0.0),
+                "tooltip_html": _node_tooltip(str(node), data),
+            })
+    troops = [round(result.arrivals_by(float(day)), 1) for day in days]
+    return {
+        "days": days,
+        "troops": troops,
+        "flows": flows,
+        "max_flow_troops_per_day": max((max(f["troops_per_day"]) for f in flows), default=0.0),
+        "destinations": destinations,
+        "max_destination_troops": max((max(d["troops"]) for d in destinations), default=0.0),
+        "flow_colours": [[colour, None if math.isinf(limit) else limit]
+                         for colour, limit in FLOW_COLOURS],
+        "flow_weight_px": [FLOW_MIN_WEIGHT_PX, FLOW_MAX_EXTRA_WEIGHT_PX],
+    }
+
+
+def _forward_fill(values: list[float | None], *, default: float) -> list[float]:
+    out, last = [], default
+    for value in values:
+        last = value if value is not None else last
+        out.append(last)
+    return out
+
+
+# --- basemap and corridor ------------------------------------------------------------------
+
+
+def _rounded_mapping(geometry: Any, decimals: int) -> dict[str, Any]:
+    rounded = shapely.transform(geometry, lambda xy: np.round(xy, decimals))
+    return mapping(rounded)
+
+
+def _read(folder: Path, name: str) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
+    return gpd.read_file(folder / f"{name}.geojson", engine="pyogrio")
+
+
+def _collection(frame: gpd.GeoDataFrame, styles: list[dict[str, Any]] | None = None,
+                ) -> dict[str, Any]:
+    features = []
+    for position, geometry in enumerate(frame.geometry):
+        if geometry is None or geometry.is_empty:
+            continue
+        simplified = geometry.simplify(BASEMAP_SIMPLIFY_DEG, preserve_topology=True)
+        if simplified.is_empty:
+            continue
+        properties = {"style": styles[position]} if styles else {}
+        features.append({"type": "Feature", "properties": properties,
+                         "geometry": _rounded_mapping(simplified, BASEMAP_DECIMALS)})
+    return {"type": "FeatureCollection", "features": features}
+
+
+@cache
+def basemap_layers(folder: str) -> dict[str, Any]:
+    """The offline vector basemap as GeoJSON for the map, simplified to ≈1 km.
+
+    Parameters
+    ----------
+    folder
+        A folder with Natural Earth ``countries``, ``lakes``, ``coastline`` and ``borders``
+        GeoJSON files (see :func:`mobility._data.basemap_dir`).
+
+    Returns
+    -------
+    dict
+        ``layers`` (GeoJSON collections with Leaflet styles, drawn in order) and ``labels``
+        (country names, HTML-escaped, at a point inside each country).
+    """
+    root = Path(folder)
+    countries = _read(root, "countries").sort_values("NAME").reset_index(drop=True)
+    fills = [{"fillColor": _COUNTRY_FILLS.get(str(code), _DEFAULT_COUNTRY_FILL)}
+             for code in countries["ISO_A2"]]
+    layers = [
+        {"layer": "basemap", "geojson": _collection(countries, fills),
+         "style": {"color": "#bdbdbd", "weight": 0.5, "fillOpacity": 1.0, "stroke": False}},
+        {"layer": "basemap", "geojson": _collection(_read(root, "lakes")),
+         "style": {"color": "#9ecae1", "weight": 0.5, "fillColor": _SEA_COLOUR,
+                   "fillOpacity": 1.0}},
+        {"layer": "basemap", "geojson": _collection(_read(root, "coastline")),
+         "style": {"color": "#6baed6", "weight": 0.8, "fill": False}},
+        {"layer": "basemap", "geojson": _collection(_read(root, "borders")),
+         "style": {"color": "#8c8c8c", "weight": 1.2, "dashArray": "4 3", "fill": False}},
+    ]
+    for layer in layers:
+        layer["style"]["pane"] = "mobility-basemap"
+    labels = []
+    for code, name, geometry in zip(countries["ISO_A2"], countries["NAME"], countries.geometry,
+                                    strict=True):
+        if geometry is None or geometry.is_empty:
+            continue
+        parts = sorted(getattr(geometry, "geoms", [geometry]), key=lambda g: -g.area)
+        point = parts[0].representative_point()
+        labels.append({"latlon": _latlon(point.x, point.y, 3), "html": _esc(name)})
+        if code == "RU":
+            kaliningrad = [p for p in parts if p.bounds[2] < 23.0]
+            if kaliningrad:
+                spot = kaliningrad[0].representative_point()
+                labels.append({"latlon": _latlon(spot.x, spot.y, 3),
+                               "html": _esc("Kaliningrad (RU)")})
+    return {"layers": layers, "labels": labels}
+
+
+def suwalki_corridor(folder: Path, graph: nx.MultiDiGraph | None = None) -> Any | None:
+    """The Suwałki corridor outline: the Polish-Lithuanian border buffered by 15 km.
+
+    The PL-LT boundary (Natural Earth ``borders.geojson``) runs between the Kaliningrad
+    oblast (RU) and Belarus; buffering it by :data:`SUWALKI_HALF_WIDTH_M` in ETRS89-LAEA
+    (EPSG:3035) and keeping the part on Polish or Lithuanian land gives a band that spans the
+    gap from the Russian to the Belarusian border and covers the crossings through it.
+    Without that boundary the convex hull of the edges tagged ``suwalki`` is used, buffered
+    the same way.
+
+    Returns
+    -------
+    shapely.Polygon or None
+        In EPSG:4326, or ``None`` when neither source is available.
+    """
+    import geopandas as gpd
+
+    geometry = None
+    path = Path(folder) / "borders.geojson"
+    if path.exists():
+        borders = _read(Path(folder), "borders")
+        pair = {"POL", "LTU"}
+        mask = [{str(a), str(b)} == pair
+                for a, b in zip(borders["adm0_a3_l"], borders["adm0_a3_r"], strict=True)]
+        if any(mask):
+            geometry = shapely.union_all(list(borders.geometry[mask]))
+    if geometry is None and graph is not None:
+        lines = [data["geometry"] for _, _, data in data_edges(graph).values()
+                 if "suwalki" in tuple(data.get("corridors") or ())]
+        if lines:
+            geometry = shapely.union_all(lines).convex_hull
+    if geometry is None:
+        return None
+    metric = gpd.GeoSeries([geometry], crs="EPSG:4326").to_crs("EPSG:3035")
+    band = metric.buffer(SUWALKI_HALF_WIDTH_M).to_crs("EPSG:4326").iloc[0]
+    countries_path = Path(folder) / "countries.geojson"
+    if countries_path.exists():
+        # keep the band on Polish and Lithuanian soil: it ends where RU and BY begin
+        countries = _read(Path(folder), "countries")
+        land = shapely.union_all(list(countries.geometry[countries["ISO_A2"].isin(["PL", "LT"])]))
+        if not land.is_empty:
+            band = band.intersection(land)
+    return band.simplify(0.005, preserve_topology=True)
+
+
+# --- legend ---------------------------------------------------------------------------------
+
+
+def _line_swatch(style: dict[str, Any]) -> str:
+    dash = f' stroke-dasharray="{style["dashArray"]}"' if style.get("dashArray") else ""
+    width = min(float(style.get("weight", 2)), 6)
+    return (f'<svg width="38" height="12" aria-hidden="true"><line x1="2" y1="6" x2="36" y2="6" '
+            f'stroke="{style["color"]}" stroke-width="{width}"{dash}/></svg>')
+
+
+def _point_swatch(style: dict[str, Any]) -> str:
+    radius = min(float(style.get("radius", 5)), 6)
+    fill = style.get("fillColor", "none") if style.get("fill", True) else "none"
+    return (f'<svg width="38" height="14" aria-hidden="true"><circle cx="19" cy="7" r="{radius}" '
+            f'fill="{fill}" stroke="{style["color"]}" stroke-width="2"/></svg>')
+
+
+def legend_html(*, with_result: bool) -> str:
+    """The legend as HTML (static text; swatches drawn as inline SVG)."""
+    rows = [
+        (_line_swatch(EDGE_STYLES["rail_1435"]), "Rail 1435 mm (standard gauge)"),
+        (_line_swatch(EDGE_STYLES["rail_1520"]), "Rail 1520 mm (broad gauge)"),
+        (_line_swatch(EDGE_STYLES["rail_dual"]), "Rail dual gauge"),
+        (_line_swatch(EDGE_STYLES["rail_baltica_phases"]), "Rail Baltica phase (planned)"),
+        (_line_swatch(EDGE_STYLES["road_corridor"]), "Road, Via Baltica / Suwałki"),
+        (_line_swatch(EDGE_STYLES["road"]), "Road"),
+        (_line_swatch(EDGE_STYLES["sea"]), "Sea route"),
+        (_line_swatch(EDGE_STYLES["air"]), "Air route"),
+        (_point_swatch(NODE_STYLES["gauge_transfer"]), "Gauge-transfer site"),
+        (_point_swatch(NODE_STYLES["border_crossings"]), "Border crossing"),
+        (_point_swatch(NODE_STYLES["ports_airfields"]), "Port or airfield"),
+        (_point_swatch(NODE_STYLES["origin"]), "Origin"),
+        (_point_swatch({**CORRIDOR_STYLE, "radius": 6}), "Suwałki corridor"),
+    ]
+    if with_result:
+        rows += [
+            (_point_swatch(NODE_STYLES["destination"]), "Destination (troops arrived)"),
+            (_line_swatch({"color": FLOW_COLOURS[0][0], "weight": 5}), "Flow, under 50 % used"),
+            (_line_swatch({"color": FLOW_COLOURS[1][0], "weight": 5}), "Flow, 50-90 % used"),
+            (_line_swatch({"color": FLOW_COLOURS[2][0], "weight": 5}), "Flow, 90 % or more used"),
+            (_point_swatch({**BOTTLENECK_STYLE, "radius": 6}), "Bottleneck"),
+        ]
+        note = "<div class='mobility-note'>Flow width ∝ troops/day</div>"
+    else:
+        note = ""
+    body = "".join(f"<div class='mobility-legend-row'>{swatch}<span>{_esc(label)}</span></div>"
+                   for swatch, label in rows)
+    return f"<div class='mobility-legend-title'>Legend</div>{body}{note}"
+
+
+# --- the page's own script ------------------------------------------------------------------
+
+
+class _ClosureMapScript(MacroElement):
+    """Embeds the map data as JSON and calls :data:`MAP_JS` on the Folium map and layers."""
+
+    def __init__(self, groups: dict[str, folium.FeatureGroup], data: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "mobility_closure_map"
+        self.groups = groups
+        self.data = data
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        figure.html.add_child(
+            RawHtml('<script type="application/json" id="mobility-closure-data">'
+                    f"{script_json(self.data)}</script>"),
+            name="mobility_closure_data",
+        )
+        layers = ",".join(f"{script_json(key)}:{group.get_name()}"
+                          for key, group in self.groups.items())
+        call = (f"{MAP_JS}\nmobilityClosureMap({self._parent.get_name()}, {{{layers}}}, "
+                "JSON.parse(document.getElementById('mobility-closure-data').textContent));")
+        figure.script.add_child(RawHtml(call), name="mobility_closure_script")
+
+
+MAP_CSS = f"""
+.leaflet-container.folium-map {{ background: {_SEA_COLOUR}; font: 13px/1.35 "Helvetica Neue", Arial,
+  sans-serif; }}
+.mobility-box {{ background: rgba(255,255,255,0.93); padding: 6px 9px; border-radius: 4px;
+  box-shadow: 0 1px 4px rgba(0,0,0,0.35); max-width: 360px; }}
+.mobility-title {{ font-size: 14px; }}
+.leaflet-control-layers {{ font-size: 12px; }}
+.leaflet-control-layers label {{ margin: 1px 0; }}
+.mobility-legend {{ font-size: 12px; max-height: 46vh; overflow-y: auto; }}
+.mobility-legend-title {{ font-weight: bold; margin-bottom: 3px; }}
+.mobility-legend-row {{ display: flex; align-items: center; gap: 4px; white-space: nowrap; }}
+.mobility-note {{ color: #555; margin-top: 3px; }}
+.mobility-slider {{ display: flex; align-items: center; gap: 8px; min-width: 500px; }}
+.mobility-slider input[type=range] {{ flex: 1; }}
+.mobility-slider button {{ min-width: 72px; cursor: pointer; }}
+.mobility-day-text {{ min-width: 250px; white-space: nowrap;
+  font-variant-numeric: tabular-nums; }}
+.mobility-label {{ background: none; border: none; }}
+.mobility-label span {{ display: inline-block; white-space: nowrap; font-size: 11px;
+  color: #636363; transform: translate(-50%, -50%); letter-spacing: 0.05em; }}
+.mobility-arrival span {{ display: inline-block; white-space: nowrap; font-size: 12px;
+  font-weight: bold; color: #1b7837; background: rgba(255,255,255,0.85); padding: 0 3px;
+  border-radius: 3px; transform: translate(12px, -50%); }}
+"""
+
+#: The page's own script (no third-party code): draws the embedded data and runs the slider.
+MAP_JS = r"""
+function mobilityClosureMap(map, layers, data) {
+  "use strict";
+  data.panes.forEach(function (pane) {
+    map.createPane(pane[0]).style.zIndex = String(pane[1]);
+  });
+  map.attributionControl.setPrefix(data.attribution);
+
+  function control(position, className, contentHtml) {
+    var Box = L.Control.extend({
+      onAdd: function () {
+        var div = L.DomUtil.create("div", "mobility-box " + className);
+        div.innerHTML = contentHtml;
+        L.DomEvent.disableClickPropagation(div);
+        L.DomEvent.disableScrollPropagation(div);
+        return div;
+      }
+    });
+    var box = new Box({position: position});
+    box.addTo(map);
+    return box.getContainer();
+  }
+
+  data.basemap.forEach(function (item) {
+    L.geoJSON(item.geojson, {
+      interactive: false, pane: item.style.pane,
+      style: function (feature) {
+        return Object.assign({}, item.style, (feature.properties || {}).style || {});
+      }
+    }).addTo(layers[item.layer]);
+  });
+  data.labels.forEach(function (label) {
+    L.marker(label.latlon, {
+      pane: "mobility-labels", interactive: false, keyboard: false,
+      icon: L.divIcon({className: "mobility-label", html: "<span>" + label.html + "</span>",
+                       iconSize: null})
+    }).addTo(layers.basemap);
+  });
+  data.areas.forEach(function (area) {
+    L.geoJSON(area.geojson, {style: area.style, pane: area.style.pane})
+      .bindTooltip(area.tooltip, {sticky: true}).addTo(layers[area.layer]);
+  });
+  data.lines.forEach(function (line) {
+    L.polyline(line.coords, line.style)
+      .bindTooltip(line.tooltip, {sticky: true}).addTo(layers[line.layer]);
+  });
+  data.points.forEach(function (point) {
+    L.circleMarker(point.latlon, point.style)
+      .bindTooltip(point.tooltip).addTo(layers[point.layer]);
+  });
+
+  L.control.scale({metric: true, imperial: false, position: "bottomleft"}).addTo(map);
+  control("topleft", "mobility-title", data.title_html);
+  control("bottomright", "mobility-legend", data.legend_html);
+  map.fitBounds(data.bounds);
+
+  var handle = {map: map, layers: layers, data: data, setDay: null};
+  window.mobilityMap = handle;
+  var tl = data.timeline;
+  if (!tl) { return handle; }
+
+  function fmt(x) {
+    if (Math.abs(x) >= 100) { return Math.round(x).toLocaleString("en-US"); }
+    if (Math.abs(x - Math.round(x)) < 0.05) { return String(Math.round(x)); }
+    return x.toFixed(1);
+  }
+  function at(value, i) { return Array.isArray(value) ? value[i] : value; }
+  function flowColour(share) {
+    for (var k = 0; k < tl.flow_colours.length; k++) {
+      var limit = tl.flow_colours[k][1];
+      if (limit === null || share < limit) { return tl.flow_colours[k][0]; }
+    }
+    return tl.flow_colours[tl.flow_colours.length - 1][0];
+  }
+  // Same wording as mobility.maps.flow_text.
+  function flowText(troops, units, capacity, unitHtml) {
+    var share = capacity > 0 ? units / capacity : 0;
+    return fmt(troops) + " troops/day = " + fmt(units) + " " + unitHtml + "/day of " +
+      fmt(capacity) + " " + unitHtml + "/day (" + Math.round(share * 100) + " %)";
+  }
+
+  var last = tl.days.length - 1;
+  var flowLines = tl.flows.map(function (flow) {
+    return L.polyline(flow.coords, {pane: "mobility-flows", opacity: 0.7, lineCap: "round"})
+      .bindTooltip("", {sticky: true});
+  });
+  var destinations = tl.destinations.map(function (dest) {
+    var marker = L.circleMarker(dest.latlon, {
+      pane: "mobility-nodes", radius: 8, color: "#ffffff", weight: 2,
+      fillColor: "#1b7837", fillOpacity: 1
+    }).bindTooltip("").addTo(layers.origins_destinations);
+    var label = L.marker(dest.latlon, {
+      pane: "mobility-labels", interactive: false, keyboard: false,
+      icon: L.divIcon({className: "mobility-arrival", html: "", iconSize: null})
+    }).addTo(layers.origins_destinations);
+    return {marker: marker, label: label};
+  });
+
+  var box = control("bottomleft", "mobility-slider",
+    '<button type="button" class="mobility-play">\u25B6 Play</button>' +
+    '<input type="range" class="mobility-day" min="0" step="1" aria-label="Day">' +
+    '<span class="mobility-day-text" aria-live="polite"></span>');
+  var slider = box.querySelector(".mobility-day");
+  var button = box.querySelector(".mobility-play");
+  var text = box.querySelector(".mobility-day-text");
+  slider.max = String(last);
+  slider.value = String(last);
+
+  function setDay(i) {
+    i = Math.max(0, Math.min(last, Math.round(Number(i))));
+    var day = tl.days[i];
+    tl.flows.forEach(function (flow, k) {
+      var line = flowLines[k];
+      var troops = flow.troops_per_day[i];
+      if (!(troops > 0)) { layers.flows.removeLayer(line); return; }
+      var units = troops / flow.troops_per_unit;
+      var capacity = at(flow.capacity_units_per_day, i);
+      var share = capacity > 0 ? units / capacity : 0;
+      var weight = tl.flow_weight_px[0] +
+        tl.flow_weight_px[1] * troops / Math.max(tl.max_flow_troops_per_day, 1e-9);
+      line.setStyle({color: flowColour(share), weight: weight});
+      line.setTooltipContent(flow.head_html + "<br>Day " + day + ": " +
+        flowText(troops, units, capacity, flow.unit_html));
+      if (!layers.flows.hasLayer(line)) { layers.flows.addLayer(line); }
+    });
+    tl.destinations.forEach(function (dest, k) {
+      var troops = dest.troops[i];
+      var radius = 6 + 12 * Math.sqrt(troops / Math.max(tl.max_destination_troops, 1e-9));
+      destinations[k].marker.setRadius(radius);
+      destinations[k].marker.setTooltipContent(dest.tooltip_html + "<br>Destination: " +
+        fmt(troops) + " troops arrived by day " + day);
+      destinations[k].label.setIcon(L.divIcon({
+        className: "mobility-arrival", iconSize: null,
+        html: "<span>" + dest.name_html + ": " + fmt(troops) + "</span>"
+      }));
+    });
+    text.textContent = "Day " + day + " of " + tl.days[last] + ": " +
+      fmt(tl.troops[i]) + " troops arrived";
+    slider.value = String(i);
+    return day;
+  }
+
+  var timer = null;
+  function stop() {
+    if (timer !== null) { clearInterval(timer); timer = null; }
+    button.textContent = "\u25B6 Play";
+  }
+  button.addEventListener("click", function () {
+    if (timer !== null) { stop(); return; }
+    if (Number(slider.value) >= last) { setDay(0); }
+    button.textContent = "\u275A\u275A Pause";
+    timer = setInterval(function () {
+      var next = Number(slider.value) + 1;
+      setDay(next);
+      if (next >= last) { stop(); }
+    }, 600);
+  });
+  slider.addEventListener("input", function () { stop(); setDay(slider.value); });
+  setDay(last);
+  handle.setDay = setDay;
+  return handle;
+}
+"""

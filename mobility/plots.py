@@ -1,0 +1,127 @@
+"""The closure plot: cumulative troops arrived over days against the Force Model targets.
+
+Drawn with Matplotlib's object API on an Agg canvas (no ``pyplot``, no global state, no
+display needed), so it works in scripts, tests and on headless servers.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from mobility._offline import atomic_write_bytes
+
+if TYPE_CHECKING:
+    from mobility.result import ClosureResult
+
+#: Image formats :func:`closure_plot` writes, by file suffix.
+PLOT_FORMATS = {".png": "png", ".svg": "svg"}
+PLOT_SIZE_IN = (9.0, 5.0)
+PLOT_DPI = 120
+_CURVE_COLOUR = "#2166ac"
+_MET_COLOUR = "#1a9850"
+_MISSED_COLOUR = "#d73027"
+
+
+def closure_plot(result: ClosureResult, path: str | Path | None = None) -> Figure:
+    """Plot cumulative troops arrived against the Force Model targets.
+
+    The arrival curve (``result.curve``) is drawn with the targets as a staircase of required
+    troops: a step marker at each deadline with the target's troops, labelled with the day the
+    curve reaches it (or the shortfall at the deadline, for a missed target), and a dotted
+    line at that day.
+
+    Parameters
+    ----------
+    result
+        A closure result.
+    path
+        Where to save the figure: ``.png`` or ``.svg``, written atomically (a temporary file
+        in the same folder, then :func:`os.replace`); ``None`` only returns the figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure (not attached to ``pyplot``; nothing to close).
+
+    Raises
+    ------
+    ValueError
+        If ``path`` has a suffix other than ``.png`` or ``.svg``.
+    """
+    figure = Figure(figsize=PLOT_SIZE_IN, dpi=PLOT_DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    days = result.curve["day"].to_numpy(dtype=float)
+    troops = result.curve["troops"].to_numpy(dtype=float)
+    axes.plot(days, troops, color=_CURVE_COLOUR, linewidth=2.2, label="Troops arrived")
+
+    targets = sorted(result.targets, key=lambda t: (t.deadline_day, t.troops))
+    if targets:
+        step_days = [0.0]
+        step_troops = [0.0]
+        for target in targets:
+            step_days += [target.deadline_day, target.deadline_day]
+            step_troops += [step_troops[-1], max(step_troops[-1], target.troops)]
+        step_days.append(max(result.horizon_days, targets[-1].deadline_day))
+        step_troops.append(step_troops[-1])
+        axes.plot(step_days, step_troops, color="#636363", linewidth=1.2, linestyle="--",
+                  label=f"Force Model targets ({result.targets_reading})")
+    x_max_days = max([result.horizon_days, *(t.deadline_day for t in targets)])
+    for number, target in enumerate(targets, start=1):
+        colour = _MET_COLOUR if target.met else _MISSED_COLOUR
+        axes.plot([target.deadline_day], [target.troops], marker="s", markersize=8,
+                  color=colour, linestyle="none", zorder=5)
+        if target.reached_day is not None:
+            axes.axvline(target.reached_day, color=colour, linewidth=0.9, linestyle=":")
+            axes.plot([target.reached_day], [target.troops], marker="o", markersize=6,
+                      color=colour, linestyle="none", zorder=5)
+            outcome = f"reached day {target.reached_day:.1f}"
+        else:
+            outcome = f"short {target.shortfall:,.0f} at deadline"
+        label = (f"T{number}: {target.troops:,.0f} by day {target.deadline_day:g}\n"
+                 f"{outcome}")
+        near_right = target.deadline_day > 0.7 * x_max_days
+        axes.annotate(label, (target.deadline_day, target.troops),
+                      xytext=(-8 if near_right else 8, -6), textcoords="offset points",
+                      fontsize=8, color=colour, va="top", ha="right" if near_right else "left")
+
+    axes.set_xlim(0, x_max_days)
+    axes.set_ylim(bottom=0)
+    axes.set_xlabel("Day")
+    axes.set_ylabel("Troops arrived (cumulative)")
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:,.0f}"))
+    axes.set_title(f"Force closure — scenario {result.scenario} ({result.method})",
+                   fontsize=11)
+    axes.grid(True, color="#e0e0e0", linewidth=0.6)
+    axes.legend(loc="upper left", fontsize=8, frameon=False)
+    if path is not None:
+        save_figure(figure, path)
+    return figure
+
+
+def figure_bytes(figure: Figure, image_format: str) -> bytes:
+    """The figure as ``png`` or ``svg`` bytes, reproducibly (no dates, fixed SVG ids)."""
+    import matplotlib
+
+    buffer = io.BytesIO()
+    metadata = {"Software": None} if image_format == "png" else {"Date": None}
+    with matplotlib.rc_context({"svg.hashsalt": "mobility", "svg.fonttype": "none"}):
+        figure.savefig(buffer, format=image_format, metadata=metadata)
+    return buffer.getvalue()
+
+
+def save_figure(figure: Figure, path: str | Path) -> Path:
+    """Save ``figure`` to a ``.png`` or ``.svg`` file atomically; returns the path."""
+    target = Path(path)
+    image_format = PLOT_FORMATS.get(target.suffix.lower())
+    if image_format is None:
+        msg = (f"{target}: unsupported plot format {target.suffix!r}; "
+               f"valid: {', '.join(PLOT_FORMATS)}")
+        raise ValueError(msg)
+    return atomic_write_bytes(target, figure_bytes(figure, image_format))

@@ -1,0 +1,109 @@
+"""Result objects of a closure run, and their JSON form."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class TargetOutcome:
+    """One Force Model target: ``troops`` delivered by ``deadline_day``."""
+
+    troops: float
+    deadline_day: float
+    reached_day: float | None  # first day the cumulative arrivals reach ``troops``; None if never
+    troops_at_deadline: float
+    shortfall: float  # troops missing at the deadline (0 when met)
+
+    @property
+    def met(self) -> bool:
+        return self.shortfall <= 0
+
+
+@dataclass(frozen=True)
+class Bottleneck:
+    """A capacity that binds, named in a planner's words."""
+
+    name: str  # e.g. "Šeštokai gauge transfer"
+    kind: str  # node kind (gauge_transfer, port, …) or edge mode (rail, road, …)
+    element_id: str  # node id or edge id
+    utilisation: float  # flow / capacity at the horizon the bottleneck is reported for (0–1)
+    capacity_per_day: float  # in ``unit``
+    unit: str  # train, vehicle, sailing, flight
+    from_day: float | None  # first day it is used at that utilisation; None if unknown
+    in_min_cut: bool  # part of the minimum cut that limits the long-run throughput
+
+    def describe(self) -> str:
+        when = f" from day {self.from_day:.1f}" if self.from_day is not None else ""
+        return f"{self.name}, {self.utilisation:.0%} used{when}"
+
+
+@dataclass(frozen=True)
+class ClosureResult:
+    """When the Force Model volumes arrive, and what holds them back.
+
+    ``curve`` has columns ``day`` and ``troops`` (cumulative troops arrived, one row per
+    ``curve_step_h``). ``edge_flows`` has one row per directed network edge and day with
+    ``edge_id, u, v, mode, day, flow_troops_per_day, capacity_troops_per_day, utilisation,
+    flow_units_per_day, capacity_units_per_day, unit``: the flow pattern that delivers the most
+    troops by the end of that day. ``node_arrivals`` has ``node, name, day, troops``
+    (cumulative per destination).
+    """
+
+    scenario: str
+    description: str
+    method: str  # "exact" (flows over time) or "lp" (time-expanded linear programme)
+    targets_reading: str  # "cumulative" (LaSER report) or "additive" (NATO tiers)
+    horizon_days: float
+    curve: pd.DataFrame
+    targets: list[TargetOutcome]
+    troops_by_day: dict[int, float]
+    bottlenecks: list[Bottleneck]
+    edge_flows: pd.DataFrame
+    node_arrivals: pd.DataFrame
+    mode_split: dict[str, float]  # share of troops entering the Baltic states, by mode
+    rounding: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    source_file: str | None = None  # the scenario file, for re-loading its network
+
+    def arrivals_by(self, day: float) -> float:
+        """Cumulative troops arrived by ``day`` (linear between curve points)."""
+        days, troops = self.curve["day"].to_numpy(), self.curve["troops"].to_numpy()
+        if day >= days[-1]:
+            return float(troops[-1])
+        import numpy as np
+
+        return float(np.interp(day, days, troops))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form printed by ``mobility run --json``."""
+        return {
+            "scenario": self.scenario,
+            "description": self.description,
+            "method": self.method,
+            "targets_reading": self.targets_reading,
+            "horizon_days": self.horizon_days,
+            "targets": [_clean(asdict(t)) for t in self.targets],
+            "troops_by_day": {str(day): round(v, 1) for day, v in self.troops_by_day.items()},
+            "bottlenecks": [
+                _clean({**asdict(b), "description": b.describe()}) for b in self.bottlenecks
+            ],
+            "mode_split": {mode: round(share, 4) for mode, share in self.mode_split.items()},
+            "rounding": _clean(self.rounding),
+            "notes": list(self.notes),
+        }
+
+
+def _clean(value: Any) -> Any:
+    """Round floats for JSON and turn NaN into None."""
+    if isinstance(value, dict):
+        return {key: _clean(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(item) for item in value]
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, 3)
+    return value

@@ -1,0 +1,281 @@
+"""Scenarios: what moves, from where, to where, on which network, against which targets.
+
+A scenario is a YAML file validated into :class:`Scenario`. Every field has a unit in its
+name and a documented default; ``mobility scenario fields`` lists them. Shipped examples
+live in ``data/scenarios/``; ``baseline`` is the default.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from mobility._data import data_dir, scenarios_dir
+from mobility._errors import ScenarioError
+from mobility.names import suggestions
+
+DEFAULT_SCENARIO = "baseline"
+
+#: The LaSER report's (2025) cumulative reading of the NATO Force Model.
+CUMULATIVE_TARGETS = ((100_000, 10), (200_000, 30), (500_000, 180))
+#: NATO's tiers read as additional tranches: >100k in 10 days, +200k by 30, +500k by 180.
+ADDITIVE_TARGETS = ((100_000, 10), (300_000, 30), (800_000, 180))
+
+Positive = Annotated[float, Field(gt=0)]
+NonNegative = Annotated[float, Field(ge=0)]
+Unit = Literal["vehicle", "train", "sailing", "flight"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NetworkChoice(_Model):
+    """Which network and which dated phases (e.g. Rail Baltica sections) exist."""
+
+    path: str | None = Field(None, description="network folder or .gpkg; default: curated")
+    year: int | None = Field(None, ge=2000, le=2100,
+                             description="include phases opening by this year; default today")
+    phases: tuple[str, ...] = Field((), description="phase ids to include explicitly")
+
+
+class Origin(_Model):
+    """Where forces start: a garrison or rail hub, an embarkation port or an airfield."""
+
+    node: str = Field(description="node id or name")
+    troops_per_day: Positive = Field(description="troops (with equipment) it can dispatch a day")
+    modes: tuple[Literal["road", "rail", "sea", "air"], ...] = Field(
+        ("road", "rail", "sea", "air"),
+        description="how forces leave this origin: by road march, or loaded onto trains, "
+        "ships or aircraft through the node's transfer capacity",
+    )
+    note: str = ""
+
+
+class Destination(_Model):
+    """An assembly area in the Baltic states (or Poland) with its reception capacity."""
+
+    node: str = Field(description="node id or name")
+    reception_troops_per_day: Positive = Field(description="troops it can receive a day")
+    note: str = ""
+
+
+class Target(_Model):
+    troops: Positive
+    deadline_day: Positive
+
+
+class Targets(_Model):
+    """The Force Model targets; ``reading`` chooses the default set."""
+
+    reading: Literal["cumulative", "additive"] = Field(
+        "cumulative",
+        description="cumulative: LaSER report (100k by day 10, 200k by 30, 500k by 180); "
+        "additive: NATO tiers as extra tranches (100k, 300k, 800k)",
+    )
+    custom: tuple[Target, ...] | None = Field(None, description="explicit targets instead")
+
+    def resolved(self) -> tuple[Target, ...]:
+        if self.custom:
+            return tuple(sorted(self.custom, key=lambda t: t.deadline_day))
+        pairs = CUMULATIVE_TARGETS if self.reading == "cumulative" else ADDITIVE_TARGETS
+        return tuple(Target(troops=t, deadline_day=d) for t, d in pairs)
+
+
+class Force(_Model):
+    heavy_share: float = Field(0.5, ge=0, le=1,
+                               description="share of troops in heavy (armoured) formations")
+
+
+class UnitFactors(_Model):
+    """Troops (with their equipment) carried per unit of each mode."""
+
+    vehicle: Positive
+    train: Positive
+    sailing: Positive
+    flight: Positive
+
+
+class PlanningFactors(_Model):
+    heavy: UnitFactors
+    light: UnitFactors
+
+
+class BorderDelays(_Model):
+    """Red tape: hours added to every road and rail crossing of a land border."""
+
+    default_h: NonNegative = Field(0.0, description="hours at any land border crossing")
+    pairs_h: dict[str, NonNegative] = Field(
+        default_factory=dict, description="hours by country pair, e.g. {'PL-LT': 24}"
+    )
+
+    def hours(self, country_a: str, country_b: str) -> float:
+        for key in (f"{country_a}-{country_b}", f"{country_b}-{country_a}"):
+            if key in self.pairs_h:
+                return self.pairs_h[key]
+        return self.default_h
+
+
+class CapacityChange(_Model):
+    """A closure or capacity change from a given day (factor 0 closes, 0.5 halves)."""
+
+    element: str | None = Field(None, description="node or edge id or name")
+    corridor: str | None = Field(None, description="every edge tagged with this corridor")
+    from_day: NonNegative = 0.0
+    factor: float = Field(0.0, ge=0, le=100, description="capacity multiplier; 0 = closed")
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _one_target(self) -> CapacityChange:
+        if (self.element is None) == (self.corridor is None):
+            raise ValueError("give exactly one of 'element' (node/edge) or 'corridor'")
+        return self
+
+
+class Scenario(_Model):
+    """A closure question: network, force, origins, destinations, changes and targets."""
+
+    name: str
+    description: str = ""
+    network: NetworkChoice = NetworkChoice()
+    horizon_days: float = Field(180, gt=0, le=730, description="days to simulate")
+    targets: Targets = Targets()
+    force: Force = Force()
+    planning_factors: PlanningFactors | None = Field(
+        None, description="default: data/planning_factors.yaml"
+    )
+    origins: tuple[Origin, ...] = Field(min_length=1)
+    destinations: tuple[Destination, ...] = Field(min_length=1)
+    border_delays: BorderDelays = BorderDelays()
+    capacity_changes: tuple[CapacityChange, ...] = ()
+    road_march_hours_per_day: float = Field(
+        10, gt=0, le=24, description="hours a day road columns move (the rest: halts, rest)"
+    )
+    method: Literal["auto", "exact", "lp"] = Field(
+        "auto", description="exact flows over time, or the time-expanded LP (auto: LP only "
+        "when capacities change after day 0)"
+    )
+    lp_step_h: float = Field(6, gt=0, le=24, description="time step of the LP in hours")
+    source_file: str | None = Field(None, exclude=True)
+
+    def factors(self) -> PlanningFactors:
+        return self.planning_factors or default_planning_factors()
+
+    def troops_per_unit(self) -> dict[str, float]:
+        """Troops per vehicle/train/sailing/flight for this force mix (harmonic blend)."""
+        factors = self.factors()
+        heavy = self.force.heavy_share
+        blended = {}
+        for unit in ("vehicle", "train", "sailing", "flight"):
+            units_per_troop = heavy / getattr(factors.heavy, unit) + (1 - heavy) / getattr(
+                factors.light, unit
+            )
+            blended[unit] = 1 / units_per_troop
+        return blended
+
+
+def default_planning_factors() -> PlanningFactors:
+    path = data_dir() / "planning_factors.yaml"
+    return PlanningFactors.model_validate(_read_yaml(path))
+
+
+def available_scenarios() -> list[str]:
+    return sorted(p.stem for p in scenarios_dir().glob("*.yaml"))
+
+
+def load_scenario(name_or_path: str | Path | None = None) -> Scenario:
+    """Load a shipped scenario by name (``baseline``) or a YAML file by path."""
+    target = str(name_or_path or DEFAULT_SCENARIO)
+    path = Path(target)
+    if not path.suffix and not path.exists():
+        shipped = scenarios_dir() / f"{target}.yaml"
+        if not shipped.exists():
+            names = available_scenarios()
+            close = suggestions(target, names)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            msg = f"unknown scenario {target!r}{hint} Shipped scenarios: {', '.join(names)}"
+            raise ScenarioError(msg)
+        path = shipped
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{path}: a scenario is a YAML mapping of fields, not {type(raw).__name__}")
+    raw.setdefault("name", path.stem)
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as error:
+        raise ScenarioError(describe(error, str(path))) from None
+    return scenario.model_copy(update={"source_file": str(path)})
+
+
+def describe(error: ValidationError, path: str) -> str:
+    """One line: the file, the field, the bad value and what is valid."""
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "missing":
+        return f"{path}: field '{field}' is missing"
+    if first["type"] == "extra_forbidden":
+        parent = first["loc"][:-1]
+        model = _model_at(parent)
+        valid = ", ".join(name for name in model.model_fields if name != "source_file")
+        return f"{path}: unknown field '{field}'; valid fields here: {valid}"
+    return f"{path}: field '{field}' = {first.get('input')!r}: {message}"
+
+
+def _model_at(loc: tuple) -> type[BaseModel]:
+    model: type[BaseModel] = Scenario
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        annotation = model.model_fields[str(part)].annotation
+        inner = _first_model(annotation)
+        if inner is None:
+            break
+        model = inner
+    return model
+
+
+def _first_model(annotation: object) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _first_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _read_yaml(path: Path) -> object:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ScenarioError(f"{path}: cannot be read: {error}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise ScenarioError(f"{path}: not valid YAML{where}: {problem}") from None
+
+
+def field_docs(model: type[BaseModel] = Scenario, prefix: str = "") -> list[str]:
+    """One line per scenario field: dotted name, type, default and description."""
+    lines = []
+    for name, info in model.model_fields.items():
+        if name == "source_file":
+            continue
+        inner = _first_model(info.annotation)
+        default = "" if info.is_required() else f" = {info.get_default(call_default_factory=True)!r}"
+        if inner is not None and inner is not model:
+            lines.append(f"{prefix}{name}:{default if inner is None else ''} {info.description or ''}".rstrip())
+            lines.extend(field_docs(inner, prefix=f"{prefix}{name}[]." if "tuple" in str(info.annotation) else f"{prefix}{name}."))
+            continue
+        kind = getattr(info.annotation, "__name__", str(info.annotation)).replace("typing.", "")
+        lines.append(f"{prefix}{name} ({kind}){default}: {info.description or ''}".rstrip(": "))
+    return lines
