@@ -167,6 +167,7 @@ def closure(
     scenario: Scenario | str | None = None,
     *,
     progress: Progress | None = None,
+    detail: bool = True,
 ) -> ClosureResult:
     """Compute the closure of a scenario: the arrival curve, targets, bottlenecks, flows.
 
@@ -180,6 +181,10 @@ def closure(
         ``None`` runs the embedded ``baseline``.
     progress
         Called with a short message at each stage (the CLI shows it).
+    detail
+        ``False`` skips what many-run tools (criticality, sweeps) do not need: per-day edge
+        flows and destination arrivals, and the whole-unit rounding re-solve (about 5 times
+        faster). The curve, targets, troops by day, bottlenecks and mode split remain.
     """
     say = progress or (lambda _msg: None)
     if not isinstance(scenario, Scenario):
@@ -200,9 +205,9 @@ def closure(
         from mobility.closure_lp import solve_lp
 
         say("solving the time-expanded LP")
-        return solve_lp(model, progress=say)
+        return solve_lp(model, progress=say, detail=detail)
     say("solving flows over time (OR-Tools)")
-    return solve_exact(model)
+    return solve_exact(model, detail=detail)
 
 
 def network_for(scenario: Scenario) -> nx.MultiDiGraph:
@@ -220,7 +225,7 @@ def network_for(scenario: Scenario) -> nx.MultiDiGraph:
         raise ScenarioError(f"{where}: field 'network': {error}") from None
 
 
-def solve_exact(model: ClosureModel) -> ClosureResult:
+def solve_exact(model: ClosureModel, *, detail: bool = True) -> ClosureResult:
     """Exact earliest-arrival closure (single commodity, static capacities)."""
     scenario = model.scenario
     horizon_h = scenario.horizon_days * 24
@@ -231,11 +236,11 @@ def solve_exact(model: ClosureModel) -> ClosureResult:
     troops = curve.arrivals(hours)
     curve_frame = pd.DataFrame({"day": hours / 24, "troops": troops})
     days = _report_days(scenario)
-    day_ends = [d for d in range(1, math.ceil(scenario.horizon_days) + 1)]
+    day_ends = range(1, math.ceil(scenario.horizon_days) + 1) if detail else ()
     flows_by_day = {d: curve.static_flow(min(d * 24, horizon_h)) for d in day_ends}
     final_flow = curve.static_flow(horizon_h)
     first_use = curve.first_use_h(horizon_h)
-    rounding = _rounding_effect(model, days, curve)
+    rounding = _rounding_effect(model, days, curve) if detail else {}
     return ClosureResult(
         scenario=scenario.name,
         description=scenario.description,
