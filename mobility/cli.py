@@ -233,6 +233,124 @@ def scenario_fields() -> None:
         out.print(line, highlight=False)
 
 
+# --- compare, map, report -----------------------------------------------------------------
+
+
+@app.command()
+def compare(
+    scenarios: Annotated[list[str], typer.Argument(help="two or more scenario names or files; "
+                                                   "the first is the reference")],
+    as_json: JsonOpt = False,
+    top: Annotated[int, typer.Option(help="edges to list whose flow changed most")] = 10,
+) -> None:
+    """Closure of several scenarios side by side, and the edges whose flow changed most."""
+    from mobility.compare import compare as run_compare
+
+    if len(scenarios) < 2:
+        raise typer.BadParameter("give at least two scenarios to compare", param_hint="SCENARIOS")
+    with _progress(not as_json) as say:
+        comparison = run_compare(scenarios, progress=say)
+    data = comparison.to_dict(top=top)
+    if as_json:
+        out.print_json(json.dumps(data, ensure_ascii=False))
+        return
+    table = Table(title="Closure by scenario")
+    table.add_column("")
+    for row in data["scenarios"]:
+        table.add_column(row["scenario"], justify="right")
+    for i, target in enumerate(data["scenarios"][0]["targets"]):
+        cells = []
+        for row in data["scenarios"]:
+            reached = row["targets"][i]["reached_day"]
+            cells.append("not reached" if reached is None else f"day {reached:.1f}")
+        table.add_row(f"{target['troops']:,.0f} troops (deadline day {target['deadline_day']:g})",
+                      *cells)
+    for day in data["scenarios"][0]["troops_by_day"]:
+        table.add_row(f"troops by day {day}",
+                      *[f"{row['troops_by_day'].get(day, float('nan')):,.0f}"
+                        for row in data["scenarios"]])
+    table.add_row("binding bottleneck", *[row["binding_bottleneck"] or "—"
+                                          for row in data["scenarios"]])
+    out.print(table)
+    changes = Table(title=f"Edges whose flow changed most (day {data['flow_change_day']}, "
+                          f"vs {data['scenarios'][0]['scenario']}; troops/day)")
+    for column in ("scenario", "edge", "mode", "before", "after", "change"):
+        changes.add_column(column, justify="right" if column in ("before", "after", "change")
+                           else "left")
+    for row in data["edges_changed_most"]:
+        changes.add_row(row["scenario"], f"{row['edge_id']} ({row['u']}→{row['v']})", row["mode"],
+                        f"{row['flow_first']:,.0f}", f"{row['flow_this']:,.0f}",
+                        f"{row['change_troops_per_day']:+,.0f}")
+    out.print(changes)
+
+
+@app.command("map")
+def map_command(
+    scenario: ScenarioArg = None,
+    out_path: Annotated[Path | None, typer.Option("--out", help="HTML file; default "
+                                                 "maps/SCENARIO.html")] = None,
+    online_tiles: Annotated[bool, typer.Option("--online-tiles", help="add OpenStreetMap tiles "
+                                               "(needs internet when viewed)")] = False,
+    network_only: Annotated[bool, typer.Option("--network-only", help="draw the network without "
+                                               "solving closure")] = False,
+) -> None:
+    """Write a self-contained HTML map (offline basemap, network, flows, time slider)."""
+    from mobility.closure import closure, network_for
+    from mobility.maps import closure_map, save_map
+    from mobility.scenario import load_scenario
+
+    with _progress() as say:
+        loaded = load_scenario(scenario)
+        graph = network_for(loaded)
+        result = None if network_only else closure(graph, loaded, progress=say)
+        say("drawing the map")
+        path = save_map(closure_map(graph, result, scenario=loaded, online_tiles=online_tiles),
+                        out_path or Path("maps") / f"{loaded.name}.html")
+    err.print(f"wrote {path}")
+
+
+@app.command()
+def report(
+    scenario: ScenarioArg = None,
+    out_path: Annotated[Path | None, typer.Option("--out", help="HTML file; default "
+                                                 "maps/SCENARIO-report.html")] = None,
+) -> None:
+    """Write one self-contained HTML report: map, closure plot and tables."""
+    from mobility.closure import closure, network_for
+    from mobility.report import closure_report
+    from mobility.scenario import load_scenario
+
+    with _progress() as say:
+        loaded = load_scenario(scenario)
+        graph = network_for(loaded)
+        result = closure(graph, loaded, progress=say)
+        say("writing the report")
+        path = closure_report(graph, result, out_path or Path("maps") / f"{loaded.name}-report.html")
+    err.print(f"wrote {path}")
+
+
+@app.command()
+def maps(
+    out_dir: Annotated[Path, typer.Option("--out", help="folder for the maps")] = Path("maps"),
+) -> None:
+    """Rebuild the maps and reports of every shipped scenario (the maps/ folder)."""
+    from mobility.closure import closure, network_for
+    from mobility.maps import closure_map, save_map
+    from mobility.report import closure_report
+    from mobility.scenario import available_scenarios, load_scenario
+
+    with _progress() as say:
+        for name in available_scenarios():
+            say(f"{name}: closure")
+            loaded = load_scenario(name)
+            graph = network_for(loaded)
+            result = closure(graph, loaded)
+            say(f"{name}: map and report")
+            save_map(closure_map(graph, result, scenario=loaded), out_dir / f"{name}.html")
+            closure_report(graph, result, out_dir / f"{name}-report.html")
+            err.print(f"wrote {out_dir / name}.html and {name}-report.html")
+
+
 # --- import-osm ---------------------------------------------------------------------------
 
 

@@ -82,12 +82,11 @@ class ClosureModel:
             kind = str(nodes[node]["kind"])
             return f"{nodes[node]['name']} {KIND_LABEL.get(kind, kind)}", kind, node
         data = self.graph.edges[mg.u[arc], mg.v[arc], mg.ref[arc]]
-        gauge = f" {data['gauge']} mm" if data.get("gauge") and data["gauge"] != "dual" else ""
-        if data.get("gauge") == "dual":
-            gauge = " dual gauge"
-        label = f"{nodes[mg.u[arc]]['name']}–{nodes[mg.v[arc]]['name']} {mg.mode[arc]}{gauge}"
-        if data.get("name"):
-            label = f"{data['name']} {label}"
+        gauge = {"1435": " 1435 mm", "1520": " 1520 mm", "dual": " dual gauge"}.get(
+            str(data.get("gauge")), "")
+        ends = f"{nodes[mg.u[arc]]['name']}→{nodes[mg.v[arc]]['name']}"
+        label = f"{data['name']} ({mg.mode[arc]}{gauge}, {ends})" if data.get("name") else \
+            f"{ends} {mg.mode[arc]}{gauge}"
         return label, mg.mode[arc], mg.ref[arc]
 
 

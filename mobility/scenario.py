@@ -159,6 +159,9 @@ class Scenario(_Model):
         "when capacities change after day 0)"
     )
     lp_step_h: float = Field(6, gt=0, le=24, description="time step of the LP in hours")
+    lp_horizon_days: float = Field(
+        30, gt=0, le=365, description="days the LP covers (its size grows with days / step)"
+    )
     source_file: str | None = Field(None, exclude=True)
 
     def factors(self) -> PlanningFactors:

@@ -1,0 +1,84 @@
+"""Compare the closure of several scenarios side by side."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from mobility.closure import closure
+from mobility.result import ClosureResult
+from mobility.scenario import Scenario, load_scenario
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Closure metrics of each scenario, and the edges whose flow changed most.
+
+    ``edge_changes`` compares every scenario with the first one on ``day``: columns
+    ``scenario, edge_id, u, v, mode, flow_first, flow_this, change_troops_per_day``.
+    """
+
+    results: list[ClosureResult]
+    day: int
+    edge_changes: pd.DataFrame
+
+    def to_dict(self, top: int = 10) -> dict:
+        rows = []
+        for result in self.results:
+            binding = next((b for b in result.bottlenecks if b.in_min_cut), None)
+            rows.append({
+                "scenario": result.scenario,
+                "description": result.description,
+                "targets": [{"troops": t.troops, "deadline_day": t.deadline_day,
+                             "reached_day": None if t.reached_day is None
+                             else round(t.reached_day, 2),
+                             "shortfall": round(t.shortfall, 1)} for t in result.targets],
+                "troops_by_day": {str(d): round(v, 1) for d, v in result.troops_by_day.items()},
+                "binding_bottleneck": binding.describe() if binding else None,
+                "mode_split": {m: round(s, 4) for m, s in result.mode_split.items()},
+            })
+        changes = self.edge_changes
+        biggest = changes.reindex(changes["change_troops_per_day"].abs()
+                                  .sort_values(ascending=False).index).head(top)
+        return {"scenarios": rows, "flow_change_day": self.day,
+                "edges_changed_most": biggest.round(1).to_dict(orient="records")}
+
+
+def compare(
+    scenarios: Sequence[Scenario | str],
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> Comparison:
+    """Run closure for each scenario and compare them with the first.
+
+    Flows are compared on the last day all scenarios share (their shortest horizon).
+    """
+    say = progress or (lambda _msg: None)
+    loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
+    results = []
+    for scenario in loaded:
+        say(f"closure of {scenario.name}")
+        results.append(closure(None, scenario))
+    day = int(min(r.horizon_days for r in results))
+    keys = ["edge_id", "u", "v", "mode"]
+    first = _flows_on(results[0], day, keys)
+    frames = []
+    for result in results[1:]:
+        this = _flows_on(result, day, keys)
+        merged = first.merge(this, on=keys, how="outer", suffixes=("_first", "_this")).fillna(0.0)
+        merged["change_troops_per_day"] = merged["flow_this"] - merged["flow_first"]
+        merged.insert(0, "scenario", result.scenario)
+        frames.append(merged[merged["change_troops_per_day"].abs() > 1e-6])
+    columns = ["scenario", *keys, "flow_first", "flow_this", "change_troops_per_day"]
+    changes = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    return Comparison(results=results, day=day,
+                      edge_changes=changes[columns].sort_values(["scenario", "edge_id", "u"])
+                      .reset_index(drop=True))
+
+
+def _flows_on(result: ClosureResult, day: int, keys: list[str]) -> pd.DataFrame:
+    flows = result.edge_flows
+    flows = flows[flows["day"] == day]
+    return flows[[*keys, "flow_troops_per_day"]].rename(columns={"flow_troops_per_day": "flow"})
