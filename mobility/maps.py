@@ -31,7 +31,8 @@ from branca.element import MacroElement
 from shapely.geometry import mapping
 
 from mobility._data import basemap_dir
-from mobility._offline import RawHtml, atomic_write_text, offline_html, script_json
+from mobility._io import atomic_write_text
+from mobility._offline import RawHtml, offline_html, script_json
 
 if TYPE_CHECKING:
     import geopandas as gpd

@@ -14,7 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from mobility._offline import atomic_write_bytes
+from mobility._io import atomic_write_bytes
 
 if TYPE_CHECKING:
     from mobility.result import ClosureResult

@@ -13,7 +13,8 @@ import html
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mobility._offline import OfflineMapError, atomic_write_text, external_urls
+from mobility._io import atomic_write_text
+from mobility._offline import OfflineMapError, external_urls
 from mobility.maps import closure_map, format_number, map_html
 from mobility.plots import closure_plot, figure_bytes
 
