@@ -121,3 +121,12 @@ def test_heavy_forces_may_not_use_air_arcs_and_light_forces_may():
     # a heavy troop takes more of a train than a blended one, a light troop less
     rail = [a for a in range(model.n_movement) if model.movement.unit[a] == "train"]
     assert (heavy.units_per_troop[rail] > 1).all() and (light.units_per_troop[rail] < 1).all()
+
+
+def test_whole_units_never_deliver_more_than_the_fractional_optimum(tiny, scenario):
+    result = closure(tiny, scenario)
+    by_day = result.rounding["by_day"]
+    assert by_day
+    for day, effect in by_day.items():
+        assert effect["troops_whole_units"] <= result.arrivals_by(float(day)) + 1e-6
+        assert effect["change_troops"] <= 1e-6
