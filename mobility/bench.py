@@ -1,0 +1,562 @@
+"""``mobility bench``: the exact flow-over-time method against the naive time-expanded baseline.
+
+Every measurement runs in a fresh process (``multiprocessing`` spawn context) so that its peak
+resident memory (``ru_maxrss`` of that process, imports and problem included) belongs to one
+method only, a blow-up or an out-of-memory kill cannot take the bench down, and a timeout can
+stop it. Networks:
+
+* ``curated``: the shipped network with the ``baseline`` scenario, transit times rounded *up*
+  to whole hours for both methods, so that the hourly time-expanded network represents the
+  same problem and both must give the same troops by day (Fleischer & Tardos 1998). The
+  closure's own curve (one-minute resolution, unrounded) is timed as well.
+* ``synthetic-N``: `mobility.synthetic.synthetic_problem` with ``N`` arcs and integer-hour
+  transit times (the same agreement holds).
+
+The exact method computes the whole earliest-arrival curve up to the horizon in one call; the
+baseline (`mobility.flows.time_expanded_max_flow`, OR-Tools ``SimpleMaxFlow`` on one node
+copy per hour) answers one horizon per solve. Answers are compared at a few horizons; the
+ratio is the baseline's time for the longest horizon it ran over the exact time for the whole
+curve. A baseline whose estimated memory (`mobility.flows.time_expanded_size`) exceeds the
+available memory (``MemAvailable`` in ``/proc/meminfo``) is reported as not fitting instead of
+being run; one above the memory budget is skipped.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import multiprocessing as mp
+import os
+import platform
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["BenchConfig", "available_memory_bytes", "run_bench"]
+
+Progress = Callable[[str], None]
+
+_ROUTE_FROM, _ROUTE_TO = "Bergen-Hohne", "Tapa"
+_REL_TOL = 1e-6  # both methods scale capacities to integers; agreement is to ~1e-12 in practice
+_GB = 1e9
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    """What `run_bench` measures.
+
+    Attributes
+    ----------
+    sizes
+        Arc counts of the synthetic networks.
+    horizon_days
+        Horizon of the exact curve, days.
+    check_days
+        Horizons (days) at which the exact curve is compared with the baseline; the baseline
+        is solved once per horizon, the longest one gives the ratio.
+    timeout_s
+        Limit per measurement (one process); a measurement over it is stopped and reported.
+    baseline_budget_gb
+        The baseline is only run when its estimated memory is below this.
+    closure_repeat, route_repeat
+        Repetitions of the closure run (median reported) and of the warm route query.
+    sweep_workers, sweep_runs
+        Worker counts and runs per measurement of `mobility.sweep.sweep_throughput`.
+    seed
+        Seed of the synthetic networks.
+    curated, other_timings
+        Include the curated network; include the route, closure and sweep timings.
+    parametric_max_arcs
+        The slower ``parametric`` exact method is timed only up to this many arcs (it takes
+        about two minutes at 100,000).
+    """
+
+    sizes: tuple[int, ...] = (50_000, 100_000)
+    horizon_days: float = 180.0
+    check_days: tuple[float, ...] = (7.0, 30.0, 180.0)
+    timeout_s: float = 300.0
+    baseline_budget_gb: float = 2.0
+    closure_repeat: int = 3
+    route_repeat: int = 50
+    seed: int = 0
+    sweep_workers: tuple[int, ...] = (1, 2)
+    sweep_runs: int = 40
+    curated: bool = True
+    other_timings: bool = True
+    parametric_max_arcs: int = 50_000
+    notes: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def quick(cls) -> BenchConfig:
+        """Under a minute: one 10k-arc synthetic network, baseline only up to 30 days."""
+        return cls(
+            sizes=(10_000,),
+            check_days=(7.0, 30.0),
+            timeout_s=60.0,
+            baseline_budget_gb=0.25,
+            closure_repeat=1,
+            sweep_runs=8,
+            route_repeat=20,
+            notes=("--quick: the baseline is solved up to 30 days only (the 180-day hourly "
+                   "network of the curated problem takes about two minutes)",),
+        )
+
+
+def available_memory_bytes() -> int | None:
+    """``MemAvailable`` from ``/proc/meminfo`` in bytes (None where there is no such file)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Child processes
+# --------------------------------------------------------------------------------------------
+
+
+def _peak_rss_mb() -> float:
+    # ru_maxrss is in KiB on Linux (bytes on macOS).
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def _problem(spec: dict):
+    import numpy as np
+
+    from mobility.flows import FlowProblem
+
+    if spec["kind"] == "curated":
+        from mobility.closure import build_model
+        from mobility.network import load_network
+        from mobility.scenario import load_scenario
+
+        problem = build_model(load_network(), load_scenario("baseline")).problem
+        if spec.get("round_up_h"):
+            problem = FlowProblem(
+                n_nodes=problem.n_nodes,
+                tail=problem.tail,
+                head=problem.head,
+                capacity_per_h=problem.capacity_per_h,
+                transit_h=np.ceil(problem.transit_h * (1 - 1e-12) - 1e-9).clip(min=0),
+                source=problem.source,
+                sink=problem.sink,
+            )
+        return problem
+    from mobility.synthetic import synthetic_problem
+
+    return synthetic_problem(spec["n_arcs"], seed=spec["seed"], integer_transit=True)
+
+
+def _timed_median(call: Callable[[], Any], *, budget_s: float = 1.0, most: int = 5):
+    """Run ``call`` until ``budget_s`` is spent (at most ``most`` times); median seconds."""
+    times, result = [], None
+    while len(times) < most and (not times or sum(times) < budget_s):
+        start = time.perf_counter()
+        result = call()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), len(times), result
+
+
+def _task_exact(task: dict) -> dict:
+    import numpy as np
+
+    from mobility.flows import earliest_arrival_curve, max_flow_over_time
+
+    problem = _problem(task["problem"])
+    rss_before = _peak_rss_mb()
+    horizon_h = task["horizon_days"] * 24
+    kwargs = {"time_resolution_h": task["resolution_h"]}
+    if task.get("method"):
+        kwargs["method"] = task["method"]
+    seconds, runs, curve = _timed_median(
+        lambda: earliest_arrival_curve(problem, horizon_h, **kwargs)
+    )
+    single_s, _, _ = _timed_median(
+        lambda: max_flow_over_time(problem, horizon_h, time_resolution_h=task["resolution_h"])
+    )
+    check_h = np.asarray(task["check_days"], dtype=float) * 24
+    return {
+        "seconds": seconds,
+        "runs": runs,
+        "pieces": int(curve.breakpoints_h.shape[0]),
+        "arrivals": [float(x) for x in curve.arrivals(check_h)],
+        "single_horizon_seconds": single_s,
+        "n_arcs": problem.n_arcs,
+        "n_nodes": problem.n_nodes,
+        "rss_before_mb": rss_before,
+    }
+
+
+def _task_baseline(task: dict) -> dict:
+    from mobility.flows import time_expanded_max_flow
+
+    problem = _problem(task["problem"])
+    rss_before = _peak_rss_mb()
+    values, seconds = [], []
+    for days in task["check_days"]:
+        start = time.perf_counter()
+        values.append(float(time_expanded_max_flow(problem, days * 24, 1.0)))
+        seconds.append(time.perf_counter() - start)
+    return {"arrivals": values, "seconds_by_horizon": seconds, "rss_before_mb": rss_before}
+
+
+def _task_route(task: dict) -> dict:
+    from mobility.network import load_network
+    from mobility.routing import route_timing
+
+    graph = load_network()
+    timing = route_timing(graph, _ROUTE_FROM, _ROUTE_TO, repeat=task["repeat"])
+    return {key: float(value) for key, value in timing.items()}
+
+
+def _task_closure(task: dict) -> dict:
+    import mobility
+
+    out = {}
+    for detail in (False, True):
+        seconds, runs, _ = _timed_median(
+            lambda detail=detail: mobility.closure(None, "baseline", detail=detail),
+            budget_s=0.0 if task["repeat"] <= 1 else 5.0,
+            most=task["repeat"],
+        )
+        out["detail" if detail else "no_detail"] = {"seconds": seconds, "runs": runs}
+    return out
+
+
+def _task_sweep(task: dict) -> dict:
+    from mobility import sweep
+
+    throughput = sweep.sweep_throughput
+    params = inspect.signature(throughput).parameters
+    name = next((p for p in ("workers", "n_workers", "processes", "jobs") if p in params), None)
+    if name is None:
+        return {"skipped": "sweep_throughput takes no workers argument"}
+    kwargs = {name: task["workers"]}
+    if "n_runs" in params:
+        kwargs["n_runs"] = task["n_runs"]
+    result = throughput(**kwargs)
+    if isinstance(result, dict):
+        rate = next((v for k, v in result.items() if "per_s" in k), None)
+        return {"runs_per_s": None if rate is None else float(rate), "raw": {
+            k: v for k, v in result.items() if isinstance(v, int | float | str)}}
+    return {"runs_per_s": float(result)}
+
+
+_TASKS = {
+    "exact": _task_exact,
+    "baseline": _task_baseline,
+    "route": _task_route,
+    "closure": _task_closure,
+    "sweep": _task_sweep,
+}
+
+
+def _child_main(task: dict, conn) -> None:
+    # A process boundary: whatever goes wrong is reported, never raised into the bench.
+    try:
+        result = _TASKS[task["task"]](task)
+        result["status"] = "ok"
+    except Exception as error:
+        result = {"status": "failed", "error": f"{type(error).__name__}: {error}"}
+    result["peak_rss_mb"] = _peak_rss_mb()
+    conn.send(result)
+    conn.close()
+
+
+def _run_child(task: dict, timeout_s: float) -> dict:
+    """Run one task in a fresh spawned process; status ok / failed / timeout / killed."""
+    ctx = mp.get_context("spawn")
+    receive, send = ctx.Pipe(duplex=False)
+    # Not a daemon: a measured sweep starts worker processes of its own.
+    proc = ctx.Process(target=_child_main, args=(task, send))
+    start = time.perf_counter()
+    proc.start()
+    send.close()
+    result: dict
+    if receive.poll(timeout_s):
+        try:
+            result = receive.recv()
+        except EOFError:  # died without answering: killed (out of memory?) or crashed
+            proc.join(5)
+            result = {"status": "killed", "error": f"process exited with {proc.exitcode}"}
+    else:
+        result = {"status": "timeout", "error": f"stopped after {timeout_s:g} s"}
+    proc.join(5)
+    if proc.is_alive():
+        proc.kill()
+        proc.join()
+    receive.close()
+    result["wall_s"] = time.perf_counter() - start
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# The bench
+# --------------------------------------------------------------------------------------------
+
+
+def _exact_methods() -> list[str | None]:
+    """Exact methods to compare: ``[None]`` (the default) or every ``method=`` option."""
+    from mobility.flows import earliest_arrival as ea
+
+    if "method" not in inspect.signature(ea.earliest_arrival_curve).parameters:
+        return [None]
+    return list(getattr(ea, "EXACT_METHODS", (None,)))
+
+
+def _compare(exact: list[float], baseline: list[float]) -> tuple[bool, float]:
+    worst = 0.0
+    for a, b in zip(exact, baseline, strict=False):
+        worst = max(worst, abs(a - b) / max(abs(a), abs(b), 1.0))
+    return worst <= _REL_TOL, worst
+
+
+def _baseline_plan(spec: dict, config: BenchConfig, available: int | None) -> dict:
+    """Estimate the longest baseline solve and decide whether to run it."""
+    from mobility.flows import time_expanded_size
+
+    problem = _problem(spec)
+    size = time_expanded_size(problem, max(config.check_days) * 24, 1.0)
+    full = time_expanded_size(problem, config.horizon_days * 24, 1.0)
+    est_gb = size.approx_bytes / _GB
+    plan = {
+        "expanded_arcs": size.n_arcs,
+        "expanded_nodes": size.n_nodes,
+        "est_gb": est_gb,
+        "full_horizon_est_gb": full.approx_bytes / _GB,
+        "full_horizon_expanded_arcs": full.n_arcs,
+        "available_gb": None if available is None else available / _GB,
+        "run": True,
+    }
+    if available is not None and size.approx_bytes > available:
+        plan["run"] = False
+        plan["status"] = "does not fit"
+        plan["why"] = f"does not fit (est. {est_gb:.1f} GB > available {available / _GB:.1f} GB)"
+        plan["short"] = f"does not fit: est. {est_gb:.1f} GB > {available / _GB:.1f} GB free"
+    elif est_gb > config.baseline_budget_gb:
+        plan["run"] = False
+        plan["status"] = "not run"
+        plan["why"] = (f"not run (est. {est_gb:.1f} GB > budget {config.baseline_budget_gb:g} GB; "
+                       "--baseline-budget-gb)")
+        plan["short"] = f"not run: est. {est_gb:.1f} GB > budget {config.baseline_budget_gb:g} GB"
+    return plan
+
+
+def _network_entry(
+    name: str, spec: dict, config: BenchConfig, available: int | None, say: Progress,
+    *, minute_curve: bool = False,
+) -> dict:
+    entry: dict[str, Any] = {"name": name, "problem": spec, "exact": {}}
+    for method in _exact_methods():
+        label = method or "default"
+        if method == "parametric" and spec.get("n_arcs", 0) > config.parametric_max_arcs:
+            entry["exact"][label] = {"status": "not run", "error": (
+                f"> {config.parametric_max_arcs:,} arcs (BenchConfig.parametric_max_arcs)")}
+            continue
+        say(f"{name}: exact curve ({label}), {config.horizon_days:g} days")
+        entry["exact"][label] = _run_child({
+            "task": "exact", "problem": spec, "horizon_days": config.horizon_days,
+            "check_days": list(config.check_days), "resolution_h": 1.0, "method": method,
+        }, config.timeout_s)
+    if minute_curve:
+        say(f"{name}: exact curve at the closure's one-minute resolution, unrounded transit")
+        entry["exact_closure_resolution"] = _run_child({
+            "task": "exact", "problem": {**spec, "round_up_h": False},
+            "horizon_days": config.horizon_days, "check_days": list(config.check_days),
+            "resolution_h": 1 / 60, "method": None,
+        }, config.timeout_s)
+    ok = [r for r in entry["exact"].values() if r["status"] == "ok"]
+    if ok:
+        entry["n_arcs"], entry["n_nodes"] = ok[0]["n_arcs"], ok[0]["n_nodes"]
+        best = min(ok, key=lambda r: r["seconds"])
+        entry["exact_best_s"] = best["seconds"]
+        if len(ok) > 1:
+            same, worst = _compare(ok[0]["arrivals"], ok[1]["arrivals"])
+            entry["methods_agree"], entry["methods_max_rel_diff"] = same, worst
+    plan = _baseline_plan(spec, config, available)
+    entry["baseline"] = plan
+    if plan["run"]:
+        say(f"{name}: hourly time-expanded baseline (OR-Tools max flow) at "
+            f"{', '.join(f'{d:g}' for d in config.check_days)} days")
+        result = _run_child({"task": "baseline", "problem": spec,
+                             "check_days": list(config.check_days)}, config.timeout_s)
+        plan.update(result)
+        if result["status"] == "ok":
+            plan["seconds"] = result["seconds_by_horizon"][-1]
+            if ok:
+                same, worst = _compare(best["arrivals"], result["arrivals"])
+                entry["same_answer"], entry["max_rel_diff"] = same, worst
+                entry["ratio"] = plan["seconds"] / best["seconds"]
+    return entry
+
+
+def run_bench(config: BenchConfig | None = None, *, progress: Progress | None = None) -> dict:
+    """Run every measurement and return one JSON-ready dict (see ``mobility bench --json``).
+
+    Keys: ``config``, ``machine``, ``networks`` (one entry per network: ``exact`` per method
+    with ``seconds``, ``pieces``, ``arrivals`` at ``config.check_days``, ``peak_rss_mb``;
+    ``baseline`` with the estimate and, when run, ``seconds``, ``arrivals``, ``peak_rss_mb``;
+    ``same_answer``, ``max_rel_diff``, ``ratio``), ``route``, ``closure``, ``sweep``, ``notes``.
+    """
+    config = config or BenchConfig()
+    say = progress or (lambda _msg: None)
+    available = available_memory_bytes()
+    from importlib.metadata import version
+
+    result: dict[str, Any] = {
+        "config": {
+            "sizes": list(config.sizes), "horizon_days": config.horizon_days,
+            "check_days": list(config.check_days), "timeout_s": config.timeout_s,
+            "baseline_budget_gb": config.baseline_budget_gb, "seed": config.seed,
+        },
+        "machine": {
+            "cpus": os.cpu_count(), "available_memory_gb": None if available is None
+            else available / _GB, "python": platform.python_version(),
+            "ortools": version("ortools"), "numpy": version("numpy"),
+        },
+        "networks": [],
+        "notes": [
+            "exact: the whole earliest-arrival curve up to the horizon in one call "
+            "(earliest_arrival_curve); baseline: one OR-Tools max flow on the hourly "
+            "time-expanded network per horizon; 'same answer' compares troops arrived at the "
+            "check horizons; ratio = baseline time at the longest check horizon / exact time "
+            "for the whole curve",
+            "curated: transit times rounded up to whole hours in both methods; synthetic: "
+            "integer-hour transit times; so both methods solve the same problem",
+            "peak RSS is the whole measuring process (Python, OR-Tools, the problem included)",
+            *config.notes,
+        ],
+    }
+    if config.curated:
+        result["networks"].append(_network_entry(
+            "curated", {"kind": "curated", "round_up_h": True}, config, available, say,
+            minute_curve=True,
+        ))
+    for n_arcs in config.sizes:
+        spec = {"kind": "synthetic", "n_arcs": int(n_arcs), "seed": config.seed}
+        result["networks"].append(
+            _network_entry(f"synthetic-{n_arcs}", spec, config, available, say)
+        )
+    if not config.other_timings:
+        return result
+    say(f"route query {_ROUTE_FROM} → {_ROUTE_TO}")
+    result["route"] = {"from": _ROUTE_FROM, "to": _ROUTE_TO, **_run_child(
+        {"task": "route", "repeat": config.route_repeat}, config.timeout_s)}
+    say("closure run, baseline scenario (detail off and on)")
+    result["closure"] = _run_child({"task": "closure", "repeat": config.closure_repeat},
+                                   config.timeout_s)
+    result["sweep"] = _sweep(config, say)
+    return result
+
+
+def _sweep(config: BenchConfig, say: Progress) -> dict:
+    import importlib.util
+
+    if importlib.util.find_spec("mobility.sweep") is None:
+        return {"skipped": "mobility.sweep is not available in this build"}
+    from mobility import sweep
+
+    if not hasattr(sweep, "sweep_throughput"):
+        return {"skipped": "mobility.sweep has no sweep_throughput"}
+    out: dict[str, Any] = {}
+    for workers in config.sweep_workers:
+        say(f"sweep throughput on {workers} worker(s)")
+        out[str(workers)] = _run_child({"task": "sweep", "workers": workers,
+                                       "n_runs": config.sweep_runs}, config.timeout_s)
+    return out
+
+
+def format_seconds(seconds: float | None) -> str:
+    """``0.6 ms``, ``45 ms``, ``3.2 s``, ``2.1 min``."""
+    if seconds is None or not math.isfinite(seconds):
+        return "—"
+    if seconds < 1:
+        return f"{seconds * 1000:.3g} ms"
+    if seconds < 120:
+        return f"{seconds:.3g} s"
+    return f"{seconds / 60:.3g} min"
+
+
+def summary_rows(result: dict) -> list[tuple[str, ...]]:
+    """Rows of the bench table (network, arcs, method, time, peak RSS, troops at the longest
+    check horizon, ratio to the exact time and whether the answers agree); for the CLI."""
+    rows = []
+    for net in result["networks"]:
+        arcs = f"{net.get('n_arcs', 0):,}"
+        for label, r in net["exact"].items():
+            method = "exact" if label == "default" else f"exact {label}"
+            rows.append(_row(net["name"], arcs, method, r, _exact_ratio(net, r)))
+        minute = net.get("exact_closure_resolution")
+        if minute:
+            rows.append(_row(net["name"], "", "exact, 1-min, unrounded", minute, ""))
+        base = net["baseline"]
+        if base.get("status") == "ok":
+            ratio = f"{net['ratio']:,.0f}x" if net.get("ratio") else "-"
+            answer = ("same answer" if net.get("same_answer")
+                      else f"DIFFERS by {net.get('max_rel_diff', math.nan):.1e}")
+            rows.append(_row(net["name"], "", "time-expanded 1 h", base, f"{ratio}, {answer}",
+                             seconds=base["seconds"]))
+        else:
+            why = base.get("short") or f"{base.get('status')}: {base.get('error', '')}"
+            rows.append((net["name"], "", "time-expanded 1 h", why, "", "", ""))
+    return rows
+
+
+def _exact_ratio(net: dict, r: dict) -> str:
+    best = net.get("exact_best_s")
+    if r.get("status") != "ok" or not best:
+        return ""
+    return f"{r['seconds'] / best:,.1f}x fastest exact"
+
+
+def _row(name: str, arcs: str, method: str, r: dict, ratio: str,
+         *, seconds: float | None = None) -> tuple[str, ...]:
+    if r.get("status") != "ok":
+        return (name, arcs, method, f"{r.get('status')}: {r.get('error', '')}", "", "", "")
+    if "pieces" in r:
+        method = f"{method} ({r['pieces']} pieces)"
+    return (name, arcs, method, format_seconds(r["seconds"] if seconds is None else seconds),
+            f"{r['peak_rss_mb']:,.0f} MB", f"{r['arrivals'][-1]:,.0f}", ratio)
+
+
+def other_rows(result: dict) -> list[tuple[str, str, str]]:
+    """Rows (measurement, time, goal) of the route, closure and sweep timings."""
+    rows: list[tuple[str, str, str]] = []
+    if "route" not in result:
+        return rows
+    r = result["route"]
+    if r.get("status") == "ok":
+        rows.append((f"route {r['from']} -> {r['to']} (warm median; cold)",
+                     f"{r['warm_median_ms']:.3g} ms; {r['cold_ms']:.3g} ms", "about 10 ms"))
+    else:
+        rows.append(("route query", f"{r.get('status')}: {r.get('error')}", ""))
+    c = result["closure"]
+    for key, label in (("no_detail", "detail=False"), ("detail", "detail=True")):
+        text = (format_seconds(c[key]["seconds"]) if c.get("status") == "ok"
+                else f"{c.get('status')}: {c.get('error')}")
+        rows.append((f"closure, baseline scenario, {label} (median)", text, ""))
+    s = result["sweep"]
+    if "skipped" in s:
+        rows.append(("sweep throughput", f"skipped: {s['skipped']}", ""))
+    for workers, w in s.items():
+        if workers == "skipped":
+            continue
+        rate = w.get("runs_per_s")
+        text = (f"{rate:.3g} runs/s" if w.get("status") == "ok" and rate is not None
+                else w.get("skipped") or f"{w.get('status')}: {w.get('error')}")
+        rows.append((f"sweep throughput, {workers} worker(s)", text, ""))
+    for net in result["networks"]:
+        if "methods_agree" in net:
+            rows.append((f"{net['name']}: exact methods agree",
+                         f"{net['methods_agree']} (max rel. diff "
+                         f"{net['methods_max_rel_diff']:.1e})", ""))
+    return rows

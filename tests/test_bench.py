@@ -1,0 +1,100 @@
+"""Bench plumbing on tiny sizes: the synthetic generator and one small bench run (no timing
+assertions: timings are measured by ``mobility bench``, not asserted)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from mobility.bench import BenchConfig, _baseline_plan, run_bench, summary_rows
+from mobility.flows import earliest_arrival_curve, max_static_flow, time_expanded_max_flow
+from mobility.synthetic import synthetic_problem
+
+
+@pytest.mark.parametrize("n_arcs", [60, 500, 3_000, 20_000])
+def test_synthetic_arc_count(n_arcs):
+    problem = synthetic_problem(n_arcs)
+    assert abs(problem.n_arcs - n_arcs) <= 0.1 * n_arcs
+
+
+def test_synthetic_is_deterministic_and_shaped():
+    a, b, c = synthetic_problem(1_000), synthetic_problem(1_000), synthetic_problem(1_000, seed=1)
+    for name in ("tail", "head", "capacity_per_h", "transit_h"):
+        assert np.array_equal(getattr(a, name), getattr(b, name))
+    assert not np.array_equal(a.transit_h, c.transit_h)
+    assert np.array_equal(a.transit_h, np.round(a.transit_h))  # integer hours by default
+    assert not np.array_equal(
+        synthetic_problem(1_000, integer_transit=False).transit_h,
+        np.round(synthetic_problem(1_000, integer_transit=False).transit_h),
+    )
+    assert (a.tail == a.source).sum() == 4 and (a.head == a.sink).sum() == 4
+    assert max_static_flow(a) > 0
+
+
+def test_synthetic_exact_equals_time_expanded():
+    problem = synthetic_problem(300)
+    curve = earliest_arrival_curve(problem, 72.0, time_resolution_h=1.0)
+    for t_h in (12.0, 40.0, 72.0):
+        assert curve.arrivals(t_h) == pytest.approx(
+            time_expanded_max_flow(problem, t_h, 1.0), rel=1e-9, abs=1e-6
+        )
+
+
+def test_synthetic_rejects_tiny():
+    with pytest.raises(ValueError, match="too small"):
+        synthetic_problem(10)
+
+
+def test_baseline_refused_when_it_does_not_fit():
+    spec = {"kind": "synthetic", "n_arcs": 500, "seed": 0}
+    plan = _baseline_plan(spec, BenchConfig(), available=1_000)
+    assert not plan["run"] and plan["why"].startswith("does not fit (est.")
+    plan = _baseline_plan(spec, BenchConfig(baseline_budget_gb=1e-6), available=None)
+    assert not plan["run"] and plan["status"] == "not run"
+
+
+def test_tiny_bench_run():
+    config = BenchConfig(sizes=(200,), horizon_days=3.0, check_days=(1.0, 3.0),
+                         timeout_s=120.0, curated=False, other_timings=False)
+    result = run_bench(config)
+    json.dumps(result)  # what --json prints
+    assert set(result) >= {"config", "machine", "networks", "notes"}
+    (net,) = result["networks"]
+    assert net["name"] == "synthetic-200"
+    for exact in net["exact"].values():
+        assert exact["status"] == "ok"
+        assert set(exact) >= {"seconds", "pieces", "arrivals", "peak_rss_mb"}
+        assert len(exact["arrivals"]) == 2
+    assert net["baseline"]["status"] == "ok"
+    assert net["same_answer"] is True
+    assert net.get("methods_agree", True) is True
+    assert net["ratio"] > 0
+    assert len(summary_rows(result)) == len(net["exact"]) + 1
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_phases_equal_parametric_on_random_graphs(seed):
+    from test_flows_exact import check_invariants, random_problem
+
+    for problem in (random_problem(seed), random_problem(100 + seed, n=7),
+                    random_problem(seed, n=9, p_arc=0.5, max_transit=9)):
+        phases = earliest_arrival_curve(problem, 20, method="phases")
+        parametric = earliest_arrival_curve(problem, 20, method="parametric")
+        check_invariants(problem, phases)
+        np.testing.assert_allclose(phases.breakpoints_h, parametric.breakpoints_h)
+        np.testing.assert_allclose(phases.rates_per_h, parametric.rates_per_h)
+        t = np.linspace(0, 20, 81)
+        np.testing.assert_allclose(phases.arrivals(t), parametric.arrivals(t), atol=1e-9)
+
+
+def test_phases_equal_parametric_on_synthetic():
+    problem = synthetic_problem(1_500, seed=3)
+    phases = earliest_arrival_curve(problem, 24 * 20, time_resolution_h=1.0, method="phases")
+    parametric = earliest_arrival_curve(problem, 24 * 20, time_resolution_h=1.0,
+                                        method="parametric")
+    t = np.linspace(0, 24 * 20, 200)
+    np.testing.assert_allclose(phases.arrivals(t), parametric.arrivals(t), rtol=1e-9)
+    with pytest.raises(ValueError, match="options: parametric, phases"):
+        earliest_arrival_curve(problem, 10, method="dijkstra")
