@@ -517,5 +517,355 @@ def _print_route(found) -> None:
         out.print(f"note: {note}", highlight=False)
 
 
+# --- sweep --------------------------------------------------------------------------------
+
+
+@app.command()
+def sweep(
+    sweep_file: Annotated[Path, typer.Argument(metavar="SWEEP.yaml", help="sweep file (see "
+                                               "data/sweeps/example.yaml and mobility.sweep)")],
+    out_dir: Annotated[Path | None, typer.Option("--out", help="output folder (Parquet parts, "
+                                                 "summary); default: sweeps/<sweep name>")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="address of a running Dask scheduler, "
+                                                  "e.g. tcp://10.0.0.5:8786")] = None,
+    workers: Annotated[int, typer.Option(help="local worker processes (0: in this process, "
+                                         "without Dask)")] = 2,
+    summary_only: Annotated[bool, typer.Option("--summary-only", help="only summarise the "
+                                               "results already in --out")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Monte Carlo over disruptions and a parameter grid; resumable; prints a summary."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from mobility import sweep as sweeps
+
+    loaded = sweeps.load_sweep(sweep_file)
+    target = out_dir or Path("sweeps") / loaded.name
+    if not summary_only:
+        columns = (BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        with Progress(*columns, console=err, transient=True,
+                      disable=as_json or not err.is_terminal) as bar:
+            task = bar.add_task(loaded.name, total=None)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            done = sweeps.run_sweep(loaded, target, scheduler=scheduler, workers=workers,
+                                    progress=progress)
+        if not as_json:
+            err.print(f"{done.computed_runs} runs computed, {done.resumed_runs} found done "
+                      f"({done.runs_per_s:.1f} runs/s) → {target}", highlight=False)
+    summary = sweeps.summarise_dir(target)
+    written = sweeps.write_summary(summary, sweeps.read_results(target), target)
+    if as_json:
+        out.print_json(json.dumps(summary.to_dict(), ensure_ascii=False))
+        return
+    _print_sweep_summary(summary)
+    err.print("wrote " + ", ".join(str(p) for p in written), highlight=False)
+
+
+def _print_sweep_summary(summary) -> None:
+    out.print(f"[bold]Sweep[/] {summary.name}: {summary.runs:,} of {summary.total_runs:,} runs; "
+              f"{summary.runs_with_failures:,} with failures, {summary.runs_cut_off:,} with an "
+              "origin or destination cut off", highlight=False)
+    table = Table(title="Force Model targets over the runs")
+    for column in ("target (troops)", "deadline (day)", "P(met)", "day p5", "day p50",
+                   "day p95"):
+        table.add_column(column, justify="right")
+    for t in summary.targets:
+        table.add_row(f"{t.troops:,.0f}", f"{t.deadline_day:g}", f"{t.probability_met:.0%}",
+                      *(f"{d:.1f}" if d is not None else "never"
+                        for d in t.days_percentiles.values()))
+    out.print(table)
+    troops = Table(title="Troops arrived (cumulative), percentiles over runs")
+    for column in ("by day", "p5", "p50", "p95"):
+        troops.add_column(column, justify="right")
+    for day, values in summary.troops_percentiles.items():
+        troops.add_row(str(day), *(_num(v) for v in values.values()))
+    out.print(troops)
+    necks = Table(title="Bottlenecks that bind most often")
+    necks.add_column("bottleneck")
+    necks.add_column("binds in", justify="right")
+    necks.add_column("top one in", justify="right")
+    tops = dict(summary.top_bottlenecks)
+    for name, share in summary.bottlenecks:
+        necks.add_row(name, f"{share:.0%}", f"{tops.get(name, 0.0):.0%}")
+    out.print(necks)
+    if summary.grid:
+        grid = Table(title="By grid point: P(met) per target")
+        keys = [k for k in summary.grid[0] if k not in ("grid_point", "runs")
+                and not k.startswith("target_")]
+        for column in (*keys, "runs", *(f"P({t.troops / 1000:,.0f}k by day {t.deadline_day:g})"
+                                        for t in summary.targets)):
+            grid.add_column(column, justify="right")
+        for entry in summary.grid:
+            grid.add_row(*(f"{entry[k]:g}" for k in keys), str(entry["runs"]),
+                         *(f"{entry[f'target_{k}_probability_met']:.0%}"
+                           for k in range(1, len(summary.targets) + 1)))
+        out.print(grid)
+
+
+# --- bench --------------------------------------------------------------------------------
+
+
+@app.command()
+def bench(
+    as_json: JsonOpt = False,
+    quick: Annotated[bool, typer.Option("--quick", help="under a minute: one 10k-arc synthetic "
+                                        "network, baseline up to 30 days only")] = False,
+    sizes: Annotated[list[int] | None, typer.Option("--sizes", help="arc counts of the synthetic "
+                                                    "networks (repeat the option); default "
+                                                    "50000 100000")] = None,
+    timeout_s: Annotated[float | None, typer.Option("--timeout", help="seconds per "
+                                                     "measurement")] = None,
+    budget_gb: Annotated[float | None, typer.Option("--baseline-budget-gb", help="run the "
+                                                     "time-expanded baseline only below this "
+                                                     "estimated memory")] = None,
+) -> None:
+    """Time the exact flow-over-time method against an hourly time-expanded baseline."""
+    from dataclasses import replace
+
+    from mobility.bench import BenchConfig, other_rows, run_bench, summary_rows
+
+    config = BenchConfig.quick() if quick else BenchConfig()
+    changes = {"sizes": tuple(sizes) if sizes else None, "timeout_s": timeout_s,
+               "baseline_budget_gb": budget_gb}
+    config = replace(config, **{k: v for k, v in changes.items() if v is not None})
+    result = run_bench(config, progress=lambda msg: err.print(f"bench: {msg} …",
+                                                               highlight=False))
+    if as_json:
+        out.print_json(json.dumps(result))
+        return
+    table = Table(title=f"Exact earliest-arrival curve vs hourly time-expanded max flow, "
+                        f"{config.horizon_days:g}-day horizon")
+    for column in ("network", "arcs", "method", "time", "peak RSS",
+                   f"troops by day {max(config.check_days):g}", "vs exact"):
+        table.add_column(column, justify="left" if column in ("network", "method") else "right")
+    for row in summary_rows(result):
+        table.add_row(*row)
+    (out if out.is_terminal else Console(width=130)).print(table)  # piped: keep rows whole
+    other = Table(title="Other timings")
+    for column in ("measurement", "time", "goal"):
+        other.add_column(column)
+    for row in other_rows(result):
+        other.add_row(*row)
+    out.print(other)
+    machine = result["machine"]
+    out.print(f"machine: {machine['cpus']} CPUs, {machine['available_memory_gb'] or 0:.1f} GB "
+              f"available, Python {machine['python']}, OR-Tools {machine['ortools']}",
+              highlight=False)
+    for note in result["notes"]:
+        out.print(f"note: {note}", highlight=False)
+
+
+# --- critical, interdict ------------------------------------------------------------------
+
+
+@contextmanager
+def _count_progress(enabled: bool = True):
+    """A rich progress bar for ``progress(done, total, message)`` callbacks."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    if not enabled or not err.is_terminal:
+        yield lambda _done, _total, _msg: None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("starting", total=None)
+
+        def update(done: int, total: int, message: str) -> None:
+            bar.update(task, completed=done, total=total, description=message[:50])
+
+        yield update
+
+
+def _element(element) -> str:
+    from rich.markup import escape
+
+    return escape(f"{element.name} [{element.id}]")
+
+
+def _days(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+@app.command()
+def critical(
+    scenario: ScenarioArg = None,
+    top: Annotated[int, typer.Option(min=1, help="rows per table")] = 15,
+    as_json: JsonOpt = False,
+    elements: Annotated[list[str] | None, typer.Option(
+        "--elements", help="edges, nodes, all, or edge/node ids or names (repeatable)")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Dask worker processes; 1 runs "
+                                                "in this process; default: CPU count")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="address of a running Dask scheduler, "
+                                                  "e.g. tcp://host:8786")] = None,
+) -> None:
+    """What losing or halving each edge and node does to closure; single points of failure."""
+    from mobility.criticality import criticality
+
+    with _count_progress(not as_json) as say:
+        result = criticality(None, scenario, elements=elements or "all", workers=workers,
+                             scheduler=scheduler, progress=say)
+    if as_json:
+        out.print_json(json.dumps(result.to_dict(top=top), ensure_ascii=False))
+        return
+    base = result.baseline
+    out.print(f"[bold]Criticality[/] {result.scenario}: {result.n_elements} elements, "
+              f"{result.n_solved} closures solved, {result.n_skipped} changes skipped as "
+              f"provably unchanged ({result.executor})", highlight=False)
+    out.print("baseline: " + "; ".join(
+        f"{label} reached day {_days(day)}" for label, day in
+        zip(result.target_labels, base.reached_day, strict=True)) + "; " + ", ".join(
+        f"{v:,.0f} troops by day {d}" for d, v in base.troops_by_day.items()), highlight=False)
+    spof = result.single_points_of_failure()
+    if spof:
+        table = Table(title="Single points of failure")
+        for column in ("element", "change", "verdict", "score"):
+            table.add_column(column, justify="right" if column == "score" else "left",
+                             overflow="fold")
+        for i in spof[:top]:
+            table.add_row(_element(i.element), i.change,
+                          i.verdict(result.target_labels), f"{i.score:.3f}")
+        out.print(table)
+    days = list(base.troops_by_day)
+    for factor in result.factors:
+        rows = [i for i in result.ranked(factor) if not i.single_point_of_failure][:top]
+        table = Table(title=f"Most critical elements, {rows[0].change if rows else factor} "
+                            "(score: mean share of troops lost)")
+        table.add_column("element", overflow="fold")
+        table.add_column("score", justify="right")
+        table.add_column("days lost per target", justify="right")
+        table.add_column("troops lost by day " + "/".join(map(str, days)), justify="right")
+        for i in rows:
+            table.add_row(_element(i.element), f"{i.score:.3f}",
+                          " / ".join(_days(v) for v in i.days_lost),
+                          " / ".join(f"{i.troops_lost[d]:,.0f}" for d in days))
+        out.print(table)
+    for note in result.notes:
+        out.print(f"note: {note}", highlight=False)
+
+
+@app.command()
+def interdict(
+    scenario: ScenarioArg = None,
+    cuts: Annotated[int, typer.Option("--cuts", min=1, help="K: edges or nodes the "
+                                      "adversary removes")] = 1,
+    as_json: JsonOpt = False,
+    protect: Annotated[list[str] | None, typer.Option(help="element the adversary cannot "
+                                                      "remove (repeatable)")] = None,
+    endpoints: Annotated[bool, typer.Option("--endpoints", help="also allow removing the "
+                                            "scenario's origin and destination nodes")] = False,
+) -> None:
+    """The K edges or nodes whose loss cuts throughput most (Wood 1993), and days lost."""
+    from mobility.interdiction import interdict as find_cuts
+
+    with _progress(not as_json) as say:
+        say(f"solving the interdiction MIP (K = {cuts})")
+        result = find_cuts(None, scenario, cuts=cuts, protect=protect or (), endpoints=endpoints)
+    if as_json:
+        out.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    out.print(f"[bold]Interdiction[/] {result.scenario}, K = {result.cuts} "
+              f"({result.solver}, {'optimal' if result.optimal else 'best found'}): throughput "
+              f"{result.throughput_before_troops_per_day:,.0f} → "
+              f"{result.throughput_after_troops_per_day:,.0f} troops/day", highlight=False)
+    removed = Table(title="Elements removed")
+    removed.add_column("element")
+    removed.add_column("kind")
+    for e in result.removed:
+        removed.add_row(_element(e), e.kind)
+    out.print(removed)
+    table = Table(title="Closure with these elements lost")
+    for column in ("target", "reached (day) before", "after", "days lost"):
+        table.add_column(column, justify="left" if column == "target" else "right")
+    for label, before, after, lost in zip(result.target_labels, result.baseline.reached_day,
+                                          result.after.reached_day, result.days_lost, strict=True):
+        table.add_row(label, _days(before), _days(after) if after is not None else "not reached",
+                      _days(lost))
+    out.print(table)
+    out.print("troops by day: " + ", ".join(
+        f"day {d}: {result.baseline.troops_by_day[d]:,.0f} → {v:,.0f}"
+        for d, v in result.after.troops_by_day.items()), highlight=False)
+    if result.after.cuts_off:
+        out.print("cuts off: " + ", ".join(result.after.cuts_off), highlight=False)
+    for note in result.notes:
+        out.print(f"note: {note}", highlight=False)
+
+
+# --- invest -------------------------------------------------------------------------------
+
+
+@app.command()
+def invest(
+    scenario: ScenarioArg = None,
+    budget: Annotated[float | None, typer.Option("--budget", min=0, help="most the portfolio "
+                                                 "may cost (EUR); default: no limit")] = None,
+    as_json: JsonOpt = False,
+    objective: Annotated[str, typer.Option(help="days (total days saved over the targets), "
+                                           "troops-10, troops-30 or troops-180")] = "days",
+    catalogue: Annotated[Path | None, typer.Option(help="investment catalogue YAML; default: "
+                                                   "data/investments.yaml")] = None,
+) -> None:
+    """Each investment's effect, the best portfolio under a budget, capacity shadow prices."""
+    from mobility.investments import evaluate_investments, load_catalogue
+
+    with _count_progress(not as_json) as say:
+        result = evaluate_investments(
+            scenario, catalogue=load_catalogue(catalogue) if catalogue else None,
+            budget_eur=budget, objective=objective, progress=say)  # type: ignore[arg-type]
+    if as_json:
+        out.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    days = list(result.baseline.troops_by_day)
+    out.print(f"[bold]Investments[/] {result.scenario}; objective: {result.objective}; budget: "
+              + (f"EUR {result.budget_eur / 1e6:,.0f} M" if result.budget_eur else "none"),
+              highlight=False)
+    table = Table(title="Each investment alone (* = cost or effect assumed)")
+    table.add_column("investment", overflow="fold")
+    table.add_column("EUR M", justify="right")
+    table.add_column("days saved per target", justify="right")
+    table.add_column("troops gained by day " + "/".join(map(str, days)), justify="right")
+    table.add_column(f"{result.objective} per EUR M", justify="right")
+    for e in result.effects:
+        table.add_row(("* " if e.investment.assumption else "  ") + e.investment.name,
+                      f"{e.cost_meur:,.0f}",
+                      " / ".join("—" if d is None else f"{d:.2f}" for d in e.gain.days_saved),
+                      " / ".join(f"{e.gain.troops_gained[d]:,.0f}" for d in days),
+                      f"{e.per_million(result.objective):.3g}")
+    out.print(table)
+    if result.best is not None:
+        best = result.best
+        out.print(f"[bold]Best portfolio[/] (EUR {best.cost_eur / 1e6:,.0f} M): "
+                  f"{', '.join(best.ids)}", highlight=False)
+        out.print(f"  {result.objective}: {best.gain.value(result.objective):,.2f} "
+                  f"(sum of the single effects would claim "
+                  f"{best.sum_of_single_values:,.2f}); days saved per target "
+                  + " / ".join("—" if d is None else f"{d:.2f}" for d in best.gain.days_saved),
+                  highlight=False)
+        out.print(f"  search: {result.search}", highlight=False)
+    else:
+        out.print("No investment fits the budget.")
+    if result.shadow_prices:
+        prices = Table(title="Capacities worth most (LP shadow prices)")
+        prices.add_column("capacity", overflow="fold")
+        prices.add_column("now", justify="right")
+        prices.add_column("troops more per extra unit/day", justify="right")
+        for p in result.shadow_prices:
+            prices.add_row(p.name, f"{p.capacity_per_day:,.1f} {p.unit}s/day",
+                           f"{p.troops_per_extra_unit_per_day:,.0f} per {p.unit}")
+        out.print(prices)
+        out.print(f"note: {result.shadow_method}", highlight=False)
+    for note in result.notes:
+        out.print(f"note: {note}", highlight=False)
+
+
 if __name__ == "__main__":
     main()

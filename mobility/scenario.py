@@ -25,6 +25,9 @@ CUMULATIVE_TARGETS = ((100_000, 10), (200_000, 30), (500_000, 180))
 ADDITIVE_TARGETS = ((100_000, 10), (300_000, 30), (800_000, 180))
 
 Positive = Annotated[float, Field(gt=0)]
+#: More troops than every NATO army together: larger figures are typos, not scenarios.
+MAX_TROOPS = 10_000_000
+Troops = Annotated[float, Field(gt=0, le=MAX_TROOPS)]
 NonNegative = Annotated[float, Field(ge=0)]
 Unit = Literal["vehicle", "train", "sailing", "flight"]
 
@@ -46,7 +49,7 @@ class Origin(_Model):
     """Where forces start: a garrison or rail hub, an embarkation port or an airfield."""
 
     node: str = Field(description="node id or name")
-    troops_per_day: Positive = Field(description="troops (with equipment) it can dispatch a day")
+    troops_per_day: Troops = Field(description="troops (with equipment) it can dispatch a day")
     modes: tuple[Literal["road", "rail", "sea", "air"], ...] = Field(
         ("road", "rail", "sea", "air"),
         description="how forces leave this origin: by road march, or loaded onto trains, "
@@ -59,13 +62,13 @@ class Destination(_Model):
     """An assembly area in the Baltic states (or Poland) with its reception capacity."""
 
     node: str = Field(description="node id or name")
-    reception_troops_per_day: Positive = Field(description="troops it can receive a day")
+    reception_troops_per_day: Troops = Field(description="troops it can receive a day")
     note: str = ""
 
 
 class Target(_Model):
-    troops: Positive
-    deadline_day: Positive
+    troops: Troops
+    deadline_day: Annotated[float, Field(gt=0, le=3650)]
 
 
 class Targets(_Model):

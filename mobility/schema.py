@@ -147,8 +147,9 @@ class NodeRecord(_Record):
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)
     gauge: Gauge | None = None
-    transfer_capacity_per_day: PositiveFloat | None = None
-    transfer_dwell_h: NonNegativeFloat | None = None
+    # Upper bounds catch typos and unit slips (absurd magnitudes), not real limits.
+    transfer_capacity_per_day: Annotated[float, Field(gt=0, le=100_000)] | None = None
+    transfer_dwell_h: Annotated[float, Field(ge=0, le=8760)] | None = None
     source: str = Field(min_length=1)
 
     @field_validator("country")
@@ -183,9 +184,10 @@ class EdgeRecord(_Record):
     mode: Mode
     name: str = ""
     via: tuple[str, ...] = ()
-    length_km: PositiveFloat | None = None
-    speed_kph: PositiveFloat
-    capacity_per_day: PositiveFloat
+    # Upper bounds catch typos and unit slips (absurd magnitudes), not real limits.
+    length_km: Annotated[float, Field(gt=0, le=20_000)] | None = None
+    speed_kph: Annotated[float, Field(gt=0, le=1_200)]
+    capacity_per_day: Annotated[float, Field(gt=0, le=1_000_000)]
     gauge: Gauge | None = None
     tracks: Annotated[int, Field(ge=1, le=4)] | None = None
     electrified: bool | None = None
