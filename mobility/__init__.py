@@ -16,16 +16,22 @@ from mobility._errors import (
     UnknownNodeError,
 )
 from mobility.closure import closure
+from mobility.compare import Comparison, compare
+from mobility.criticality import criticality
+from mobility.interdiction import interdict
+from mobility.investments import evaluate_investments, load_catalogue
 from mobility.network import load_network, network_gdfs
 from mobility.result import Bottleneck, ClosureResult, TargetOutcome
 from mobility.routing import Route, route, route_timing
 from mobility.scenario import Scenario, load_scenario
+from mobility.sweep import load_sweep, run_sweep
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Bottleneck",
     "ClosureResult",
+    "Comparison",
     "InfeasibleError",
     "MobilityError",
     "NetworkDataError",
@@ -35,9 +41,16 @@ __all__ = [
     "TargetOutcome",
     "UnknownNodeError",
     "closure",
+    "compare",
+    "criticality",
+    "evaluate_investments",
+    "interdict",
+    "load_catalogue",
     "load_network",
     "load_scenario",
+    "load_sweep",
     "network_gdfs",
     "route",
     "route_timing",
+    "run_sweep",
 ]

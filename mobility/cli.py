@@ -325,7 +325,8 @@ def report(
         graph = network_for(loaded)
         result = closure(graph, loaded, progress=say)
         say("writing the report")
-        path = closure_report(graph, result, out_path or Path("maps") / f"{loaded.name}-report.html")
+        target = out_path or Path("maps") / f"{loaded.name}-report.html"
+        path = closure_report(graph, result, target)
     err.print(f"wrote {path}")
 
 
@@ -477,7 +478,8 @@ def _print_route(found) -> None:
             out.print(f"  {place.query} → nearest node {place.name} ({place.snap_km:.1f} km away)",
                       highlight=False)
     out.print(f"  first element arrives after {found.first_arrival_h:,.1f} h; the whole unit "
-              f"has closed {found.closing_h:,.1f} h later ({found.closing_bottleneck})", highlight=False)
+              f"has closed {found.closing_h:,.1f} h later ({found.closing_bottleneck})",
+              highlight=False)
     legs = Table(title="Legs")
     for column in ("mode", "gauge", "from → to", "km", "hours", "corridors"):
         legs.add_column(column, justify="right" if column in ("km", "hours") else "left")

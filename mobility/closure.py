@@ -147,7 +147,8 @@ def build_model(graph: nx.MultiDiGraph, scenario: Scenario) -> ClosureModel:
         source=source,
         sink=sink,
     )
-    arc_per_unit = np.concatenate([per_unit, np.full(len(origin_ids) + len(destination_ids), np.nan)])
+    n_ends = len(origin_ids) + len(destination_ids)
+    arc_per_unit = np.concatenate([per_unit, np.full(n_ends, np.nan)])
     model = ClosureModel(graph, scenario, movement, problem, troops_per_unit, arc_per_unit,
                          origin_ids, destination_ids, [])
     model.later_changes = _later_arc_changes(model, later)
@@ -488,7 +489,8 @@ def _capacity_changes(graph: nx.MultiDiGraph, scenario: Scenario, where: str):
                 msg = (f"{where}: field 'capacity_changes.{i}.corridor' = {change.corridor!r}; "
                        f"valid corridors in this network: {', '.join(sorted(corridors))}")
                 raise ScenarioError(msg)
-            targets = sorted({("edge", key) for _, _, key, tags in graph.edges(keys=True, data="corridors")
+            tagged = graph.edges(keys=True, data="corridors")
+            targets = sorted({("edge", key) for _, _, key, tags in tagged
                               if change.corridor in (tags or ())})
         elif change.element in edge_ids:
             targets = [("edge", change.element)]

@@ -215,7 +215,7 @@ def list_elements(graph: nx.MultiDiGraph, which: str | Sequence[str] = "all") ->
     edges: dict[str, str] = {}
     for u, v, key, data in graph.edges(keys=True, data=True):
         if key not in edges:
-            ends = f"{graph.nodes[u]['name']}–{graph.nodes[v]['name']}"  # noqa: RUF001
+            ends = f"{graph.nodes[u]['name']}–{graph.nodes[v]['name']}"
             edges[key] = f"{data['name']} ({ends})" if data.get("name") else ends
     all_edges = [Element("edge", key, name) for key, name in sorted(edges.items())]
     all_nodes = [Element("node", node, str(graph.nodes[node]["name"]))

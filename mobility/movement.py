@@ -53,13 +53,16 @@ def gate_layers(graph: nx.MultiDiGraph, node_id: str) -> tuple[str, ...]:
     # origin and leave at a destination on the road layer.
     layers = [m for m in (ROAD, SEA, AIR) if m in modes and (m in present or m == ROAD)]
     if "rail" in modes:
-        layers += [rail_layer(g) for g in data.get("loading_gauges", ()) if rail_layer(g) in present]
+        layers += [rail_layer(g) for g in data.get("loading_gauges", ())
+                   if rail_layer(g) in present]
     return tuple(layers)
 
 
 @dataclass
 class MovementGraph:
-    """Arrays of the layered graph; arc ``i`` runs from ``vertices[tail[i]]`` to ``vertices[head[i]]``.
+    """Arrays of the layered graph.
+
+    Arc ``i`` runs from ``vertices[tail[i]]`` to ``vertices[head[i]]``.
 
     ``kind`` is ``edge`` (a network edge, ``ref`` its id), ``gate`` (a node's transfer,
     ``ref`` the node id) or ``link`` (a free connection between a layer and its gate).
@@ -160,9 +163,11 @@ def movement_graph(
         scale = factor("edge", key) * factor("node", u) * factor("node", v)
         if scale <= 0:
             continue
+        crosses_land_border = (data["mode"] in (Mode.road, Mode.rail)
+                               and nodes[u]["country"] != nodes[v]["country"])
         delay = 0.0
-        if data["mode"] in (Mode.road, Mode.rail) and nodes[u]["country"] != nodes[v]["country"]:
-            delay = border_delay_h(nodes[u]["country"], nodes[v]["country"], data) if border_delay_h else 0.0
+        if crosses_land_border and border_delay_h is not None:
+            delay = border_delay_h(nodes[u]["country"], nodes[v]["country"], data)
         moving_h = data["transit_h"]
         if data["mode"] == Mode.road:
             moving_h *= 24.0 / road_march_hours_per_day

@@ -352,7 +352,8 @@ def _parse_edges(
         for field in ("u", "v"):
             endpoint = getattr(edge, field)
             if endpoint not in nodes:
-                msg = f"{where}: field '{field}' = {endpoint!r} is not a node id{_suggest(endpoint, nodes)}"
+                hint = _suggest(endpoint, nodes)
+                msg = f"{where}: field '{field}' = {endpoint!r} is not a node id{hint}"
                 raise NetworkDataError(msg)
         if edge.phase is not None and edge.phase not in phases:
             valid = ", ".join(sorted(phases)) or "(no phases defined)"
@@ -365,7 +366,8 @@ def _parse_edges(
         )
     for edge in edges.values():
         if edge.replaces is not None and edge.replaces not in edges:
-            msg = f"{path}: edge '{edge.id}': field 'replaces' = {edge.replaces!r} is not an edge id"
+            msg = (f"{path}: edge '{edge.id}': field 'replaces' = {edge.replaces!r} "
+                   "is not an edge id")
             raise NetworkDataError(msg)
     return edges, geometries
 

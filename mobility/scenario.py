@@ -207,7 +207,8 @@ def load_scenario(name_or_path: str | Path | None = None) -> Scenario:
         path = shipped
     raw = _read_yaml(path)
     if not isinstance(raw, dict):
-        raise ScenarioError(f"{path}: a scenario is a YAML mapping of fields, not {type(raw).__name__}")
+        kind = type(raw).__name__
+        raise ScenarioError(f"{path}: a scenario is a YAML mapping of fields, not {kind}")
     raw.setdefault("name", path.stem)
     try:
         scenario = Scenario.model_validate(raw)
@@ -277,11 +278,13 @@ def field_docs(model: type[BaseModel] = Scenario, prefix: str = "") -> list[str]
         if name == "source_file":
             continue
         inner = _first_model(info.annotation)
-        default = "" if info.is_required() else f" = {info.get_default(call_default_factory=True)!r}"
         if inner is not None and inner is not model:
-            lines.append(f"{prefix}{name}:{default if inner is None else ''} {info.description or ''}".rstrip())
-            lines.extend(field_docs(inner, prefix=f"{prefix}{name}[]." if "tuple" in str(info.annotation) else f"{prefix}{name}."))
+            dotted = f"{prefix}{name}{'[]' if 'tuple' in str(info.annotation) else ''}"
+            lines.append(f"{dotted}: {info.description or ''}".rstrip(": "))
+            lines.extend(field_docs(inner, prefix=f"{dotted}."))
             continue
+        default = ("" if info.is_required()
+                   else f" = {info.get_default(call_default_factory=True)!r}")
         kind = getattr(info.annotation, "__name__", str(info.annotation)).replace("typing.", "")
         lines.append(f"{prefix}{name} ({kind}){default}: {info.description or ''}".rstrip(": "))
     return lines

@@ -76,7 +76,8 @@ def test_a_1520_train_cannot_reach_poland_without_a_gauge_transfer(full):
             continue  # no gauge transfer allowed
         layered.add_edge(a, b)
     start = ("vilnius", "rail-1520")
-    polish_1435 = [v for v in layered if v[1] == "rail-1435" and full.nodes[v[0]]["country"] == "PL"]
+    polish_1435 = [v for v in layered
+                   if v[1] == "rail-1435" and full.nodes[v[0]]["country"] == "PL"]
     assert polish_1435
     reachable = nx.descendants(layered, start)
     assert not reachable & set(polish_1435)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from pathlib import Path
@@ -67,7 +68,7 @@ def test_a_1435_train_reaches_1520_track_only_through_a_gauge_transfer():
     start, goal = ("border", "rail-1435"), ("camp", "rail-1520")
     assert nx.has_path(rail_only, start, goal)
     for path in nx.all_simple_paths(rail_only, start, goal):
-        gates = {a[0] for a, b in zip(path, path[1:], strict=False)
+        gates = {a[0] for a, b in itertools.pairwise(path)
                  if a[1] == GATE_IN and b[1] == GATE_OUT}
         assert any(graph.nodes[node]["kind"] == "gauge_transfer" for node in gates), path
     transfers = [(a, b) for a, b, k in rail_only.edges(data="kind")
@@ -130,8 +131,8 @@ def test_bad_data_gets_one_clear_error(tiny_copy, file, old, new, expected):
 def test_a_node_reached_by_both_gauges_must_state_its_loading_gauge(tiny_copy):
     edit(tiny_copy / "nodes.csv", "camp,Rūdninkai,LT,base,25.0,54.4,1520",
          "camp,Rūdninkai,LT,base,25.0,54.4,")
-    edit(tiny_copy / "edges.csv", "rail-rb,hub,camp,rail,Rail Baltica,border,,100,40,1435,2,true,,,,,,rail_baltica,rb",
-         "rail-rb,hub,camp,rail,Rail Baltica,border,,100,40,1435,2,true,,,,,,rail_baltica,")
+    phased = "rail-rb,hub,camp,rail,Rail Baltica,border,,100,40,1435,2,true,,,,,,rail_baltica,"
+    edit(tiny_copy / "edges.csv", phased + "rb", phased)
     with pytest.raises(NetworkDataError, match="node 'camp'.*state the gauge it loads on"):
         net.load_network(tiny_copy)
 
