@@ -33,11 +33,11 @@ from typing import Annotated, Any, Literal
 
 import networkx as nx
 import numpy as np
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from mobility._data import data_dir
 from mobility._errors import MobilityError
+from mobility._yaml import describe, read_yaml
 from mobility.closure import build_model, closure
 from mobility.criticality import Outcome
 from mobility.flows import contract_chains, time_expanded_lp
@@ -162,26 +162,13 @@ class Catalogue(_Model):
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
     """Read and validate an investment catalogue (default ``data/investments.yaml``)."""
     path = Path(path) if path is not None else data_dir() / "investments.yaml"
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise MobilityError(f"{path}: no such file") from None
-    except yaml.YAMLError as error:
-        raise MobilityError(f"{path}: not valid YAML: {error}") from None
+    raw = read_yaml(path)
     if isinstance(raw, list):
         raw = {"investments": raw}
     try:
         catalogue = Catalogue.model_validate(raw)
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        message = first["msg"].removeprefix("Value error, ")
-        if first["type"] == "missing":
-            raise MobilityError(f"{path}: field '{where}' is missing") from None
-        if first["type"] == "extra_forbidden":
-            raise MobilityError(f"{path}: unknown field '{where}'") from None
-        raise MobilityError(f"{path}: field '{where}' = {first.get('input')!r}: "
-                            f"{message}") from None
+        raise MobilityError(describe(error, path, Catalogue)) from None
     return catalogue.model_copy(update={"source_file": str(path)})
 
 

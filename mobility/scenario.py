@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from mobility._data import data_dir, scenarios_dir
 from mobility._errors import ScenarioError
+from mobility._yaml import describe, first_model, read_yaml
 from mobility.names import suggestions
 
 DEFAULT_SCENARIO = "baseline"
@@ -185,7 +185,7 @@ class Scenario(_Model):
 
 def default_planning_factors() -> PlanningFactors:
     path = data_dir() / "planning_factors.yaml"
-    return PlanningFactors.model_validate(_read_yaml(path))
+    return PlanningFactors.model_validate(read_yaml(path, ScenarioError))
 
 
 def available_scenarios() -> list[str]:
@@ -205,7 +205,7 @@ def load_scenario(name_or_path: str | Path | None = None) -> Scenario:
             msg = f"unknown scenario {target!r}{hint} Shipped scenarios: {', '.join(names)}"
             raise ScenarioError(msg)
         path = shipped
-    raw = _read_yaml(path)
+    raw = read_yaml(path, ScenarioError)
     if not isinstance(raw, dict):
         kind = type(raw).__name__
         raise ScenarioError(f"{path}: a scenario is a YAML mapping of fields, not {kind}")
@@ -213,62 +213,8 @@ def load_scenario(name_or_path: str | Path | None = None) -> Scenario:
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as error:
-        raise ScenarioError(describe(error, str(path))) from None
+        raise ScenarioError(describe(error, path, Scenario)) from None
     return scenario.model_copy(update={"source_file": str(path)})
-
-
-def describe(error: ValidationError, path: str) -> str:
-    """One line: the file, the field, the bad value and what is valid."""
-    first = error.errors()[0]
-    field = ".".join(str(part) for part in first["loc"]) or "(top level)"
-    message = first["msg"].removeprefix("Value error, ")
-    if first["type"] == "missing":
-        return f"{path}: field '{field}' is missing"
-    if first["type"] == "extra_forbidden":
-        parent = first["loc"][:-1]
-        model = _model_at(parent)
-        valid = ", ".join(name for name in model.model_fields if name != "source_file")
-        return f"{path}: unknown field '{field}'; valid fields here: {valid}"
-    return f"{path}: field '{field}' = {first.get('input')!r}: {message}"
-
-
-def _model_at(loc: tuple) -> type[BaseModel]:
-    model: type[BaseModel] = Scenario
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        annotation = model.model_fields[str(part)].annotation
-        inner = _first_model(annotation)
-        if inner is None:
-            break
-        model = inner
-    return model
-
-
-def _first_model(annotation: object) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _first_model(arg)
-        if found is not None:
-            return found
-    return None
-
-
-def _read_yaml(path: Path) -> object:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError(f"{path}: cannot be read: {error}") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise ScenarioError(f"{path}: not valid YAML{where}: {problem}") from None
 
 
 def field_docs(model: type[BaseModel] = Scenario, prefix: str = "") -> list[str]:
@@ -277,7 +223,7 @@ def field_docs(model: type[BaseModel] = Scenario, prefix: str = "") -> list[str]
     for name, info in model.model_fields.items():
         if name == "source_file":
             continue
-        inner = _first_model(info.annotation)
+        inner = first_model(info.annotation)
         if inner is not None and inner is not model:
             dotted = f"{prefix}{name}{'[]' if 'tuple' in str(info.annotation) else ''}"
             lines.append(f"{dotted}: {info.description or ''}".rstrip(": "))

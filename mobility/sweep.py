@@ -325,10 +325,10 @@ class Sweep(_Model):
 
 def load_sweep(path: str | Path) -> Sweep:
     """Load and validate a sweep YAML file (errors name the file, the field and the value)."""
-    from mobility.scenario import _read_yaml, describe
+    from mobility._yaml import describe, read_yaml
 
     path = Path(path)
-    raw = _read_yaml(path)
+    raw = read_yaml(path, SweepError)
     if not isinstance(raw, dict):
         msg = f"{path}: a sweep is a YAML mapping of fields, not {type(raw).__name__}"
         raise SweepError(msg)
@@ -336,29 +336,8 @@ def load_sweep(path: str | Path) -> Sweep:
     try:
         sweep = Sweep.model_validate(raw)
     except ValidationError as error:
-        message = describe(error, str(path))
-        if "unknown field" in message:  # describe() lists the scenario's fields; list ours
-            first = error.errors()[0]
-            model = _sweep_model_at(first["loc"][:-1])
-            field_name = ".".join(str(p) for p in first["loc"])
-            valid = ", ".join(n for n in model.model_fields if n != "source_file")
-            message = f"{path}: unknown field '{field_name}'; valid fields here: {valid}"
-        raise SweepError(message) from None
+        raise SweepError(describe(error, path, Sweep)) from None
     return sweep.model_copy(update={"source_file": str(path)})
-
-
-def _sweep_model_at(loc: tuple) -> type[BaseModel]:
-    from mobility.scenario import _first_model
-
-    model: type[BaseModel] = Sweep
-    for part in loc:
-        if isinstance(part, int) or str(part) not in model.model_fields:
-            continue
-        inner = _first_model(model.model_fields[str(part)].annotation)
-        if inner is None:
-            break
-        model = inner
-    return model
 
 
 # --- a plan: the sweep checked against its network --------------------------------------

@@ -16,11 +16,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from mobility._data import data_dir
 from mobility._errors import MobilityError
+from mobility._yaml import describe, read_yaml
 from mobility.names import normalise, suggestions
 
 ProfileMode = Literal["road", "rail", "sea", "air"]
@@ -214,20 +214,11 @@ def load_unit_profiles(path: str | Path | None = None) -> dict[str, UnitProfile]
 
 @lru_cache(maxsize=8)
 def _load(path: str) -> tuple[tuple[str, UnitProfile], ...]:
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UnitProfileError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        first = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise UnitProfileError(f"{path}: cannot be read as YAML: {first}") from None
+    raw = read_yaml(path, UnitProfileError)
     try:
         parsed = ProfileFile.model_validate(raw)
     except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        message = first["msg"].removeprefix("Value error, ")
-        raise UnitProfileError(f"{path}: field '{field}': {message}") from None
+        raise UnitProfileError(describe(error, path, ProfileFile)) from None
     profiles = []
     for name in sorted(parsed.profiles):
         size = parsed.profiles[name]
