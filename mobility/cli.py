@@ -709,6 +709,8 @@ def critical(
                                                 "in this process; default: CPU count")] = None,
     scheduler: Annotated[str | None, typer.Option(help="address of a running Dask scheduler, "
                                                   "e.g. tcp://host:8786")] = None,
+    map_path: Annotated[Path | None, typer.Option("--map", help="also write the HTML map with "
+                                                 "the critical links and nodes here")] = None,
 ) -> None:
     """What losing or halving each edge and node does to closure; single points of failure."""
     from mobility.criticality import criticality
@@ -716,6 +718,17 @@ def critical(
     with _count_progress(not as_json) as say:
         result = criticality(None, scenario, elements=elements or "all", workers=workers,
                              scheduler=scheduler, progress=say)
+    if map_path is not None:
+        from mobility.closure import network_for
+        from mobility.map_layers import critical_highlights
+        from mobility.maps import closure_map, save_map
+        from mobility.scenario import load_scenario
+
+        loaded = load_scenario(scenario)
+        save_map(closure_map(network_for(loaded), scenario=loaded,
+                             title="Critical links and nodes",
+                             highlights=critical_highlights(result, top=top)), map_path)
+        err.print(f"wrote map to {map_path}")
     if as_json:
         out.print_json(json.dumps(result.to_dict(top=top), ensure_ascii=False))
         return
@@ -765,6 +778,8 @@ def interdict(
                                                       "remove (repeatable)")] = None,
     endpoints: Annotated[bool, typer.Option("--endpoints", help="also allow removing the "
                                             "scenario's origin and destination nodes")] = False,
+    map_path: Annotated[Path | None, typer.Option("--map", help="also write the HTML map with "
+                                                 "the interdiction plan here")] = None,
 ) -> None:
     """The K edges or nodes whose loss cuts throughput most (Wood 1993), and days lost."""
     from mobility.interdiction import interdict as find_cuts
@@ -772,6 +787,17 @@ def interdict(
     with _progress(not as_json) as say:
         say(f"solving the interdiction MIP (K = {cuts})")
         result = find_cuts(None, scenario, cuts=cuts, protect=protect or (), endpoints=endpoints)
+    if map_path is not None:
+        from mobility.closure import network_for
+        from mobility.map_layers import interdiction_highlights
+        from mobility.maps import closure_map, save_map
+        from mobility.scenario import load_scenario
+
+        loaded = load_scenario(scenario)
+        save_map(closure_map(network_for(loaded), scenario=loaded,
+                             title=f"Interdiction plan, K = {result.cuts}",
+                             highlights=interdiction_highlights(result)), map_path)
+        err.print(f"wrote map to {map_path}")
     if as_json:
         out.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
         return
@@ -815,6 +841,9 @@ def invest(
                                            "troops-10, troops-30 or troops-180")] = "days",
     catalogue: Annotated[Path | None, typer.Option(help="investment catalogue YAML; default: "
                                                    "data/investments.yaml")] = None,
+    map_path: Annotated[Path | None, typer.Option("--map", help="also write the HTML map with "
+                                                 "the investments (best portfolio "
+                                                 "emphasised) here")] = None,
 ) -> None:
     """Each investment's effect, the best portfolio under a budget, capacity shadow prices."""
     from mobility.investments import evaluate_investments, load_catalogue
@@ -823,6 +852,27 @@ def invest(
         result = evaluate_investments(
             scenario, catalogue=load_catalogue(catalogue) if catalogue else None,
             budget_eur=budget, objective=objective, progress=say)  # type: ignore[arg-type]
+    if map_path is not None:
+        from mobility.investments import investment_layers
+        from mobility.map_layers import investment_highlights
+        from mobility.maps import closure_map, save_map
+        from mobility.network import active_phases, graph_from_tables, read_network_tables
+        from mobility.scenario import load_scenario
+
+        loaded = load_scenario(scenario)
+        cat = load_catalogue(catalogue)
+        choice = loaded.network
+        tables = read_network_tables(choice.path)
+        # the scenario's network with every catalogue phase switched on, so planned lines show
+        phases = active_phases(tables, year=choice.year, phases=choice.phases) | {
+            phase for inv in cat.investments for phase in inv.phases}
+        graph = graph_from_tables(tables, active_phases=frozenset(phases), year=choice.year)
+        layers = investment_layers(graph, cat)
+        best_ids = result.best.ids if result.best is not None else ()
+        save_map(closure_map(graph, scenario=loaded, title="Investments",
+                             highlights=investment_highlights(graph, layers, best_ids)),
+                 map_path)
+        err.print(f"wrote map to {map_path}")
     if as_json:
         out.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
         return

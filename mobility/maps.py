@@ -18,7 +18,8 @@ from __future__ import annotations
 import html
 import logging
 import math
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,7 @@ from shapely.geometry import mapping
 from mobility._data import basemap_dir
 from mobility._io import atomic_write_text
 from mobility._offline import RawHtml, offline_html, script_json
+from mobility.map_layers import Highlight, highlight_layers
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -140,6 +142,7 @@ _PANES = (
     ("mobility-halo", 390),
     ("mobility-network", 400),
     ("mobility-flows", 420),
+    ("mobility-highlights", 430),
     ("mobility-nodes", 450),
     ("mobility-labels", 460),
 )
@@ -152,6 +155,7 @@ def closure_map(
     scenario: Scenario | str | None = None,
     online_tiles: bool = False,
     title: str | None = None,
+    highlights: Sequence[Highlight] = (),
 ) -> folium.Map:
     """Draw the network, and a closure result if given, as a self-contained Leaflet map.
 
@@ -171,6 +175,10 @@ def closure_map(
         the map then requests nothing from the network.
     title
         Title shown on the map; by default derived from the result or scenario.
+    highlights
+        Graph elements to mark (:mod:`mobility.map_layers`): one switchable layer per
+        distinct layer name, listed in the layer control and legend; edges as thick lines
+        along their geometry, nodes as rings, both sized by score.
 
     Returns
     -------
@@ -200,12 +208,24 @@ def closure_map(
 
     keys = [key for key in LAYER_NAMES if result is not None or key not in RESULT_LAYERS]
     groups = {key: folium.FeatureGroup(name=LAYER_NAMES[key], show=True) for key in keys}
+    highlight_keys = {name: f"highlight_{n}"
+                      for n, name in enumerate(highlight_layers(highlights))}
+    for name, key in highlight_keys.items():
+        # Leaflet's layer control shows the name as HTML: escape it
+        groups[key] = folium.FeatureGroup(name=_esc(name), show=True)
     for group in groups.values():
         group.add_to(m)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
 
     data = _map_data(graph, result, title=title, subtitle=" — ".join(subtitle_parts),
                      bounds=bounds)
+    if highlights:
+        data["lines"].extend(_highlight_lines(graph, highlights, highlight_keys))
+        data["points"].extend(_highlight_points(graph, highlights, highlight_keys))
+        data["legend_html"] = legend_html(
+            with_result=result is not None,
+            highlights=[(name, next(h.colour for h in highlights if h.layer == name))
+                        for name in highlight_keys])
     m.get_root().header.add_child(RawHtml(f"<style>{MAP_CSS}</style>"), name="mobility_css")
     m.add_child(_ClosureMapScript(groups, data), name="mobility_closure_map")
     m._mobility_online_tiles = online_tiles
@@ -514,6 +534,78 @@ def _bottleneck_lines(graph: nx.MultiDiGraph, result: ClosureResult) -> list[dic
     return lines
 
 
+#: Highlight line width in pixels: ``HIGHLIGHT_MIN_WEIGHT_PX`` plus a share of the score.
+HIGHLIGHT_MIN_WEIGHT_PX = 6.0
+HIGHLIGHT_MAX_EXTRA_WEIGHT_PX = 10.0
+_HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}")
+
+
+def _colour(value: str) -> str:
+    """A ``#rgb``/``#rrggbb`` colour, or the default red (colours are put into SVG markup)."""
+    return value if _HEX_COLOUR.fullmatch(str(value)) else "#e31a1c"
+
+
+def _highlight_share(highlight: Highlight) -> float:
+    score = 0.5 if highlight.score is None else float(highlight.score)
+    return 0.5 if math.isnan(score) else min(1.0, max(0.0, score))
+
+
+def _highlight_tooltip(highlight: Highlight, what: str) -> str:
+    lines = [f"<b>{_esc(highlight.layer)}</b>", _esc(highlight.label),
+             f"<small>{_esc(what)}</small>"]
+    if highlight.score is not None and highlight.show_score:
+        lines.append(_esc(f"Score {float(highlight.score):.3f}"))
+    if highlight.detail:
+        lines.append(_esc(highlight.detail))
+    return "<br>".join(lines)
+
+
+def _highlight_lines(graph: nx.MultiDiGraph, highlights: Sequence[Highlight],
+                     keys: dict[str, str]) -> list[dict[str, Any]]:
+    edges = data_edges(graph)
+    lines = []
+    for highlight in highlights:
+        element = str(highlight.element_id)
+        if element in graph.nodes:
+            continue
+        if element not in edges:
+            logger.warning("highlight %r is neither a node nor an edge of the graph", element)
+            continue
+        u, v, data = edges[element]
+        share = _highlight_share(highlight)
+        what = (f"{data.get('name') or element}: {graph.nodes[u].get('name', u)} to "
+                f"{graph.nodes[v].get('name', v)}")
+        lines.append({
+            "layer": keys[highlight.layer],
+            "coords": _line_latlons(data["geometry"]),
+            "style": {"color": _colour(highlight.colour), "opacity": 0.45 + 0.35 * share,
+                      "weight": HIGHLIGHT_MIN_WEIGHT_PX + HIGHLIGHT_MAX_EXTRA_WEIGHT_PX * share,
+                      "lineCap": "round", "pane": "mobility-highlights"},
+            "tooltip": _highlight_tooltip(highlight, what),
+        })
+    return lines
+
+
+def _highlight_points(graph: nx.MultiDiGraph, highlights: Sequence[Highlight],
+                      keys: dict[str, str]) -> list[dict[str, Any]]:
+    points = []
+    for highlight in highlights:
+        element = str(highlight.element_id)
+        if element not in graph.nodes:
+            continue
+        data = graph.nodes[element]
+        share = _highlight_share(highlight)
+        points.append({
+            "layer": keys[highlight.layer],
+            "latlon": _latlon(data["x"], data["y"]),
+            "style": {"radius": 10 + 8 * share, "color": _colour(highlight.colour),
+                      "weight": 3 + 3 * share, "opacity": 0.9, "fill": False,
+                      "pane": "mobility-nodes"},
+            "tooltip": _highlight_tooltip(highlight, str(data.get("name", element))),
+        })
+    return points
+
+
 def result_days(result: ClosureResult) -> list[int]:
     """The days the time slider steps through: 1 … ⌈horizon⌉ (end of each day)."""
     return list(range(1, math.ceil(result.horizon_days) + 1))
@@ -751,8 +843,11 @@ def _point_swatch(style: dict[str, Any]) -> str:
             f'fill="{fill}" stroke="{style["color"]}" stroke-width="2"/></svg>')
 
 
-def legend_html(*, with_result: bool) -> str:
-    """The legend as HTML (static text; swatches drawn as inline SVG)."""
+def legend_html(*, with_result: bool, highlights: Sequence[tuple[str, str]] = ()) -> str:
+    """The legend as HTML (static text; swatches drawn as inline SVG).
+
+    ``highlights``: (layer name, colour) of each highlight layer, shown last.
+    """
     rows = [
         (_line_swatch(EDGE_STYLES["rail_1435"]), "Rail 1435 mm (standard gauge)"),
         (_line_swatch(EDGE_STYLES["rail_1520"]), "Rail 1520 mm (broad gauge)"),
@@ -779,6 +874,8 @@ def legend_html(*, with_result: bool) -> str:
         note = "<div class='mobility-note'>Flow width ∝ troops/day</div>"
     else:
         note = ""
+    rows += [(_line_swatch({"color": _colour(colour), "weight": 6}), name)
+             for name, colour in highlights]
     body = "".join(f"<div class='mobility-legend-row'>{swatch}<span>{_esc(label)}</span></div>"
                    for swatch, label in rows)
     return f"<div class='mobility-legend-title'>Legend</div>{body}{note}"

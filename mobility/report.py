@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ from mobility.plots import closure_plot, figure_bytes
 if TYPE_CHECKING:
     import networkx as nx
 
+    from mobility.map_layers import Highlight
     from mobility.result import ClosureResult
 
 #: The days the report always shows (the LaSER report's 10/30/180-day milestones).
@@ -113,13 +115,43 @@ def _mode_split_section(result: ClosureResult) -> str:
     return _table(["Mode", "Share of troops"], rows)
 
 
+def _cell(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return _esc(format_number(value) if abs(value) >= 1 or value == 0 else f"{value:.3f}")
+    return _esc(value)
+
+
+def analysis_section(title: str, rows: Sequence[Mapping[str, Any]]) -> str:
+    """An ``<h2>`` and a table of ``rows`` (column names from the first row's keys), escaped."""
+    if not rows:
+        return f"<h2>{_esc(title)}</h2><p class='muted'>Nothing to show.</p>"
+    headers = list(rows[0])
+    body = [[_cell(row.get(h)) for h in headers] for row in rows]
+    return f"<h2>{_esc(title)}</h2>" + _table([_esc(h) for h in headers], body,
+                                              text_columns=len(headers))
+
+
+def highlights_section(highlights: Sequence[Highlight]) -> str:
+    """The highlighted map elements as a report section (one table, grouped by layer)."""
+    rows = [{"Layer": h.layer, "Element": h.label, "Id": h.element_id,
+             "Score": round(float(h.score), 3) if h.score is not None and h.show_score
+             else None, "Note": h.detail}
+            for h in highlights]
+    return analysis_section("Highlighted elements", rows)
+
+
 def report_html(graph: nx.MultiDiGraph, result: ClosureResult, *,
-                title: str | None = None) -> str:
+                title: str | None = None, highlights: Sequence[Highlight] = (),
+                sections: Sequence[tuple[str, Sequence[Mapping[str, Any]]]] = ()) -> str:
     """The report as one HTML string (see :func:`closure_report`)."""
     title = title or f"Force closure report — {result.scenario}"
     png = figure_bytes(closure_plot(result), "png")
     plot_src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-    page = map_html(closure_map(graph, result))
+    page = map_html(closure_map(graph, result, highlights=highlights))
     notes = "".join(f"<li>{_esc(note)}</li>" for note in result.notes)
     sections = [
         f"<h1>{_esc(title)}</h1>",
@@ -134,6 +166,8 @@ def report_html(graph: nx.MultiDiGraph, result: ClosureResult, *,
         f"src='{plot_src}'>",
         "<h2>Bottlenecks</h2>", _bottlenecks_section(result),
         "<h2>Mode split</h2>", _mode_split_section(result),
+        *([highlights_section(highlights)] if highlights else []),
+        *(analysis_section(name, rows) for name, rows in sections),
         "<h2>Map</h2>",
         f"<iframe class='map' title='Closure map' srcdoc=\"{html.escape(page, quote=True)}\">"
         "</iframe>",
@@ -149,7 +183,8 @@ def report_html(graph: nx.MultiDiGraph, result: ClosureResult, *,
 
 
 def closure_report(graph: nx.MultiDiGraph, result: ClosureResult, path: str | Path, *,
-                   title: str | None = None) -> Path:
+                   title: str | None = None, highlights: Sequence[Highlight] = (),
+                   sections: Sequence[tuple[str, Sequence[Mapping[str, Any]]]] = ()) -> Path:
     """Write a self-contained HTML report of a closure, atomically.
 
     The report holds the title and scenario, the table of Force Model targets (troops,
@@ -168,13 +203,19 @@ def closure_report(graph: nx.MultiDiGraph, result: ClosureResult, path: str | Pa
         The ``.html`` file to write; its folder is created if needed.
     title
         The report's title; by default derived from the scenario name.
+    highlights
+        Elements to mark (:mod:`mobility.map_layers`): drawn as layers on the map and listed
+        in a "Highlighted elements" table.
+    sections
+        Extra sections, each ``(title, rows)`` with rows as dicts (e.g.
+        ``CriticalityResult.scores()``), rendered by :func:`analysis_section`.
 
     Returns
     -------
     pathlib.Path
         The path written.
     """
-    text = report_html(graph, result, title=title)
+    text = report_html(graph, result, title=title, highlights=highlights, sections=sections)
     # the map sits HTML-escaped in srcdoc: unescape so its URLs are seen as the browser sees them
     unexpected = external_urls(html.unescape(text))
     if unexpected:  # the map and plot are inlined: a URL here is a bug, not data

@@ -227,3 +227,124 @@ def test_closure_report_is_self_contained(tmp_path, maps_graph, maps_result):
     assert external_urls(inner) == []
     assert _fetchable_references(page) == []
     assert "Leaflet 1.9.3" in inner
+
+
+# --- analysis layers: critical elements, interdiction plan, investments -------------------
+
+from types import SimpleNamespace  # noqa: E402
+
+from mobility.map_layers import (  # noqa: E402
+    BEST_PORTFOLIO_LAYER,
+    INVESTMENT_LAYER,
+    Highlight,
+    critical_highlights,
+    interdiction_highlights,
+    investment_highlights,
+)
+
+
+def _critical_stub():
+    rows = [
+        {"element_id": "mockava", "kind": "node", "name": "Mockava", "score": 0.9,
+         "single_point_of_failure": True},
+        {"element_id": "rail-mockava-sestokai", "kind": "edge", "name": "Mockava-Šeštokai",
+         "score": 0.4, "single_point_of_failure": False},
+        {"element_id": "injected", "kind": "node", "name": INJECTED_NAME, "score": 0.2,
+         "single_point_of_failure": False},
+        {"element_id": "kaunas", "kind": "node", "name": "Kaunas", "score": 0.0,
+         "single_point_of_failure": False},
+    ]
+    return SimpleNamespace(scores=lambda factor=0.0: rows)
+
+
+def _interdiction_stub():
+    rows = [{"element_id": "sestokai", "kind": "node", "name": "Šeštokai", "score": 1.0},
+            {"element_id": "road-budzisko-marijampole", "kind": "edge",
+             "name": "Via Baltica (Suwałki)", "score": 1.0}]
+    return SimpleNamespace(cuts=2, throughput_before_troops_per_day=5000.0,
+                           throughput_after_troops_per_day=1200.0, scores=lambda: rows)
+
+
+def test_highlight_constructors(maps_graph):
+    critical = critical_highlights(_critical_stub(), top=10)
+    assert [h.element_id for h in critical] == ["mockava", "rail-mockava-sestokai", "injected"]
+    assert critical[0].detail.startswith("single point of failure; criticality score 0.900")
+    assert critical[0].label == "#1 Mockava" and critical[0].score == 1.0
+    assert critical[2].score == pytest.approx(0.2 / 0.9)
+    plan = interdiction_highlights(_interdiction_stub())
+    assert {h.layer for h in plan} == {"Interdiction plan (K = 2)"}
+    assert "5,000 → 1,200 troops/day" in plan[0].detail
+    layers = [
+        {"id": "rb", "name": "Rail Baltica Kaunas-Panevėžys", "cost_eur": 2e9,
+         "edge_ids": ["rb-kaunas-panevezys"], "node_ids": [], "border_delay_h": None},
+        {"id": "gt", "name": "Mockava transfer", "cost_eur": 5e7, "edge_ids": [],
+         "node_ids": ["mockava"], "border_delay_h": None},
+        {"id": "border", "name": "Faster borders", "cost_eur": 1e7, "edge_ids": [],
+         "node_ids": [], "border_delay_h": 1.0},
+    ]
+    invest = investment_highlights(maps_graph, layers, best_portfolio_ids=["gt"])
+    by_layer = {layer: sorted(h.element_id for h in invest if h.layer == layer)
+                for layer in {h.layer for h in invest}}
+    assert by_layer == {BEST_PORTFOLIO_LAYER: ["mockava"],
+                        INVESTMENT_LAYER: ["budzisko", "rb-kaunas-panevezys", "trakiszki"]}
+    best = next(h for h in invest if h.layer == BEST_PORTFOLIO_LAYER)
+    assert best.score == 1.0 and "EUR 50 M" in best.label
+
+
+def test_highlight_layers_drawn_listed_escaped_and_offline(tmp_path, maps_graph, maps_result):
+    highlights = [
+        *critical_highlights(_critical_stub()),
+        *interdiction_highlights(_interdiction_stub()),
+        Highlight(layer=f"Layer {INJECTED_NAME}", element_id="kaunas", label=INJECTED_NAME,
+                  score=None, colour='red" onload="alert(1)', detail=INJECTED_NAME),
+        Highlight(layer="Critical links and nodes", element_id="no-such-element", label="x"),
+    ]
+    page = _saved(tmp_path, maps_graph, maps_result, highlights=highlights)
+    escaped = html.escape(INJECTED_NAME)
+    names = _overlay_names(page)
+    assert names == [*maps.LAYER_NAMES.values(), "Critical links and nodes",
+                     "Interdiction plan (K = 2)", f"Layer {escaped}"]
+    data = _data(page)
+    drawn = [(item["layer"], item["tooltip"]) for item in data["lines"] + data["points"]
+             if item["layer"].startswith("highlight_")]
+    assert len(drawn) == 6  # the unknown element is skipped
+    lines = [line for line in data["lines"] if line["layer"] == "highlight_0"]
+    assert len(lines) == 1 and lines[0]["style"]["pane"] == "mobility-highlights"
+    assert len(lines[0]["coords"]) == 2  # along the edge geometry
+    points = {p["tooltip"].split("<br>")[1]: p for p in data["points"]
+              if p["layer"].startswith("highlight_")}
+    assert points["#1 Mockava"]["style"]["radius"] > points[f"#3 {escaped}"]["style"]["radius"]
+    for name in ("Critical links and nodes", "Interdiction plan (K = 2)", f"Layer {escaped}"):
+        assert name in data["legend_html"]
+    assert 'onload' not in json.dumps(data["points"])  # a bad colour is replaced, not embedded
+    assert INJECTED_NAME not in page and "<img" not in page
+    assert external_urls(page) == []
+    assert _fetchable_references(page) == []
+
+
+def test_report_lists_highlights_escaped(tmp_path, maps_graph, maps_result):
+    from mobility.report import closure_report
+
+    highlights = critical_highlights(_critical_stub())
+    path = closure_report(maps_graph, maps_result, tmp_path / "report.html",
+                          highlights=highlights,
+                          sections=[("Critical elements", _critical_stub().scores())])
+    page = path.read_text(encoding="utf-8")
+    assert "<h2>Highlighted elements</h2>" in page and "<h2>Critical elements</h2>" in page
+    assert "single point of failure" in page and "rail-mockava-sestokai" in page
+    assert INJECTED_NAME not in page
+    assert f"<td class='text'>#3 {html.escape(INJECTED_NAME)}</td>" in page
+    assert "Critical links and nodes" in html.unescape(page)  # the map layer in the iframe
+
+
+def test_cli_interdict_writes_map(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "x.html"
+    done = subprocess.run([sys.executable, "-m", "mobility.cli", "interdict", "--cuts", "1",
+                           "--map", str(out)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    page = out.read_text(encoding="utf-8")
+    assert "Interdiction plan (K = 1)" in _overlay_names(page)
+    assert external_urls(page) == []

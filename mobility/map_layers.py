@@ -1,0 +1,133 @@
+"""Analysis layers for the map and the report: critical elements, interdiction, investments.
+
+A :class:`Highlight` marks one edge or node of the graph on a named, switchable map layer
+(:func:`mobility.maps.closure_map` ``highlights=``) and as a row of the report's table
+(:func:`mobility.report.closure_report` ``highlights=``). The constructors turn the results
+of :func:`mobility.criticality.criticality`, :func:`mobility.interdiction.interdict` and
+:func:`mobility.investments.investment_layers` into highlights. Texts are plain text: the map
+and the report escape them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from mobility.criticality import CriticalityResult
+    from mobility.interdiction import InterdictionResult
+
+CRITICAL_LAYER = "Critical links and nodes"
+INTERDICTION_LAYER = "Interdiction plan"
+INVESTMENT_LAYER = "Investments"
+BEST_PORTFOLIO_LAYER = "Investments: best portfolio"
+
+CRITICAL_COLOUR = "#e31a1c"
+INTERDICTION_COLOUR = "#7b3294"
+INVESTMENT_COLOUR = "#35978f"
+BEST_PORTFOLIO_COLOUR = "#01665e"
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """One graph element marked on a map layer.
+
+    Attributes
+    ----------
+    layer
+        The layer's name as the layer control, legend and report show it (plain text).
+    element_id
+        An edge id or node id of the graph.
+    label
+        What the element is (plain text; the tooltip and report row show it).
+    score
+        0–1: line width and marker size grow with it; ``None``: drawn at a middle size.
+    colour
+        A CSS colour (``#rrggbb``).
+    detail
+        An extra line of plain text for the tooltip and report.
+    show_score
+        Show the score in the tooltip (off when it only sets the drawing size).
+    """
+
+    layer: str
+    element_id: str
+    label: str
+    score: float | None = None
+    colour: str = CRITICAL_COLOUR
+    detail: str = ""
+    show_score: bool = True
+
+
+def highlight_layers(highlights: Iterable[Highlight]) -> list[str]:
+    """The distinct layer names, in order of first appearance."""
+    return list(dict.fromkeys(h.layer for h in highlights))
+
+
+def critical_highlights(result: CriticalityResult, top: int = 10, *, factor: float = 0.0,
+                        layer: str = CRITICAL_LAYER,
+                        colour: str = CRITICAL_COLOUR) -> list[Highlight]:
+    """The ``top`` most critical elements (losing them: ``factor`` 0) with a non-zero score.
+
+    ``score`` is the criticality score (mean share of troops lost) relative to the highest
+    one shown, so the most critical element is drawn widest; ``detail`` gives the score itself
+    and says which elements are single points of failure.
+    """
+    rows = [row for row in result.scores(factor)
+            if row["score"] > 0 or row.get("single_point_of_failure")][:top]
+    highest = max((float(row["score"]) for row in rows), default=0.0)
+    highlights = []
+    for rank, row in enumerate(rows, 1):
+        score = float(row["score"])
+        detail = f"criticality score {score:.3f} (mean share of troops lost)"
+        if row.get("single_point_of_failure"):
+            detail = f"single point of failure; {detail}"
+        highlights.append(Highlight(
+            layer=layer, element_id=str(row["element_id"]), label=f"#{rank} {row['name']}",
+            score=1.0 if row.get("single_point_of_failure") or highest <= 0
+            else min(1.0, max(0.0, score / highest)),
+            colour=colour, detail=detail, show_score=False))
+    return highlights
+
+
+def interdiction_highlights(result: InterdictionResult, *, layer: str | None = None,
+                            colour: str = INTERDICTION_COLOUR) -> list[Highlight]:
+    """The elements the interdiction plan removes (score 1)."""
+    layer = layer or f"{INTERDICTION_LAYER} (K = {result.cuts})"
+    detail = (f"removed: throughput {result.throughput_before_troops_per_day:,.0f} → "
+              f"{result.throughput_after_troops_per_day:,.0f} troops/day")
+    return [Highlight(layer=layer, element_id=str(row["element_id"]),
+                      label=f"{row['name']} ({row['kind']})", score=row["score"],
+                      colour=colour, detail=detail)
+            for row in result.scores()]
+
+
+def investment_highlights(graph: nx.MultiDiGraph, catalogue_layers: Sequence[Mapping[str, Any]],
+                          best_portfolio_ids: Iterable[str] = ()) -> list[Highlight]:
+    """The edges and nodes each investment touches; the best portfolio on its own layer.
+
+    ``catalogue_layers`` is :func:`mobility.investments.investment_layers`. An investment that
+    only shortens border delays marks the graph's border crossings.
+    """
+    best = set(best_portfolio_ids)
+    crossings = sorted(str(n) for n, d in graph.nodes(data=True)
+                       if d.get("kind") == "border_crossing")
+    highlights = []
+    for inv in catalogue_layers:
+        chosen = inv["id"] in best
+        layer = BEST_PORTFOLIO_LAYER if chosen else INVESTMENT_LAYER
+        colour = BEST_PORTFOLIO_COLOUR if chosen else INVESTMENT_COLOUR
+        label = f"{inv['name']} (EUR {float(inv['cost_eur']) / 1e6:,.0f} M)"
+        detail = "in the best portfolio" if chosen else "not in the best portfolio"
+        elements = [*inv.get("edge_ids", ()), *inv.get("node_ids", ())]
+        if not elements and inv.get("border_delay_h") is not None:
+            elements = crossings
+            detail += f"; border delay at most {float(inv['border_delay_h']):g} h"
+        highlights += [Highlight(layer=layer, element_id=str(element), label=label,
+                                 score=1.0 if chosen else 0.4, colour=colour, detail=detail,
+                                 show_score=False)
+                       for element in elements]
+    return highlights
