@@ -98,15 +98,28 @@ def build_model(graph: nx.MultiDiGraph, scenario: Scenario) -> ClosureModel:
                   for i, o in enumerate(scenario.origins)]
     destination_ids = [_node(graph, d.node, where, f"destinations.{i}.node")
                        for i, d in enumerate(scenario.destinations)]
-    static, later = _capacity_changes(graph, scenario, where)
-    movement = movement_graph(
-        graph,
-        border_delay_h=lambda a, b, _data: scenario.border_delays.hours(a, b),
-        capacity_factor=lambda kind, ref: static.get((kind, ref), 1.0),
-        road_march_hours_per_day=scenario.road_march_hours_per_day,
-        gate_exit_modes={node: frozenset(o.modes) for node, o in
-                         zip(origin_ids, scenario.origins, strict=True) if "road" not in o.modes},
-    )
+    static, later = capacity_changes(graph, scenario, where)
+    movement = _scenario_movement(graph, scenario, origin_ids, static)
+    origin_vertices, destination_vertices = _entry_vertices(
+        movement, scenario, origin_ids, destination_ids)
+    for field, entries, ids, vertices in (
+            ("origins", scenario.origins, origin_ids, origin_vertices),
+            ("destinations", scenario.destinations, destination_ids, destination_vertices)):
+        for i, (entry, node, vertex) in enumerate(zip(entries, ids, vertices, strict=True)):
+            if vertex is None:
+                how = ("'road' in its modes or a node that loads "
+                       f"{'/'.join(entry.modes)}") if field == "origins" \
+                    else "a node on the road network"
+                msg = (f"{where}: field '{field}.{i}.node' = {entry.node!r}: node '{node}' "
+                       f"cannot be used here; it needs {how}")
+                raise ScenarioError(msg)
+    reached = _reached(movement, origin_vertices)
+    for i, (node, vertex) in enumerate(zip(destination_ids, destination_vertices, strict=True)):
+        if vertex not in reached:
+            name = graph.nodes[node]["name"]
+            msg = (f"{where}: field 'destinations.{i}.node' = {node!r}: {name} cannot be reached "
+                   "from any origin on this network (check closures, phases and origins)")
+            raise InfeasibleError(msg)
     troops_per_unit = scenario.troops_per_unit()
     arrays = movement.arrays()
     per_unit = np.array([troops_per_unit.get(unit, np.nan) for unit in movement.unit])
@@ -122,17 +135,9 @@ def build_model(graph: nx.MultiDiGraph, scenario: Scenario) -> ClosureModel:
     source, sink = n_vertices, n_vertices + 1
     tails, heads = [arrays["tail"]], [arrays["head"]]
     caps, transits = [capacity_per_h], [arrays["transit_h"]]
-    for field, ids, entries in (("origins", origin_ids, scenario.origins),
-                                ("destinations", destination_ids, scenario.destinations)):
-        for i, (node, entry) in enumerate(zip(ids, entries, strict=True)):
-            is_origin = field == "origins"
-            vertex = _entry_vertex(movement, node, entry if is_origin else None)
-            if vertex is None:
-                how = ("'road' in its modes or a node that loads "
-                       f"{'/'.join(entry.modes)}") if is_origin else "a node on the road network"
-                msg = (f"{where}: field '{field}.{i}.node' = {entry.node!r}: node '{node}' "
-                       f"cannot be used here; it needs {how}")
-                raise ScenarioError(msg)
+    for is_origin, entries, vertices in ((True, scenario.origins, origin_vertices),
+                                         (False, scenario.destinations, destination_vertices)):
+        for entry, vertex in zip(entries, vertices, strict=True):
             rate = entry.troops_per_day if is_origin else entry.reception_troops_per_day
             tails.append(np.array([source if is_origin else vertex]))
             heads.append(np.array([vertex if is_origin else sink]))
@@ -152,15 +157,62 @@ def build_model(graph: nx.MultiDiGraph, scenario: Scenario) -> ClosureModel:
     model = ClosureModel(graph, scenario, movement, problem, troops_per_unit, arc_per_unit,
                          origin_ids, destination_ids, [])
     model.later_changes = _later_arc_changes(model, later)
-    _check_reachable(model, where)
     return model
 
 
-def _entry_vertex(movement: MovementGraph, node: str, origin) -> int | None:
-    """Where an origin's forces enter (or a destination's leave) the movement graph."""
-    if origin is None or "road" in origin.modes:
-        return movement.index.get((node, ROAD))
-    return movement.index.get((node, GATE_IN))
+def cut_off_entries(graph: nx.MultiDiGraph, scenario: Scenario) -> tuple[list[int], list[int]]:
+    """Indices of the scenario's origins and destinations that are cut off.
+
+    An origin is cut off when it has no way into the network (e.g. its node is closed); a
+    destination when it has no road or no remaining origin can reach it. Tools that disrupt
+    the network (criticality, sweeps) drop these and solve for the rest; :func:`build_model`
+    raises for the first one instead.
+    """
+    where = scenario.source_file or f"scenario '{scenario.name}'"
+    origin_ids = [_node(graph, o.node, where, f"origins.{i}.node")
+                  for i, o in enumerate(scenario.origins)]
+    destination_ids = [_node(graph, d.node, where, f"destinations.{i}.node")
+                       for i, d in enumerate(scenario.destinations)]
+    static, _later = capacity_changes(graph, scenario, where)
+    movement = _scenario_movement(graph, scenario, origin_ids, static)
+    origin_vertices, destination_vertices = _entry_vertices(
+        movement, scenario, origin_ids, destination_ids)
+    lost_origins = [i for i, vertex in enumerate(origin_vertices) if vertex is None]
+    reached = _reached(movement, [v for v in origin_vertices if v is not None])
+    lost_destinations = [i for i, vertex in enumerate(destination_vertices)
+                         if vertex is None or vertex not in reached]
+    return lost_origins, lost_destinations
+
+
+def _scenario_movement(graph: nx.MultiDiGraph, scenario: Scenario, origin_ids: list[str],
+                       static: dict[tuple[str, str], float]) -> MovementGraph:
+    return movement_graph(
+        graph,
+        border_delay_h=lambda a, b, _data: scenario.border_delays.hours(a, b),
+        capacity_factor=lambda kind, ref: static.get((kind, ref), 1.0),
+        road_march_hours_per_day=scenario.road_march_hours_per_day,
+        gate_exit_modes={node: frozenset(o.modes) for node, o in
+                         zip(origin_ids, scenario.origins, strict=True) if "road" not in o.modes},
+    )
+
+
+def _entry_vertices(movement: MovementGraph, scenario: Scenario, origin_ids: list[str],
+                    destination_ids: list[str]) -> tuple[list[int | None], list[int | None]]:
+    """Where each origin's forces enter, and each destination's leave, the movement graph."""
+    origins = [movement.index.get((node, ROAD if "road" in o.modes else GATE_IN))
+               for node, o in zip(origin_ids, scenario.origins, strict=True)]
+    destinations = [movement.index.get((node, ROAD)) for node in destination_ids]
+    return origins, destinations
+
+
+def _reached(movement: MovementGraph, start: list[int | None]) -> set[int]:
+    """Vertices reachable from ``start`` (every movement arc has positive capacity)."""
+    reach = nx.DiGraph()
+    reach.add_edges_from(zip(movement.tail, movement.head, strict=True))
+    origin = -1  # a virtual vertex feeding every start, so one search covers them all
+    reach.add_node(origin)
+    reach.add_edges_from((origin, v) for v in start if v is not None)
+    return nx.descendants(reach, origin)
 
 
 def closure(
@@ -477,8 +529,12 @@ def _node(graph: nx.MultiDiGraph, text: str, where: str, field: str) -> str:
         raise UnknownNodeError(f"{where}: field '{field}': {error}") from None
 
 
-def _capacity_changes(graph: nx.MultiDiGraph, scenario: Scenario, where: str):
-    """Split the scenario's changes into static factors (day 0) and later ones."""
+def capacity_changes(graph: nx.MultiDiGraph, scenario: Scenario, where: str):
+    """Split the scenario's changes into static factors (day 0) and later ones.
+
+    Returns ``({(kind, ref): factor}, [(kind, ref, from_day, factor), …])`` with ``kind``
+    ``edge`` or ``node``; shared by closure and routing so both read changes alike.
+    """
     edge_ids = {key for _, _, key in graph.edges(keys=True)}
     corridors = {tag for *_, tags in graph.edges(data="corridors") for tag in (tags or ())}
     static: dict[tuple[str, str], float] = {}
@@ -516,20 +572,3 @@ def _later_arc_changes(model: ClosureModel, later) -> list[tuple[int, float, flo
             if hit:
                 changes.append((arc, from_day * 24, factor))
     return changes
-
-
-def _check_reachable(model: ClosureModel, where: str) -> None:
-    problem = model.problem
-    reach = nx.DiGraph()
-    reach.add_nodes_from(range(problem.n_nodes))
-    positive = problem.capacity_per_h > 0
-    reach.add_edges_from(zip(problem.tail[positive].tolist(), problem.head[positive].tolist(),
-                             strict=True))
-    reached = nx.descendants(reach, problem.source)
-    for i, node in enumerate(model.destination_ids):
-        vertex = model.movement.index[(node, ROAD)]
-        if vertex not in reached:
-            name = model.graph.nodes[node]["name"]
-            msg = (f"{where}: field 'destinations.{i}.node' = {node!r}: {name} cannot be reached "
-                   "from any origin on this network (check closures, phases and origins)")
-            raise InfeasibleError(msg)

@@ -32,8 +32,8 @@ from typing import Any, Literal
 import networkx as nx
 import numpy as np
 
-from mobility._errors import InfeasibleError, MobilityError, ScenarioError
-from mobility.closure import ClosureModel, build_model, closure, network_for
+from mobility._errors import MobilityError
+from mobility.closure import ClosureModel, build_model, closure, cut_off_entries, network_for
 from mobility.flows import earliest_arrival_curve
 from mobility.movement import ROAD
 from mobility.names import resolve_node, suggestions
@@ -291,64 +291,23 @@ def outcome_with_changes(graph: nx.MultiDiGraph, scenario: Scenario,
             cut.append(str(names[node]["name"]))
         else:
             destinations.append(d)
-    try:
-        result = _closure_of(graph, variant, origins, destinations)
-    except (InfeasibleError, ScenarioError):
-        # Name what the change disconnected (rare, so the per-entry checks are affordable).
-        origins, destinations, lost = _with_entry(graph, variant, origins, destinations)
-        cut += lost
-        reachable = []
-        for d in destinations:
-            try:
-                _closure_model(graph, variant, origins, [d])
-                reachable.append(d)
-            except InfeasibleError:
-                cut.append(str(names[resolve_node(graph, d.node)]["name"]))
-        destinations = reachable
-        result = _closure_of(graph, variant, origins, destinations)
+    trimmed = variant.model_copy(update={"origins": tuple(origins),
+                                         "destinations": tuple(destinations)})
+    if origins and destinations:
+        lost_origins, lost_destinations = cut_off_entries(graph, trimmed)
+        cut += [f"origin {names[resolve_node(graph, origins[i].node)]['name']}"
+                for i in lost_origins]
+        cut += [str(names[resolve_node(graph, destinations[i].node)]["name"])
+                for i in lost_destinations]
+        origins = [o for i, o in enumerate(origins) if i not in lost_origins]
+        destinations = [d for i, d in enumerate(destinations) if i not in lost_destinations]
+    if not origins:  # nothing can reach the destinations that are left
+        cut += [str(names[resolve_node(graph, d.node)]["name"]) for d in destinations]
+    result = _closure_of(graph, variant, origins, destinations)
     if result is None:
         return Outcome(tuple(None for _ in scenario.targets.resolved()),
                        {d: 0.0 for d in _report_days(scenario)}, tuple(dict.fromkeys(cut)))
     return Outcome.from_result(result, dict.fromkeys(cut))
-
-
-def _with_entry(graph, variant, origins, destinations):
-    """Origins and destinations that still have a way into the movement graph."""
-    from mobility.closure import _capacity_changes, _entry_vertex
-    from mobility.movement import movement_graph
-
-    static, _later = _capacity_changes(graph, variant, variant.name)
-    movement = movement_graph(
-        graph,
-        border_delay_h=lambda a, b, _data: variant.border_delays.hours(a, b),
-        capacity_factor=lambda kind, ref: static.get((kind, ref), 1.0),
-        road_march_hours_per_day=variant.road_march_hours_per_day,
-    )
-    names = graph.nodes
-    lost = []
-    kept_origins = []
-    for origin in origins:
-        node = resolve_node(graph, origin.node)
-        if _entry_vertex(movement, node, origin) is None:
-            lost.append(f"origin {names[node]['name']}")
-        else:
-            kept_origins.append(origin)
-    kept_destinations = []
-    for d in destinations:
-        node = resolve_node(graph, d.node)
-        if _entry_vertex(movement, node, None) is None:
-            lost.append(str(names[node]["name"]))
-        else:
-            kept_destinations.append(d)
-    if not kept_origins:
-        lost += [str(names[resolve_node(graph, d.node)]["name"]) for d in kept_destinations]
-        kept_destinations = []
-    return kept_origins, kept_destinations, lost
-
-
-def _closure_model(graph, variant, origins, destinations) -> ClosureModel:
-    return build_model(graph, variant.model_copy(update={"origins": tuple(origins),
-                                                          "destinations": tuple(destinations)}))
 
 
 def _closure_of(graph, variant, origins, destinations) -> ClosureResult | None:

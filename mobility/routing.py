@@ -386,10 +386,10 @@ def _settings(graph: nx.MultiDiGraph, scenario: Scenario | str | None, day: floa
         return _Settings("(none)", BorderDelays(), (), DEFAULT_MARCH_HOURS, day, tuple(notes))
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    from mobility.closure import _capacity_changes  # the closure model's reading of changes
+    from mobility.closure import capacity_changes  # the closure model's reading of changes
 
     where = scenario.source_file or f"scenario '{scenario.name}'"
-    static, later = _capacity_changes(graph, scenario, where)
+    static, later = capacity_changes(graph, scenario, where)
     factors = dict(static)
     for kind, ref, from_day, factor in later:
         if from_day <= day:

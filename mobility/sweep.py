@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from mobility._errors import InfeasibleError, MobilityError, ScenarioError, UnknownNodeError
+from mobility._errors import MobilityError, ScenarioError, UnknownNodeError
 from mobility.names import resolve_node, suggestions
 from mobility.scenario import BorderDelays, CapacityChange, Force, Scenario, load_scenario
 
@@ -494,7 +494,7 @@ def grid_values(plan: SweepPlan, point: int) -> tuple[float, ...]:
 
 def run_one(plan: SweepPlan, run: int, graph: nx.MultiDiGraph | None = None) -> dict[str, Any]:
     """Draw run ``run`` of a sweep, solve its closure (fast mode) and return its row."""
-    from mobility.closure import closure
+    from mobility.closure import closure, cut_off_entries
 
     sweep, base = plan.sweep, plan.base
     graph = graph if graph is not None else _network(base)
@@ -551,23 +551,20 @@ def run_one(plan: SweepPlan, run: int, graph: nx.MultiDiGraph | None = None) -> 
     updates |= {"capacity_changes": tuple(changes),
                 "border_delays": BorderDelays(default_h=default_h, pairs_h=delays)}
     result, status = None, "ok"
-    while True:
-        if not origins or not destinations:
-            status = "no origin left" if not origins else "no destination left"
-            break
+    if origins and destinations:  # the failures may cut more off: drop those, solve the rest
         variant = base.model_copy(update={**updates, "origins": tuple(origins),
                                           "destinations": tuple(destinations)})
-        try:
-            result = closure(variant_graph, variant, detail=False)
-            break
-        except (InfeasibleError, ScenarioError) as error:
-            # The failures cut an origin or destination off: drop it, solve for the rest.
-            found = re.search(r"field '(origins|destinations)\.(\d+)\.node'", str(error))
-            if found is None:
-                raise
-            entries = origins if found.group(1) == "origins" else destinations
-            dropped = entries.pop(int(found.group(2)))
-            cut_off = sorted({*cut_off, _node_id(graph, dropped.node)})
+        lost_origins, lost_destinations = cut_off_entries(variant_graph, variant)
+        cut_off = sorted({*cut_off, *(_node_id(graph, origins[i].node) for i in lost_origins),
+                          *(_node_id(graph, destinations[i].node) for i in lost_destinations)})
+        origins = [o for i, o in enumerate(origins) if i not in lost_origins]
+        destinations = [d for i, d in enumerate(destinations) if i not in lost_destinations]
+    if not origins or not destinations:
+        status = "no origin left" if not origins else "no destination left"
+    else:
+        variant = base.model_copy(update={**updates, "origins": tuple(origins),
+                                          "destinations": tuple(destinations)})
+        result = closure(variant_graph, variant, detail=False)
     row["failed"] = failed
     row["cut_off"] = cut_off
     row["status"] = status
