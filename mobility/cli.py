@@ -80,16 +80,22 @@ def run(
                                                  "here")] = None,
 ) -> None:
     """Closure: troops delivered by day, days to each Force Model target, bottlenecks."""
-    from mobility.closure import closure
+    from mobility.closure import closure, network_for
+    from mobility.scenario import load_scenario
 
     with _progress(not as_json) as say:
-        result = closure(None, scenario, progress=say)
+        loaded = load_scenario(scenario)
+        say("loading network")
+        graph = network_for(loaded)
+        result = closure(graph, loaded, progress=say)
     if out_dir is not None:
         from mobility.export import write_outputs
 
-        write_outputs(result, out_dir)
+        write_outputs(result, out_dir, graph)
     if map_path is not None:
-        _write_map(scenario, result, map_path)
+        from mobility.maps import closure_map, save_map
+
+        save_map(closure_map(graph, result, scenario=loaded), map_path)
     if as_json:
         out.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
         return
@@ -98,16 +104,6 @@ def run(
         err.print(f"wrote edge flows and curve to {out_dir}")
     if map_path is not None:
         err.print(f"wrote map to {map_path}")
-
-
-def _write_map(scenario: str | None, result, path: Path) -> None:
-    from mobility.closure import network_for
-    from mobility.maps import closure_map, save_map
-    from mobility.scenario import load_scenario
-
-    loaded = load_scenario(scenario)
-    graph = network_for(loaded)
-    save_map(closure_map(graph, result, scenario=loaded), path)
 
 
 def _print_closure(result) -> None:

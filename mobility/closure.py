@@ -515,7 +515,7 @@ def _notes(model: ClosureModel) -> list[str]:
         + (" (LaSER report 2025)" if scenario.targets.reading == "cumulative" else " (NATO tiers)"),
         "planning factors (troops with equipment per unit, heavy share "
         f"{scenario.force.heavy_share:.0%}): " + ", ".join(f"{u} {v:.0f}" for u, v in tpu.items()),
-        "single commodity: dual-gauge track gives each gauge the full capacity of the track",
+        "dual-gauge track gives each gauge the full capacity of the track (not shared)",
     ]
 
 

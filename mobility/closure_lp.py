@@ -67,7 +67,7 @@ def solve_lp(model: ClosureModel, *, progress=None, detail: bool = True) -> Clos
     days = [d for d in _report_days(scenario) if d <= horizon_days]
     by_day = {d: float(np.interp(d, curve["day"], curve["troops"])) for d in days}
     notes = [
-        *_notes(model)[:2],  # the third (dual gauge sharing) is about the exact method
+        *_notes(model),
         f"time-expanded LP (GLOP): {lp.n_cols:,} columns, {lp.wall_time_s:.1f} s; "
         f"{step_h:g} h steps; transit rounded up to whole steps (arrivals may be late by up "
         "to one step per arc of a path)",

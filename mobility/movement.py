@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 
-from mobility.schema import KIND_TRANSFER_UNIT, Gauge, Mode
+from mobility.schema import KIND_TRANSFER_UNIT, Mode, track_gauges, transfer_modes
 
 ROAD, SEA, AIR = "road", "sea", "air"
 GATE_IN, GATE_OUT = "gate-in", "gate-out"
@@ -36,18 +36,14 @@ def edge_layers(data: Mapping) -> tuple[str, ...]:
     """The layers a directed network edge connects."""
     mode = data["mode"]
     if mode == Mode.rail:
-        if data["gauge"] == Gauge.dual:
-            return (rail_layer("1435"), rail_layer("1520"))
-        return (rail_layer(str(data["gauge"])),)
+        return tuple(rail_layer(g) for g in track_gauges(data["gauge"]))
     return (str(mode),)
 
 
 def gate_layers(graph: nx.MultiDiGraph, node_id: str) -> tuple[str, ...]:
     """Layers a node's gate connects (empty when the node cannot transfer)."""
-    from mobility.schema import KIND_TRANSFER_MODES
-
     data = graph.nodes[node_id]
-    modes = KIND_TRANSFER_MODES.get(data["kind"], frozenset())
+    modes = transfer_modes(data["kind"])
     present = {layer for _, _, d in graph.out_edges(node_id, data=True) for layer in edge_layers(d)}
     # The road layer is always a gate layer where roads are handled: forces enter at an
     # origin and leave at a destination on the road layer.

@@ -32,6 +32,8 @@ from mobility.schema import (
     NodeRecord,
     PhaseRecord,
     parse_record,
+    track_gauges,
+    transfer_modes,
 )
 
 CRS = "EPSG:4326"
@@ -150,7 +152,7 @@ def rail_gauges_at(graph: nx.MultiDiGraph, node_id: str) -> set[Gauge]:
     for _, _, data in graph.out_edges(node_id, data=True):
         if data["mode"] == Mode.rail:
             gauge = data["gauge"]
-            gauges |= {Gauge.standard, Gauge.broad} if gauge == Gauge.dual else {gauge}
+            gauges |= {Gauge(g) for g in track_gauges(gauge)}
     return gauges
 
 
@@ -162,7 +164,7 @@ def loading_gauges(graph: nx.MultiDiGraph, node_id: str) -> tuple[str, ...]:
     """
     data = graph.nodes[node_id]
     kind = data["kind"]
-    if "rail" not in _transfer_modes(kind):
+    if "rail" not in transfer_modes(kind):
         return ()
     present = rail_gauges_at(graph, node_id)
     if kind == NodeKind.gauge_transfer:
@@ -171,12 +173,6 @@ def loading_gauges(graph: nx.MultiDiGraph, node_id: str) -> tuple[str, ...]:
     if stated in (Gauge.standard, Gauge.broad):
         return (str(stated),) if stated in present else ()
     return tuple(sorted(present)) if len(present) == 1 else ()
-
-
-def _transfer_modes(kind: NodeKind) -> frozenset[str]:
-    from mobility.schema import KIND_TRANSFER_MODES
-
-    return KIND_TRANSFER_MODES.get(kind, frozenset())
 
 
 def _node_attributes(node: NodeRecord) -> dict[str, Any]:
@@ -430,7 +426,7 @@ def _check_loading_gauges(
     present: dict[str, set[str]] = {}
     for edge in edges.values():
         if edge.mode == Mode.rail:
-            gauges = {"1435", "1520"} if edge.gauge == Gauge.dual else {str(edge.gauge)}
+            gauges = set(track_gauges(edge.gauge))
             for end in (edge.u, edge.v):
                 present.setdefault(end, set()).update(gauges)
     for node in nodes.values():

@@ -6,6 +6,7 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 
@@ -75,8 +76,6 @@ class ClosureResult:
         days, troops = self.curve["day"].to_numpy(), self.curve["troops"].to_numpy()
         if day >= days[-1]:
             return float(troops[-1])
-        import numpy as np
-
         return float(np.interp(day, days, troops))
 
     def to_dict(self) -> dict[str, Any]:

@@ -7,6 +7,7 @@ live in ``data/scenarios/``; ``baseline`` is the default.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -183,7 +184,9 @@ class Scenario(_Model):
         return blended
 
 
+@lru_cache(maxsize=1)
 def default_planning_factors() -> PlanningFactors:
+    """The shipped planning factors (read once; the model is frozen, so sharing is safe)."""
     path = data_dir() / "planning_factors.yaml"
     return PlanningFactors.model_validate(read_yaml(path, ScenarioError))
 

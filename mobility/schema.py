@@ -47,6 +47,11 @@ class Gauge(StrEnum):
     dual = "dual"
 
 
+def track_gauges(gauge: Gauge | str) -> tuple[str, ...]:
+    """The gauges trains can run on over this track: dual track carries both."""
+    return ("1435", "1520") if Gauge(gauge) == Gauge.dual else (str(Gauge(gauge)),)
+
+
 class NodeKind(StrEnum):
     city = "city"
     junction = "junction"
@@ -90,6 +95,13 @@ KIND_TRANSFER_MODES: dict[NodeKind, frozenset[str]] = {
     NodeKind.airport: frozenset({"air", "road"}),
     NodeKind.air_base: frozenset({"air", "road"}),
 }
+
+
+
+def transfer_modes(kind: NodeKind | str) -> frozenset[str]:
+    """Modes a node of this kind can transfer between (empty: traffic only passes through)."""
+    return KIND_TRANSFER_MODES.get(NodeKind(kind), frozenset())
+
 
 #: Unit of a node's ``transfer_capacity_per_day`` by kind.
 KIND_TRANSFER_UNIT: dict[NodeKind, str] = {
@@ -172,7 +184,7 @@ class NodeRecord(_Record):
 
     @property
     def transfer_modes(self) -> frozenset[str]:
-        return KIND_TRANSFER_MODES.get(self.kind, frozenset())
+        return transfer_modes(self.kind)
 
 
 class EdgeRecord(_Record):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mobility._errors import InfeasibleError, MobilityError, UnknownNodeError
+from mobility._errors import InfeasibleError, UnknownNodeError
 from mobility.network import load_network
 from mobility.routing import Route, route, route_timing
 from mobility.scenario import load_scenario
@@ -32,10 +32,7 @@ def tiny_scenario():
 
 @pytest.fixture(scope="module")
 def real():
-    try:
-        return load_network()
-    except MobilityError as error:  # the curated network is still being written
-        pytest.skip(f"curated network does not load: {error}")
+    return load_network()
 
 
 def all_routes(found: Route) -> list[Route]:
@@ -207,8 +204,7 @@ def test_same_question_same_answer(tiny, tiny_scenario):
 def german_origin(graph) -> str:
     found = sorted(n for n, d in graph.nodes(data=True)
                    if d["country"] == "DE" and d["kind"] == "origin")
-    if not found:
-        pytest.skip("no German origin node in the curated network")
+    assert found, "the curated network has no German origin node"
     return found[0]
 
 
