@@ -93,15 +93,10 @@ class ClosureModel:
 
 def build_model(graph: nx.MultiDiGraph, scenario: Scenario) -> ClosureModel:
     """Apply a scenario to a network (validating its node names) and build the flow problem."""
-    where = scenario.source_file or f"scenario '{scenario.name}'"
-    origin_ids = [_node(graph, o.node, where, f"origins.{i}.node")
-                  for i, o in enumerate(scenario.origins)]
-    destination_ids = [_node(graph, d.node, where, f"destinations.{i}.node")
-                       for i, d in enumerate(scenario.destinations)]
-    static, later = capacity_changes(graph, scenario, where)
-    movement = _scenario_movement(graph, scenario, origin_ids, static)
-    origin_vertices, destination_vertices = _entry_vertices(
-        movement, scenario, origin_ids, destination_ids)
+    placed = _place(graph, scenario)
+    where, origin_ids, destination_ids = placed.where, placed.origin_ids, placed.destination_ids
+    movement, later = placed.movement, placed.later
+    origin_vertices, destination_vertices = placed.origin_vertices, placed.destination_vertices
     for field, entries, ids, vertices in (
             ("origins", scenario.origins, origin_ids, origin_vertices),
             ("destinations", scenario.destinations, destination_ids, destination_vertices)):
@@ -168,20 +163,40 @@ def cut_off_entries(graph: nx.MultiDiGraph, scenario: Scenario) -> tuple[list[in
     the network (criticality, sweeps) drop these and solve for the rest; :func:`build_model`
     raises for the first one instead.
     """
+    placed = _place(graph, scenario)
+    lost_origins = [i for i, vertex in enumerate(placed.origin_vertices) if vertex is None]
+    reached = _reached(placed.movement, placed.origin_vertices)
+    lost_destinations = [i for i, vertex in enumerate(placed.destination_vertices)
+                         if vertex is None or vertex not in reached]
+    return lost_origins, lost_destinations
+
+
+@dataclass(frozen=True)
+class _Placement:
+    """A scenario's origins and destinations placed on its movement graph."""
+
+    where: str
+    origin_ids: list[str]
+    destination_ids: list[str]
+    later: list[tuple[str, str, float, float]]
+    movement: MovementGraph
+    origin_vertices: list[int | None]
+    destination_vertices: list[int | None]
+
+
+def _place(graph: nx.MultiDiGraph, scenario: Scenario) -> _Placement:
+    """Resolve names, apply day-0 changes, build the movement graph, find entry vertices."""
     where = scenario.source_file or f"scenario '{scenario.name}'"
     origin_ids = [_node(graph, o.node, where, f"origins.{i}.node")
                   for i, o in enumerate(scenario.origins)]
     destination_ids = [_node(graph, d.node, where, f"destinations.{i}.node")
                        for i, d in enumerate(scenario.destinations)]
-    static, _later = capacity_changes(graph, scenario, where)
+    static, later = capacity_changes(graph, scenario, where)
     movement = _scenario_movement(graph, scenario, origin_ids, static)
     origin_vertices, destination_vertices = _entry_vertices(
         movement, scenario, origin_ids, destination_ids)
-    lost_origins = [i for i, vertex in enumerate(origin_vertices) if vertex is None]
-    reached = _reached(movement, [v for v in origin_vertices if v is not None])
-    lost_destinations = [i for i, vertex in enumerate(destination_vertices)
-                         if vertex is None or vertex not in reached]
-    return lost_origins, lost_destinations
+    return _Placement(where, origin_ids, destination_ids, later, movement, origin_vertices,
+                      destination_vertices)
 
 
 def _scenario_movement(graph: nx.MultiDiGraph, scenario: Scenario, origin_ids: list[str],
