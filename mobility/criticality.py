@@ -319,7 +319,7 @@ def _closure_of(graph, variant, origins, destinations) -> ClosureResult | None:
 
 
 def _report_days(scenario: Scenario) -> list[int]:
-    from mobility.closure import _report_days as days
+    from mobility.closure import report_days as days
 
     return days(scenario)
 

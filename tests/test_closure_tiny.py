@@ -107,7 +107,7 @@ def test_a_closure_from_a_later_day_stops_the_flow_from_then_on(tiny, scenario):
 
 
 def test_heavy_forces_may_not_use_air_arcs_and_light_forces_may():
-    from mobility.closure_lp import _commodities
+    from mobility.closure.lp import _commodities
 
     model = build_model(load_network(), load_scenario("baseline"))
     n_arcs = len(model.problem.tail)

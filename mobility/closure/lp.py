@@ -18,13 +18,9 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-from mobility.closure import (
-    BALTIC_STATES,
-    ClosureModel,
-    _notes,
-    _report_days,
-    _targets,
-)
+from mobility.closure.model import BALTIC_STATES, ClosureModel
+from mobility.closure.exact import _notes
+from mobility.closure.readback import report_days as _report_days, targets as _targets
 from mobility.flows import CapacityChange, Commodity, contract_chains, time_expanded_lp
 from mobility.result import Bottleneck, ClosureResult
 
