@@ -47,9 +47,8 @@ USAGE_ERRORS = {
     "nan-day": (["route", "Vilnius", "Kaunas", "--day", "nan"], ["--day", "nan"]),
     "unknown-option": (["run", "--bogus"], ["--bogus", "mobility run --help"]),
     "unknown-command": (["nosuch"], ["nosuch", "mobility --help"]),
-    "missing-argument": (["route", "Vilnius"], ["TO", "mobility route --help"]),
 }
-HELP = {"help": ["--help"], "command-help": ["invest", "--help"]}
+HELP = {"help": ["--help"]}
 
 
 @pytest.fixture(scope="module")
