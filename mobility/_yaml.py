@@ -37,6 +37,8 @@ def describe(error: ValidationError, path: str | Path, root: type[BaseModel]) ->
     first = error.errors()[0]
     field = ".".join(str(part) for part in first["loc"]) or "(top level)"
     message = first["msg"].removeprefix("Value error, ")
+    if not first["loc"]:  # a rule about the whole file: no value to quote
+        return f"{path}: {message}"
     if first["type"] == "missing":
         return f"{path}: field '{field}' is missing"
     if first["type"] == "extra_forbidden":

@@ -225,20 +225,24 @@ def _print_closure(result) -> None:
         table.add_row(f"{t.troops:,.0f}", f"{t.deadline_day:g}", reached,
                       _num(t.troops_at_deadline), _num(t.shortfall))
     out.print(table)
-    days = Table(title="Troops arrived (cumulative)")
-    days.add_column("by day", justify="right")
-    days.add_column("troops", justify="right")
-    for day, troops in result.troops_by_day.items():
-        days.add_row(str(day), f"{troops:,.0f}")
-    out.print(days)
-    necks = Table(title="Bottlenecks (binding at the horizon; * = on the minimum cut)")
-    for column in ("", "capacity", "kind", "used", "from day"):
-        necks.add_column(column, justify="left" if not column else "right")
-    for b in result.bottlenecks:
-        necks.add_row(("* " if b.in_min_cut else "  ") + b.name,
-                      f"{b.capacity_per_day:,.1f} {b.unit}s/day", b.kind, f"{b.utilisation:.0%}",
-                      f"{b.from_day:.1f}" if b.from_day is not None else "—")
-    out.print(necks)
+    if result.method == "fleet":
+        _print_fleet_tables(result)
+    else:
+        days = Table(title="Troops arrived (cumulative)")
+        days.add_column("by day", justify="right")
+        days.add_column("troops", justify="right")
+        for day, troops in result.troops_by_day.items():
+            days.add_row(str(day), f"{troops:,.0f}")
+        out.print(days)
+        necks = Table(title="Bottlenecks (binding at the horizon; * = on the minimum cut)")
+        for column in ("", "capacity", "kind", "used", "from day"):
+            necks.add_column(column, justify="left" if not column else "right")
+        for b in result.bottlenecks:
+            necks.add_row(("* " if b.in_min_cut else "  ") + b.name,
+                          f"{b.capacity_per_day:,.1f} {b.unit}s/day", b.kind,
+                          f"{b.utilisation:.0%}",
+                          f"{b.from_day:.1f}" if b.from_day is not None else "—")
+        out.print(necks)
     split = ", ".join(f"{mode} {share:.0%}" for mode, share in result.mode_split.items())
     out.print(f"Mode split (troops entering LT/LV/EE): {split or 'none'}", highlight=False)
     if result.rounding:
@@ -252,6 +256,60 @@ def _print_closure(result) -> None:
 
 def _num(value: float) -> str:
     return "—" if value != value else f"{value:,.0f}"
+
+
+def _print_fleet_tables(result) -> None:
+    """Closure beside its bounds, formations, and what binds (fleet engine)."""
+    import numpy as np
+
+    days = Table(title="Troops closed at their assembly areas (cumulative)")
+    days.add_column("by day", justify="right")
+    days.add_column("with the fleets", justify="right")
+    bounds = [c for c in result.bounds.columns if c != "day"]
+    for name in bounds:
+        days.add_column(name, justify="right")
+    for day, troops in result.troops_by_day.items():
+        row = [str(day), f"{troops:,.0f}"]
+        for name in bounds:
+            row.append(f"{float(np.interp(day, result.bounds['day'], result.bounds[name])):,.0f}")
+        days.add_row(*row)
+    out.print(days)
+    formations = Table(title="Formations (ready, mode, closing day)")
+    for column in ("formation", "troops", "ready", "modes", "embarkation", "to", "first in",
+                   "closed"):
+        formations.add_column(column, justify="right" if column in
+                              ("troops", "ready", "first in", "closed") else "left")
+    for row in result.formations.itertuples():
+        closed = f"{row.closed_day:.1f}" if row.closed_day == row.closed_day and \
+            row.closed_day is not None else f"{row.closed_share:.0%} by end"
+        first = f"{row.first_arrival_day:.1f}" if row.first_arrival_day is not None and \
+            row.first_arrival_day == row.first_arrival_day else "—"
+        formations.add_row(row.formation, f"{row.troops:,.0f}", f"{row.ready_day:g}",
+                           row.modes, row.embarkation, row.destination, first, closed)
+    out.print(formations)
+    necks = Table(title="What binds, and what one more unit buys (troops closed sooner)")
+    report_days = list(result.troops_by_day)
+    for column in ("resource", "kind", "one more", *(f"by day {d}" for d in report_days),
+                   "binds (days)"):
+        necks.add_column(column, justify="left" if column in ("resource", "kind", "one more")
+                         else "right")
+    for m in result.marginal:
+        gains = [f"{m['troops_gained_by_day'][str(d)]:+,.0f}" for d in report_days]
+        necks.add_row(m["resource"], m["kind"], m["change"], *gains,
+                      f"{m['binding_days']:.0f} ({m['from_day']:.0f}–{m['to_day']:.0f})")
+    out.print(necks)
+    if not result.fleet_use.empty:
+        peak = result.fleet_use.assign(share=result.fleet_use["in_use"] /
+                                       result.fleet_use["available"].where(
+                                           result.fleet_use["available"] > 0))
+        parts = []
+        for carrier, rows in peak.groupby("carrier"):
+            busy = rows[rows["share"] >= 0.99]
+            parts.append(f"{carrier} peak {rows['in_use'].max():,.0f} of "
+                         f"{rows['available'].max():,.0f}"
+                         + (f", all in use on {((busy['to_day'] - busy['from_day']).sum()):.0f} "
+                            "days" if len(busy) else ""))
+        out.print("Fleets (standard carriers): " + "; ".join(parts), highlight=False)
 
 
 # --- network ------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ def compare(
     results = []
     for scenario in loaded:
         say(f"closure of {scenario.name}")
-        results.append(closure(None, scenario))
+        results.append(closure(None, scenario, detail=False))
     day = int(min(r.horizon_days for r in results))
     keys = ["edge_id", "u", "v", "mode"]
     first = _flows_on(results[0], day, keys)

@@ -33,7 +33,14 @@ import networkx as nx
 import numpy as np
 
 from mobility._errors import MobilityError
-from mobility.closure import ClosureModel, build_model, closure, cut_off_entries, network_for
+from mobility.closure import (
+    ClosureModel,
+    build_model,
+    closure,
+    cut_off_entries,
+    network_for,
+    stress_case,
+)
 from mobility.flows import earliest_arrival_curve
 from mobility.movement import ROAD
 from mobility.names import resolve_node, suggestions
@@ -369,6 +376,7 @@ def criticality(
     say = progress or (lambda _done, _total, _msg: None)
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
+    scenario = stress_case(scenario)  # a network analysis: the stress question
     graph = network if network is not None else network_for(scenario)
     chosen = list_elements(graph, elements)
     factors = tuple(sorted({float(f) for f in factors}))

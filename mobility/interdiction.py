@@ -34,7 +34,7 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 
 from mobility._errors import MobilityError
-from mobility.closure import build_model, network_for
+from mobility.closure import build_model, network_for, stress_case
 from mobility.criticality import (
     Element,
     Outcome,
@@ -233,6 +233,7 @@ def interdict(
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
+    scenario = stress_case(scenario)  # a network analysis: the stress question
     graph = network if network is not None else network_for(scenario)
     candidates = list_elements(graph, elements)
     if protect:

@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from mobility._data import data_dir
 from mobility._errors import MobilityError
 from mobility._yaml import describe, read_yaml
-from mobility.closure import build_model, closure
+from mobility.closure import build_model, closure, stress_case
 from mobility.criticality import Outcome
 from mobility.flows import contract_chains, time_expanded_lp
 from mobility.names import suggestions
@@ -399,6 +399,7 @@ def evaluate_investments(
     if objective not in ("days", "troops-10", "troops-30", "troops-180"):
         raise MobilityError(f"invest: objective {objective!r} is not valid (options: days, "
                             "troops-10, troops-30, troops-180)")
+    scenario = stress_case(scenario)  # a network analysis: the stress question
     catalogue = catalogue or load_catalogue()
     networks = _Networks(scenario)
     check_catalogue(catalogue, networks.tables)

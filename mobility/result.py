@@ -70,6 +70,15 @@ class ClosureResult:
     rounding: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     source_file: str | None = None  # the scenario file, for re-loading its network
+    #: Fleet engine only. ``bounds``: ``day`` and one column of troops closed per relaxation
+    #: ("unlimited lift", "unlimited lift, all ready day 0"). ``formations``: one row per
+    #: force-list line (ready, modes, embarkation, first arrival and closing day).
+    #: ``fleet_use``: carriers in use and available per period. ``marginal``: troops gained
+    #: by each report day from one more unit of each binding resource.
+    bounds: pd.DataFrame = field(default_factory=pd.DataFrame)
+    formations: pd.DataFrame = field(default_factory=pd.DataFrame)
+    fleet_use: pd.DataFrame = field(default_factory=pd.DataFrame)
+    marginal: list[dict[str, Any]] = field(default_factory=list)
 
     def arrivals_by(self, day: float) -> float:
         """Cumulative troops arrived by ``day`` (linear between curve points)."""
@@ -94,7 +103,28 @@ class ClosureResult:
             "mode_split": {mode: round(share, 4) for mode, share in self.mode_split.items()},
             "rounding": _clean(self.rounding),
             "notes": list(self.notes),
+            **self._fleet_dict(),
         }
+
+    def _fleet_dict(self) -> dict[str, Any]:
+        if self.method != "fleet":
+            return {}
+        days = [int(d) for d in range(1, math.floor(self.horizon_days) + 1)]
+        out: dict[str, Any] = {
+            "troops_by_every_day": [round(self.arrivals_by(d), 1) for d in days],
+            "bounds_by_day": {
+                name: {str(d): round(float(np.interp(d, self.bounds["day"], self.bounds[name])), 1)
+                       for d in self.troops_by_day}
+                for name in self.bounds.columns if name != "day"},
+            "formations": _clean(self.formations.to_dict(orient="records")),
+            "marginal_values": _clean(self.marginal),
+        }
+        if not self.fleet_use.empty:
+            peak = self.fleet_use.groupby("carrier")[["in_use", "available"]].max()
+            out["fleet_peak"] = _clean({c: {"in_use": float(r.in_use),
+                                            "available": float(r.available)}
+                                        for c, r in peak.iterrows()})
+        return out
 
 
 def _clean(value: Any) -> Any:

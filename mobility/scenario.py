@@ -151,22 +151,35 @@ class Scenario(_Model):
     planning_factors: PlanningFactors | None = Field(
         None, description="default: data/planning_factors.yaml"
     )
-    origins: tuple[Origin, ...] = Field(min_length=1)
+    forces: str | None = Field(
+        None, description="time-phased force list: a name in data/forces/ or a YAML path")
+    fleets: str | None = Field(
+        "default", description="lift fleets: 'default' (data/fleets.yaml), a YAML path, or "
+        "null for unlimited lift")
+    origins: tuple[Origin, ...] = Field(
+        (), description="the unlimited stress case instead of a force list: origins "
+        "dispatching a rate for ever")
     destinations: tuple[Destination, ...] = Field(min_length=1)
     border_delays: BorderDelays = BorderDelays()
     capacity_changes: tuple[CapacityChange, ...] = ()
     road_march_hours_per_day: float = Field(
         10, gt=0, le=24, description="hours a day road columns move (the rest: halts, rest)"
     )
-    method: Literal["auto", "exact", "lp"] = Field(
-        "auto", description="exact flows over time, or the time-expanded LP (auto: LP only "
-        "when capacities change after day 0)"
+    method: Literal["auto", "exact", "fleet"] = Field(
+        "auto", description="fleet: the fleet-constrained closure LP (any scenario); exact: "
+        "flows over time (stress case with static capacities only); auto: exact where it "
+        "applies, else fleet"
     )
-    lp_step_h: float = Field(6, gt=0, le=24, description="time step of the LP in hours")
-    lp_horizon_days: float = Field(
-        30, gt=0, le=365, description="days the LP covers (its size grows with days / step)"
-    )
+    step_h: float = Field(24, ge=1, le=168, description="longest period of the closure LP, "
+                          "hours (transit times are not rounded to it)")
     source_file: str | None = Field(None, exclude=True)
+
+    @model_validator(mode="after")
+    def _force_or_origins(self) -> Scenario:
+        if (self.forces is None) == (not self.origins):
+            raise ValueError("give either 'forces' (a force list) or 'origins' (the unlimited "
+                             "stress case), not both and not neither")
+        return self
 
     def factors(self) -> PlanningFactors:
         return self.planning_factors or default_planning_factors()

@@ -373,6 +373,7 @@ def plan_sweep(sweep: Sweep | str | Path, graph: nx.MultiDiGraph | None = None) 
     file, the field and the bad value; nothing is computed or written.
     """
     from mobility.closure import build_model
+    from mobility.closure.fleet import build_fleet_model
 
     if not isinstance(sweep, Sweep):
         sweep = load_sweep(sweep)
@@ -380,7 +381,8 @@ def plan_sweep(sweep: Sweep | str | Path, graph: nx.MultiDiGraph | None = None) 
     base = _base_scenario(sweep, where)
     graph = graph if graph is not None else _network(base)
     try:
-        build_model(graph, base)  # the base scenario itself must be solvable
+        build_fleet_model(graph, base) if base.forces is not None else \
+            build_model(graph, base)  # the base scenario itself must be solvable
     except MobilityError as error:
         raise SweepError(f"{where}: field 'base_scenario': {error}") from None
     index = _ElementIndex(graph)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -23,13 +24,22 @@ def baseline_json() -> dict:
 
 def test_run_json_has_the_documented_fields(baseline_json):
     data = baseline_json
-    assert data["scenario"] == "baseline" and data["method"] == "exact"
+    assert data["scenario"] == "baseline" and data["method"] == "fleet"
     assert data["targets_reading"] == "cumulative"
     assert [(t["troops"], t["deadline_day"]) for t in data["targets"]] == [
         (100000, 10), (200000, 30), (500000, 180)]
     assert set(data["troops_by_day"]) == {"10", "30", "180"}
     assert all({"name", "kind", "utilisation"} <= set(b) for b in data["bottlenecks"])
     assert data["bottlenecks"] and sum(data["mode_split"].values()) == pytest.approx(1, abs=1e-3)
+    # the fleet engine's parts: every day, the bounds, formations, marginal values, fleets
+    assert len(data["troops_by_every_day"]) == 180
+    assert set(data["bounds_by_day"]) == {"unlimited lift", "unlimited lift, all ready day 0"}
+    assert len(data["formations"]) == 45
+    assert {"formation", "ready_day", "modes", "embarkation", "closed_day"} <= set(
+        data["formations"][0])
+    gains = [g for m in data["marginal_values"] for g in m["troops_gained_by_day"].values()]
+    assert gains and min(gains) >= 0 and max(gains) > 0
+    assert {"sailing", "train-1435", "train-1520", "flight", "het"} <= set(data["fleet_peak"])
 
 
 def test_run_json_is_consistent_with_itself(baseline_json):
@@ -43,13 +53,26 @@ def test_run_json_is_consistent_with_itself(baseline_json):
             assert target["reached_day"] <= target["deadline_day"]
 
 
-def test_run_out_writes_flows_and_curve(tmp_path):
-    done = mobility("run", "military-schengen", "--out", str(tmp_path / "out"))
+def test_run_out_writes_flows_curve_and_formations(tmp_path):
+    scenario = Path(__file__).parent / "fixtures" / "tiny-fleet-scenario.yaml"
+    done = mobility("run", str(scenario), "--out", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == ["curve.csv", "edge_flows.csv", "edge_flows.geojson", "fleet_use.csv",
+                     "formations.csv", "result.json"]
+    geo = json.loads((tmp_path / "out" / "edge_flows.geojson").read_text())
+    assert geo["features"] and geo["features"][0]["geometry"]["type"] == "LineString"
+    formations = (tmp_path / "out" / "formations.csv").read_text().splitlines()
+    assert formations[0].startswith("formation,name,nation,profile,troops,ready_day")
+    assert len(formations) == 4  # header and the three lines of tiny-forces.yaml
+
+
+def test_run_out_writes_the_stress_case_flows(tmp_path):
+    scenario = Path(__file__).parent / "fixtures" / "tiny-scenario.yaml"
+    done = mobility("run", str(scenario), "--out", str(tmp_path / "out"))
     assert done.returncode == 0, done.stderr
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == ["curve.csv", "edge_flows.csv", "edge_flows.geojson", "result.json"]
-    geo = json.loads((tmp_path / "out" / "edge_flows.geojson").read_text())
-    assert geo["features"] and geo["features"][0]["geometry"]["type"] == "LineString"
 
 
 def test_network_info_json_names_the_gauge_break(tmp_path):

@@ -80,49 +80,6 @@ def test_unknown_node_names_the_field_and_suggests(tiny, scenario):
         build_model(tiny, bad)
 
 
-def test_lp_agrees_with_the_exact_curve_within_the_discretisation_bound(tiny, scenario):
-    """Single commodity (all light), static capacities: exact(T − k·step) ≤ LP(T) ≤ exact(T)."""
-    light = scenario.model_copy(update={
-        "force": scenario.force.model_copy(update={"heavy_share": 0.0}),
-        "method": "lp", "lp_step_h": 2.0, "lp_horizon_days": 10})
-    exact = closure(tiny, light.model_copy(update={"method": "exact"}))
-    lp = closure(tiny, light)
-    assert lp.method == "lp" and exact.method == "exact"
-    longest_path_arcs = 12  # movement-graph arcs on any path of the five-node network
-    for day in (2, 5, 10):
-        upper = exact.arrivals_by(day)
-        lower = exact.arrivals_by(max(0.0, day - longest_path_arcs * 2 / 24))
-        assert lower - 1e-6 <= lp.arrivals_by(day) <= upper + 1e-6, day
-
-
-def test_a_closure_from_a_later_day_stops_the_flow_from_then_on(tiny, scenario):
-    base = scenario.model_copy(update={"lp_step_h": 6.0, "lp_horizon_days": 12})
-    cut = with_changes(base, CapacityChange(element="road-hub-camp", from_day=4, factor=0))
-    result = closure(tiny, cut)
-    assert result.method == "lp"  # auto: capacities change after day 0
-    road = result.edge_flows[result.edge_flows["edge_id"] == "road-hub-camp"]
-    assert not road.empty and road["day"].max() <= 4
-    open_all_time = closure(tiny, base.model_copy(update={"method": "lp"}))
-    assert result.arrivals_by(12) < open_all_time.arrivals_by(12)
-
-
-def test_heavy_forces_may_not_use_air_arcs_and_light_forces_may():
-    from mobility.closure.lp import _commodities
-
-    model = build_model(load_network(), load_scenario("baseline"))
-    n_arcs = len(model.problem.tail)
-    identity = np.arange(n_arcs)
-    heavy, light = _commodities(model, identity, n_arcs)
-    air = np.array([model.movement.mode[a] == "air" for a in range(model.n_movement)]
-                   + [False] * (n_arcs - model.n_movement))
-    assert air.any()
-    assert not heavy.allowed_arcs[air].any()
-    assert light.allowed_arcs[air].all()
-    # a heavy troop takes more of a train than a blended one, a light troop less
-    rail = [a for a in range(model.n_movement) if model.movement.unit[a] == "train"]
-    assert (heavy.units_per_troop[rail] > 1).all() and (light.units_per_troop[rail] < 1).all()
-
-
 def test_whole_units_never_deliver_more_than_the_fractional_optimum(tiny, scenario):
     result = closure(tiny, scenario)
     by_day = result.rounding["by_day"]

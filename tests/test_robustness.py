@@ -26,7 +26,7 @@ SWEEP = ["sweep", "{bad}/{file}", "--out", "{tmp}/out", "--workers", "0"]
 CASES = [
     # scenarios
     ("scenario-missing-origins", RUN, "scenario-missing-origins.yaml",
-     "field 'origins' is missing"),
+     "give either 'forces' (a force list) or 'origins'"),
     ("scenario-wrong-type", RUN, "scenario-wrong-type-horizon.yaml",
      "field 'horizon_days' = 'soon'"),
     ("scenario-unknown-node", RUN, "scenario-unknown-node.yaml", "did you mean 'Test Hub'"),

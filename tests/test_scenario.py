@@ -28,7 +28,9 @@ def test_shipped_scenarios_validate():
     assert {"baseline", "rail-baltica-2030", "suwalki-closed", "military-schengen"} <= set(names)
     for name in names:
         scenario = load_scenario(name)
-        assert scenario.origins and scenario.destinations
+        assert (scenario.forces is None) != (not scenario.origins) and scenario.destinations
+    assert load_scenario("baseline").forces == "force-model-baltic"
+    assert load_scenario("unlimited").origins and load_scenario("unlimited").forces is None
 
 
 def test_default_targets_are_the_laser_cumulative_reading():
@@ -52,7 +54,7 @@ def test_default_targets_are_the_laser_cumulative_reading():
         ("  default_h: 6", "  default_hours: 6",
          r"unknown field 'border_delays.default_hours'; valid fields here: default_h, pairs_h"),
         ("origins:\n  - {node: Test Hub, troops_per_day: 5000}\n", "",
-         r"field 'origins' is missing"),
+         r"s.yaml: give either 'forces' \(a force list\) or 'origins'"),
         ("horizon_days: 30", "horizon_days: [30",
          r"s.yaml: not valid YAML \(line \d+, column \d+\)"),
     ],

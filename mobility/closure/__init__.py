@@ -2,15 +2,17 @@
 
 One interface, :func:`closure`, over the methods (networkx ``flow_func=`` style):
 
+``fleet`` (the default)
+    The fleet-constrained closure LP (:mod:`mobility.closure.fleet`): a time-phased force
+    list moved by lift fleets that return, capacities that change on any day, over the whole
+    horizon. Also solves the stress case (origins dispatching a rate for ever).
 ``exact``
     Earliest-arrival flows over time (:mod:`mobility.closure.exact`) for the unlimited
-    stress case: origins dispatching a rate for ever through static capacities.
-``lp``
-    The time-expanded LP (:mod:`mobility.closure.lp`) for the stress case with capacities
-    that change after day 0.
+    stress case with static capacities only: the independent check of ``fleet`` on that
+    question.
 
-``method=None`` picks the scenario's ``method`` field (``auto``: ``exact`` when every
-capacity is static, else ``lp``).
+``method=None`` picks the scenario's ``method`` field (``auto``: ``exact`` for a stress
+case with static capacities, else ``fleet``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from mobility.closure.model import (
     capacity_changes,
     cut_off_entries,
     network_for,
+    stress_case,
 )
 from mobility.closure.readback import reached_day, report_days
 from mobility.result import ClosureResult
@@ -47,9 +50,10 @@ __all__ = [
     "reached_day",
     "report_days",
     "solve_exact",
+    "stress_case",
 ]
 
-METHODS = ("exact", "lp")
+METHODS = ("fleet", "exact")
 
 
 def closure(
@@ -82,24 +86,28 @@ def closure(
     say = progress or (lambda _msg: None)
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
+    chosen = method or scenario.method
+    if chosen not in (*METHODS, "auto"):
+        raise ScenarioError(f"unknown closure method {chosen!r}; valid: {', '.join(METHODS)}")
     if network is None:
         say("loading network")
         network = network_for(scenario)
+    where = scenario.source_file or f"scenario '{scenario.name}'"
+    if scenario.forces is not None:
+        if chosen == "exact":
+            raise ScenarioError(f"{where}: method 'exact' solves the unlimited stress case "
+                                "(origins) only; a force list needs method 'fleet'")
+        chosen = "fleet"
     say("building the movement graph")
-    model = build_model(network, scenario)
-    chosen = method or scenario.method
-    if chosen == "auto":
-        chosen = "lp" if model.later_changes else "exact"
-    if chosen not in METHODS:
-        raise ScenarioError(f"unknown closure method {chosen!r}; valid: {', '.join(METHODS)}")
-    if chosen == "exact" and model.later_changes:
-        msg = (f"{scenario.source_file}: field 'method' = 'exact': capacity changes after day 0 "
-               "need the time-expanded LP; use method 'lp' or 'auto'")
-        raise ScenarioError(msg)
-    if chosen == "lp":
-        from mobility.closure.lp import solve_lp
+    if chosen in ("exact", "auto"):
+        model = build_model(network, scenario)
+        if chosen == "exact" and model.later_changes:
+            raise ScenarioError(f"{where}: field 'method' = 'exact': capacity changes after "
+                                "day 0 need method 'fleet' (or 'auto')")
+        if not model.later_changes:
+            say("solving flows over time (OR-Tools)")
+            return solve_exact(model, detail=detail)
+    from mobility.closure.fleet import build_fleet_model, solve_fleet
 
-        say("solving the time-expanded LP")
-        return solve_lp(model, progress=say, detail=detail)
-    say("solving flows over time (OR-Tools)")
-    return solve_exact(model, detail=detail)
+    fleet_model = build_fleet_model(network, scenario)
+    return solve_fleet(fleet_model, detail=detail, progress=say)

@@ -69,19 +69,25 @@ class ClosureModel:
                 return f"dispatch from {nodes[node]['name']}", "origin", node
             node = self.destination_ids[index - len(self.origin_ids)]
             return f"reception at {nodes[node]['name']}", "destination", node
-        mg = self.movement
-        if mg.kind[arc] == "gate":
-            node = mg.ref[arc]
-            kind = str(nodes[node]["kind"])
-            name, label = nodes[node]["name"], KIND_LABEL.get(kind, kind)
-            return (name if label.casefold() in name.casefold() else f"{name} {label}"), kind, node
-        data = self.graph.edges[mg.u[arc], mg.v[arc], mg.ref[arc]]
-        gauge = {"1435": " 1435 mm", "1520": " 1520 mm", "dual": " dual gauge"}.get(
-            str(data.get("gauge")), "")
-        ends = f"{nodes[mg.u[arc]]['name']}→{nodes[mg.v[arc]]['name']}"
-        label = f"{data['name']} ({mg.mode[arc]}{gauge}, {ends})" if data.get("name") else \
-            f"{ends} {mg.mode[arc]}{gauge}"
-        return label, mg.mode[arc], mg.ref[arc]
+        return movement_arc_label(self.graph, self.movement, arc)
+
+
+def movement_arc_label(graph: nx.MultiDiGraph, mg: MovementGraph,
+                       arc: int) -> tuple[str, str, str]:
+    """(name, kind, element id) of a movement arc in a planner's words."""
+    nodes = graph.nodes
+    if mg.kind[arc] == "gate":
+        node = mg.ref[arc]
+        kind = str(nodes[node]["kind"])
+        name, label = nodes[node]["name"], KIND_LABEL.get(kind, kind)
+        return (name if label.casefold() in name.casefold() else f"{name} {label}"), kind, node
+    data = graph.edges[mg.u[arc], mg.v[arc], mg.ref[arc]]
+    gauge = {"1435": " 1435 mm", "1520": " 1520 mm", "dual": " dual gauge"}.get(
+        str(data.get("gauge")), "")
+    ends = f"{nodes[mg.u[arc]]['name']}→{nodes[mg.v[arc]]['name']}"
+    label = f"{data['name']} ({mg.mode[arc]}{gauge}, {ends})" if data.get("name") else \
+        f"{ends} {mg.mode[arc]}{gauge}"
+    return label, mg.mode[arc], mg.ref[arc]
 
 
 def build_model(graph: nx.MultiDiGraph, scenario: Scenario) -> ClosureModel:
@@ -144,7 +150,7 @@ def build_model(graph: nx.MultiDiGraph, scenario: Scenario) -> ClosureModel:
     arc_per_unit = np.concatenate([per_unit, np.full(n_ends, np.nan)])
     model = ClosureModel(graph, scenario, movement, problem, troops_per_unit, arc_per_unit,
                          origin_ids, destination_ids, [])
-    model.later_changes = _later_arc_changes(model, later)
+    model.later_changes = later_arc_changes(movement, later)
     return model
 
 
@@ -180,19 +186,19 @@ class _Placement:
 def _place(graph: nx.MultiDiGraph, scenario: Scenario) -> _Placement:
     """Resolve names, apply day-0 changes, build the movement graph, find entry vertices."""
     where = scenario.source_file or f"scenario '{scenario.name}'"
-    origin_ids = [_node(graph, o.node, where, f"origins.{i}.node")
+    origin_ids = [resolve_entry(graph, o.node, where, f"origins.{i}.node")
                   for i, o in enumerate(scenario.origins)]
-    destination_ids = [_node(graph, d.node, where, f"destinations.{i}.node")
+    destination_ids = [resolve_entry(graph, d.node, where, f"destinations.{i}.node")
                        for i, d in enumerate(scenario.destinations)]
     static, later = capacity_changes(graph, scenario, where)
-    movement = _scenario_movement(graph, scenario, origin_ids, static)
+    movement = scenario_movement(graph, scenario, origin_ids, static)
     origin_vertices, destination_vertices = _entry_vertices(
         movement, scenario, origin_ids, destination_ids)
     return _Placement(where, origin_ids, destination_ids, later, movement, origin_vertices,
                       destination_vertices)
 
 
-def _scenario_movement(graph: nx.MultiDiGraph, scenario: Scenario, origin_ids: list[str],
+def scenario_movement(graph: nx.MultiDiGraph, scenario: Scenario, origin_ids: list[str],
                        static: dict[tuple[str, str], float]) -> MovementGraph:
     return movement_graph(
         graph,
@@ -241,7 +247,7 @@ def network_for(scenario: Scenario) -> nx.MultiDiGraph:
 # --- scenario elements ------------------------------------------------------------------
 
 
-def _node(graph: nx.MultiDiGraph, text: str, where: str, field: str) -> str:
+def resolve_entry(graph: nx.MultiDiGraph, text: str, where: str, field: str) -> str:
     try:
         return resolve_node(graph, text)
     except UnknownNodeError as error:
@@ -270,7 +276,7 @@ def capacity_changes(graph: nx.MultiDiGraph, scenario: Scenario, where: str):
         elif change.element in edge_ids:
             targets = [("edge", change.element)]
         else:
-            node = _node(graph, change.element, where, f"capacity_changes.{i}.element")
+            node = resolve_entry(graph, change.element, where, f"capacity_changes.{i}.element")
             targets = [("node", node)]
         for kind, ref in targets:
             if change.from_day <= 0:
@@ -280,8 +286,8 @@ def capacity_changes(graph: nx.MultiDiGraph, scenario: Scenario, where: str):
     return static, later
 
 
-def _later_arc_changes(model: ClosureModel, later) -> list[tuple[int, float, float]]:
-    mg = model.movement
+def later_arc_changes(mg: MovementGraph, later) -> list[tuple[int, float, float]]:
+    """The movement arcs each later change scales: ``[(arc, from_h, factor), …]``."""
     changes = []
     for kind, ref, from_day, factor in later:
         for arc in range(mg.n_arcs):
@@ -291,3 +297,21 @@ def _later_arc_changes(model: ClosureModel, later) -> list[tuple[int, float, flo
             if hit:
                 changes.append((arc, from_day * 24, factor))
     return changes
+
+
+def stress_case(scenario: Scenario) -> Scenario:
+    """The unlimited stress case of a scenario: its network, changes, delays and assembly
+    areas, with the origins of the shipped ``unlimited`` scenario in place of a force list.
+
+    The network analyses (criticality, interdiction, investments) still answer the stress
+    question (what the network as pipes can carry) on a force-list scenario; a scenario that
+    already has origins is returned unchanged.
+    """
+    if scenario.forces is None:
+        return scenario
+    from mobility.scenario import load_scenario
+
+    unlimited = load_scenario("unlimited")
+    return scenario.model_copy(update={
+        "forces": None, "origins": unlimited.origins, "force": unlimited.force,
+        "description": f"{scenario.description} (stress case: origins of 'unlimited')"})

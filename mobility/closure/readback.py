@@ -8,6 +8,7 @@ import pandas as pd
 from mobility.result import TargetOutcome
 from mobility.scenario import Scenario
 
+
 def report_days(scenario: Scenario) -> list[int]:
     wanted = {10, 30, 180} | {int(t.deadline_day) for t in scenario.targets.resolved()}
     return sorted(d for d in wanted if d <= scenario.horizon_days)

@@ -1,0 +1,858 @@
+"""Fleet-constrained closure: a finite, time-phased force moved by lift fleets that return.
+
+The formulation follows the multi-period linear programmes real closure models use (NRMO:
+"the maximum on-time throughput … with a given aircraft fleet over a given network", Morton,
+Rosenthal & Lim; Baker et al. 1999): a time-phased force list against fleets whose
+throughput is fleet size ÷ round-trip time (Little's law).
+
+Variables ``x[r, k]``: items of one cargo class (tracked, wheeled vehicles, personnel) sent
+along route ``r`` (:mod:`mobility.closure.routes`) during period ``k``, dispatched at a
+uniform rate within the period. A route fixes when each arc is entered after dispatch, so
+time is continuous along it: nothing is rounded to the time step. Constraints, each an exact
+integral of the piecewise-constant dispatch rates over a period:
+
+* supply: a formation sends at most its vehicles and troops, none before its ready day;
+* capacity: every train path, berth, gauge transfer, loading site and road carries at most
+  its capacity in each period (scaled by the scenario's capacity changes from their day);
+* fleets: carriers in use (loading, loaded journey, unloading and the empty return over the
+  same lines) never exceed the carriers available that day;
+* reception: each assembly area receives at most its troops a day.
+
+A formation (at one destination) has closed to the fraction ``z`` that the least complete of
+its cargo classes has arrived: *a formation counts as closed when its vehicles and its people
+have arrived*. The objective maximises Σ_t closed troops(t)·Δt, i.e. it minimises the mean
+closure time of the troops.
+
+Three solves answer "what binds": with the fleets (the answer), with unlimited lift, and with
+unlimited lift and every formation ready on day 0 (the infrastructure bound for this force).
+Each is a relaxation of the one before, so the curves never cross.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from mobility._errors import InfeasibleError, ScenarioError
+from mobility.closure.lp_model import LPSolution, SparseLP
+from mobility.closure.model import (
+    BALTIC_STATES,
+    capacity_changes,
+    later_arc_changes,
+    movement_arc_label,
+    resolve_entry,
+    scenario_movement,
+)
+from mobility.closure.readback import report_days, targets
+from mobility.closure.routes import CargoRules, Route, RoutePlanner
+from mobility.forces import FleetFile, ForceList, load_fleets, load_force_list
+from mobility.movement import GATE_IN, ROAD, MovementGraph
+from mobility.result import Bottleneck, ClosureResult
+from mobility.scenario import Scenario
+from mobility.unit_profiles import load_unit_profiles
+
+#: Fraction of a formation that counts as "closed" when reading closing days back.
+CLOSED = 0.999
+BINDING = 0.99
+#: Variants solved for every run: (name, fleets limited, ready days kept).
+VARIANTS = (("fleets", True, True), ("unlimited lift", False, True),
+            ("unlimited lift, all ready day 0", False, False))
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Group:
+    """A formation line of the force list, or an origin of the stress case (a stream)."""
+
+    id: str
+    name: str
+    nation: str
+    profile: str
+    troops: float  # troops when the whole group has closed (finite groups)
+    items: dict[str, float]  # cargo class -> items: profile instances (finite groups)
+    troops_per_item: dict[str, float]  # cargo class -> troops one item carries
+    rate_per_h: float | None  # stream: items (troops) dispatched at most per hour
+    ready_h: float
+    home: str
+    destinations: tuple[str, ...]
+    routes: tuple[Route, ...]
+
+
+@dataclass
+class FleetModel:
+    """A scenario placed for the fleet engine: movement graph, groups with routes, fleets."""
+
+    graph: nx.MultiDiGraph
+    scenario: Scenario
+    movement: MovementGraph
+    groups: list[Group]
+    fleets: FleetFile | None
+    later_changes: list[tuple[int, float, float]]
+    reception_per_day: dict[str, float]
+    force_name: str
+    cut_off: list  # (formation, troops, why) of formations that cannot arrive at all
+
+
+# --- placing a scenario ------------------------------------------------------------------
+
+
+def build_fleet_model(graph: nx.MultiDiGraph, scenario: Scenario) -> FleetModel:
+    """Resolve the scenario's force list (or origins), fleets and changes on ``graph``."""
+    where = scenario.source_file or f"scenario '{scenario.name}'"
+    destinations = [resolve_entry(graph, d.node, where, f"destinations.{i}.node")
+                    for i, d in enumerate(scenario.destinations)]
+    static, later = capacity_changes(graph, scenario, where)
+    origins = [resolve_entry(graph, o.node, where, f"origins.{i}.node")
+               for i, o in enumerate(scenario.origins)]
+    movement = scenario_movement(graph, scenario, origins, static)
+    countries = {n: str(d["country"]) for n, d in graph.nodes(data=True)}
+    planner = RoutePlanner(movement, countries, BALTIC_STATES)
+    cut_off: list = []
+    reception = {node: d.reception_troops_per_day
+                 for node, d in zip(destinations, scenario.destinations, strict=True)}
+    if scenario.forces is not None:
+        forces = load_force_list(scenario.forces, relative_to=scenario.source_file)
+        groups = _formation_groups(graph, forces, tuple(destinations), planner, cut_off)
+        fleets = load_fleets(scenario.fleets, relative_to=scenario.source_file) \
+            if scenario.fleets is not None else None
+        name = forces.name
+    else:
+        groups = _stream_groups(scenario, origins, tuple(destinations), planner, where)
+        fleets, name = None, "origins (unlimited stress case)"
+    return FleetModel(graph, scenario, movement, groups, fleets,
+                      later_arc_changes(movement, later), reception, name, cut_off)
+
+
+def _formation_groups(graph, forces: ForceList, destinations: tuple[str, ...],
+                      planner: RoutePlanner, cut_off: list) -> list[Group]:
+    """Groups with their routes; formations that cannot reach any assembly area (a closed
+    corridor, modes that do not exist) go to ``cut_off`` as (formation, troops, why)."""
+    where = forces.source_file or forces.name
+    profiles = load_unit_profiles()
+    kinds = {p.kind_name: p.kind for p in profiles.values()}
+    groups = []
+    for i, f in enumerate(forces.formations):
+        home = resolve_entry(graph, f.home, where, f"formations.{i}.home")
+        profile = profiles[f.profile]
+        rules = {cargo: found for cargo in ("vehicles", "personnel")
+                 if (found := CargoRules.for_profile(profile, cargo, kinds)) is not None}
+        wanted = _nearest(planner, home, destinations, rules, f.modes) \
+            if f.destination == "any" else (
+            resolve_entry(graph, f.destination, where, f"formations.{i}.destination"),)
+        routes: list[Route] = []
+        for cargo_rules in rules.values():
+            routes += planner.routes(home, wanted, cargo_rules, f.modes)
+        reachable = [d for d in wanted if all(any(r.destination == d and r.cargo == c
+                                                  for r in routes) for c in rules)]
+        if not reachable:
+            missing = [c for c in rules if not any(r.cargo == c for r in routes)] or list(rules)
+            cut_off.append((f, float(profile.size.troops * f.count),
+                            f"its {' and '.join(missing)} cannot reach {' or '.join(wanted)} "
+                            f"from {home} with modes {list(f.modes)}"))
+            continue
+        groups.append(Group(f.id, f.name or f.id, f.nation, f.profile,
+                            float(profile.size.troops * f.count),
+                            dict.fromkeys(rules, float(f.count)),
+                            {"personnel": float(profile.size.troops), "vehicles": 0.0},
+                            None, f.ready_day * 24, home, tuple(reachable),
+                            tuple(r for r in routes if r.destination in reachable)))
+    if not groups:
+        raise InfeasibleError(f"{where}: no formation can reach an assembly area on this "
+                              f"network: {cut_off[0][0].id}: {cut_off[0][2]}")
+    return groups
+
+
+#: A formation sent to "any" assembly area goes to the nearest this many (by its slowest
+#: cargo class); 2 lets the LP choose between two at about 1.5 times the solve time.
+ANY_NEAREST = 1
+
+
+def _nearest(planner: RoutePlanner, home: str, destinations: tuple[str, ...],
+             rules: dict[str, CargoRules], modes: tuple[str, ...]) -> tuple[str, ...]:
+    """The assembly areas nearest to ``home`` by the formation's slowest cargo class."""
+    slowest: dict[str, float] = {}
+    for cargo_rules in rules.values():
+        fastest: dict[str, float] = {}
+        for route in planner.routes(home, destinations, cargo_rules, modes):
+            fastest[route.destination] = min(fastest.get(route.destination, math.inf),
+                                             route.lead_h)
+        for dest, hours in fastest.items():
+            slowest[dest] = max(slowest.get(dest, 0.0), hours)
+    complete = [d for d in slowest if all(
+        any(r.destination == d for r in planner.routes(home, destinations, c, modes))
+        for c in rules.values())]
+    ranked = sorted(complete, key=lambda d: (slowest[d], d))
+    return tuple(ranked[:ANY_NEAREST]) or destinations
+
+
+def _stream_groups(scenario: Scenario, origins: list[str], destinations: tuple[str, ...],
+                   planner: RoutePlanner, where: str) -> list[Group]:
+    rules = CargoRules.blended(scenario.troops_per_unit())
+    groups = []
+    for i, (node, origin) in enumerate(zip(origins, scenario.origins, strict=True)):
+        exits = None if "road" in origin.modes else tuple(origin.modes)
+        # An origin that loads (no road march) enters through its gate, as in the exact model.
+        routes = planner.routes(node, destinations, rules, ("road", "rail", "sea", "air"),
+                                start_layer=ROAD if exits is None else GATE_IN,
+                                exit_modes=exits)
+        if not routes:
+            raise InfeasibleError(f"{where}: field 'origins.{i}.node' = {origin.node!r}: no "
+                                  "destination can be reached from it on this network")
+        groups.append(Group(f"origin-{i}", f"{node} ({'/'.join(origin.modes)})", "", "troops",
+                            0.0, {"troops": math.inf}, {"troops": 1.0},
+                            origin.troops_per_day / 24, 0.0, node, destinations,
+                            tuple(routes)))
+    return groups
+
+
+# --- the time grid and its exact period integrals ----------------------------------------
+
+
+#: The period length doubles after each of these days (fine early, when the targets of
+#: days 10 and 30 fall; coarser later, when the curve is smooth).
+STRETCH_DAYS = (30, 90)
+
+
+def time_grid(horizon_h: float, step_h: float) -> np.ndarray:
+    """Period boundaries: ``step_h`` to day 30, twice that to day 90, four times beyond.
+
+    Changes inside a period are exact where they start a dispatch (a ready time clips the
+    period's dispatch window) and time-averaged over the period where they change a
+    capacity or a fleet (the constraint holds for the period's average)."""
+    marks, t, step = [0.0], 0.0, step_h
+    for stretch_h in [d * 24 for d in STRETCH_DAYS] + [math.inf]:
+        while t < min(stretch_h, horizon_h) - 1e-9:
+            t = min(t + step, stretch_h, horizon_h)
+            marks.append(t)
+        step *= 2
+    uniform = np.array(marks)
+    grid = np.unique(np.concatenate([uniform, [0.0, horizon_h]]))
+    keep = np.concatenate([[True], np.diff(grid) > 1e-6])
+    return grid[keep]
+
+
+def _periods(grid: np.ndarray, first_h: np.ndarray, last_h: np.ndarray):
+    """For intervals [first_h, last_h) (one per column), yield (columns, period) for every
+    period of ``grid`` each overlaps, one step of periods at a time."""
+    n_periods = len(grid) - 1
+    first = np.searchsorted(grid, first_h, side="right") - 1
+    last = np.searchsorted(grid, last_h, side="left") - 1
+    for step in range(int((last - first).max(initial=0)) + 1):
+        period = first + step
+        ok = (period <= last) & (period >= 0) & (period < n_periods)
+        if ok.any():
+            idx = np.flatnonzero(ok)
+            yield idx, period[idx]
+
+
+def _spread(grid: np.ndarray, lo: np.ndarray, hi: np.ndarray):
+    """For boxes [lo, hi) (one per dispatch period), the periods they overlap and the
+    overlap as a fraction of the box: yields (index into boxes, period, fraction)."""
+    for idx, p in _periods(grid, lo, hi):
+        overlap = np.minimum(hi[idx], grid[p + 1]) - np.maximum(lo[idx], grid[p])
+        yield idx, p, np.clip(overlap, 0, None) / (hi[idx] - lo[idx])
+
+
+def _busy_average(grid: np.ndarray, lo: np.ndarray, hi: np.ndarray, start: float, busy: float):
+    """Average carriers in use over each period per item dispatched uniformly in [lo, hi),
+    each item keeping a carrier from ``start`` for ``busy`` hours after dispatch.
+
+    In use at time τ: |[lo, hi) ∩ (τ − start − busy, τ − start]| / (hi − lo); its integral
+    over a period [t0, t1) is a sum of four ramp integrals Q(x) = max(x, 0)²/2.
+    """
+    def q(x):
+        return np.where(x > 0, x * x / 2, 0.0)
+
+    for idx, p in _periods(grid, lo + start, hi + start + busy):
+        t0, t1 = grid[p], grid[p + 1]
+
+        def integral(k, t0=t0, t1=t1):
+            return q(t1 - k) - q(t0 - k)
+
+        a, b = lo[idx], hi[idx]
+        area = (integral(start + a) - integral(start + b) - integral(start + busy + a)
+                + integral(start + busy + b))
+        yield idx, p, area / ((b - a) * (t1 - t0))
+
+
+# --- building and solving the LP ---------------------------------------------------------
+
+
+@dataclass
+class _Columns:
+    route_of: np.ndarray  # per x column: route index
+    period_of: np.ndarray  # per x column: dispatch period
+    x: np.ndarray  # column ids of x
+    lo: np.ndarray  # dispatch window of each x column, hours
+    hi: np.ndarray
+    cumulative: dict[tuple[int, str, str], np.ndarray]  # (group, class, dest) -> C columns
+    closed: dict[tuple[int, str], np.ndarray]  # (group, dest) -> z columns
+
+
+@dataclass
+class _Rows:
+    capacity: dict[int, np.ndarray]  # arc -> rows per period
+    capacity_rhs: dict[int, np.ndarray]
+    fleet: dict[str, np.ndarray]
+    fleet_rhs: dict[str, np.ndarray]
+
+
+def _solve_variant(model: FleetModel, grid: np.ndarray, *, fleets_limited: bool,
+                   keep_ready: bool, extra_fleet: dict[str, float] | None = None,
+                   extra_capacity: dict[int, float] | None = None, solver: str = "highs"):
+    groups = model.groups
+    routes = [r for g in groups for r in g.routes]
+    group_of = np.repeat(np.arange(len(groups)), [len(g.routes) for g in groups])
+    starts, ends = grid[:-1], grid[1:]
+    widths = ends - starts
+    n_periods = len(starts)
+    horizon_h = grid[-1]
+    lp = SparseLP()
+    # x columns: dispatch periods after the ready day, arriving within the horizon.
+    route_cols, period_cols = [], []
+    ready_of = np.array([groups[g].ready_h if keep_ready else 0.0 for g in group_of])
+    for r, route in enumerate(routes):
+        ok = np.flatnonzero((ends > ready_of[r] + 1e-6) &
+                            (np.maximum(starts, ready_of[r]) + route.lead_h < horizon_h))
+        route_cols.append(np.full(len(ok), r))
+        period_cols.append(ok)
+    route_of = np.concatenate(route_cols).astype(np.int64) if routes else np.zeros(0, int)
+    period_of = np.concatenate(period_cols).astype(np.int64) if routes else np.zeros(0, int)
+    x = lp.add_columns(len(route_of))
+    # Each column dispatches uniformly over its period, from the ready time if that is later.
+    lo, hi = np.maximum(starts[period_of], ready_of[route_of]), ends[period_of]
+
+    # Arrivals: C[g, c, d, t] = items of class c of group g at d by the end of period t.
+    cumulative: dict[tuple[int, str, str], np.ndarray] = {}
+    closed: dict[tuple[int, str], np.ndarray] = {}
+    weight = widths / 24.0
+    for gi, group in enumerate(groups):
+        for dest in group.destinations:
+            for cargo in group.items:
+                stream = group.rate_per_h is not None
+                cumulative[(gi, cargo, dest)] = lp.add_columns(
+                    n_periods, objective=weight if stream else 0.0)
+            if group.rate_per_h is None:
+                closed[(gi, dest)] = lp.add_columns(n_periods, upper=1.0,
+                                                    objective=weight * group.troops)
+    lead = np.array([r.lead_h for r in routes])[route_of] if routes else np.zeros(0)
+    arrival_rows: dict[tuple[int, str, str], np.ndarray] = {}
+    for key, cols in cumulative.items():
+        rows = lp.add_rows(n_periods, lower=0.0, upper=0.0)
+        arrival_rows[key] = rows
+        lp.add_terms(rows, cols, 1.0)
+        lp.add_terms(rows[1:], cols[:-1], -1.0)
+    route_key = [(int(group_of[r]), route.cargo, route.destination)
+                 for r, route in enumerate(routes)]
+    for idx, p, frac in _spread(grid, lo + lead, hi + lead):
+        rows = np.array([arrival_rows[route_key[r]][0] for r in route_of[idx]]) + p
+        lp.add_terms(rows, x[idx], -frac)
+    # Closure: z[g, d, t] · items ≤ C[g, c, d, t] for every class; Σ_d z ≤ 1.
+    for (gi, dest), zcols in closed.items():
+        for cargo, n_items in groups[gi].items.items():
+            rows = lp.add_rows(n_periods, upper=0.0)
+            lp.add_terms(rows, zcols, n_items)
+            lp.add_terms(rows, cumulative[(gi, cargo, dest)], -1.0)
+    for gi, group in enumerate(groups):
+        if group.rate_per_h is None and len(group.destinations) > 1:
+            rows = lp.add_rows(n_periods, upper=1.0)
+            for dest in group.destinations:
+                lp.add_terms(rows, closed[(gi, dest)], 1.0)
+    # Supply.
+    cargo_of = np.array([r.cargo for r in routes])[route_of] if routes else np.zeros(0, str)
+    for gi, group in enumerate(groups):
+        in_group = group_of[route_of] == gi
+        if group.rate_per_h is not None:
+            rows = lp.add_rows(n_periods, upper=group.rate_per_h * widths)
+            sel = np.flatnonzero(in_group)
+            lp.add_terms(rows[period_of[sel]], x[sel], 1.0)
+            continue
+        for cargo, n_items in group.items.items():
+            sel = np.flatnonzero(in_group & (cargo_of == cargo))
+            row = lp.add_rows(1, upper=n_items)
+            lp.add_terms(np.full(len(sel), row[0]), x[sel], 1.0)
+    # Reception at the assembly areas (troops a day).
+    troop_class = {"personnel", "troops"}
+    for dest, per_day in model.reception_per_day.items():
+        keys = [k for k in cumulative if k[2] == dest and k[1] in troop_class]
+        if not keys:
+            continue
+        rows = lp.add_rows(n_periods, upper=per_day * widths / 24)
+        for key in keys:
+            lp.add_terms(rows, cumulative[key], 1.0)
+            lp.add_terms(rows[1:], cumulative[key][:-1], -1.0)
+    # Capacity of every arc with a finite capacity, per period.
+    capacity_rows, capacity_rhs = _capacity_rows(model, lp, routes, route_of, x, lo, hi, grid,
+                                                 extra_capacity or {})
+    fleet_rows, fleet_rhs = {}, {}
+    if fleets_limited and model.fleets is not None:
+        fleet_rows, fleet_rhs = _fleet_rows(model, lp, routes, route_of, x, lo, hi, grid,
+                                            extra_fleet or {})
+    solution = lp.solve(solver)
+    columns = _Columns(route_of, period_of, x, lo, hi, cumulative, closed)
+    return solution, columns, _Rows(capacity_rows, capacity_rhs, fleet_rows, fleet_rhs), routes
+
+
+def _capacity_rows(model, lp, routes, route_of, x, lo, hi, grid, extra):
+    mg = model.movement
+    cap_day = np.asarray(mg.capacity_per_day, dtype=float)
+    factor_of: dict[int, list[tuple[float, float]]] = defaultdict(list)
+    for arc, from_h, factor in model.later_changes:
+        factor_of[arc].append((from_h, factor))
+    # Terms per arc: (x column index, entry offset, use per item).
+    by_arc: dict[int, list[tuple[int, float, float]]] = defaultdict(list)
+    for r, route in enumerate(routes):
+        for arc, enter, use in zip(route.arcs, route.enter_h, route.use, strict=True):
+            if use > 0 and np.isfinite(cap_day[arc]):
+                by_arc[int(arc)].append((r, float(enter), float(use)))
+    starts, widths = grid[:-1], np.diff(grid)
+    cols_of_route: dict[int, np.ndarray] = defaultdict(lambda: np.zeros(0, dtype=np.int64))
+    order = np.argsort(route_of, kind="stable")
+    bounds = np.searchsorted(route_of[order], np.arange(len(routes) + 1))
+    for r in range(len(routes)):
+        cols_of_route[r] = order[bounds[r]:bounds[r + 1]]
+    rows_by_arc, rhs_by_arc = {}, {}
+    for arc in sorted(_undominated(by_arc, cap_day, factor_of)):
+        factor = _factor_average(grid, factor_of.get(arc, ()))
+        rhs = (cap_day[arc] + extra.get(arc, 0.0)) * factor * widths / 24
+        rows = lp.add_rows(len(starts), upper=rhs)
+        rows_by_arc[arc], rhs_by_arc[arc] = rows, rhs
+        for r, enter, use in by_arc[arc]:
+            cols = cols_of_route[r]
+            if len(cols) == 0:
+                continue
+            for idx, p, frac in _spread(grid, lo[cols] + enter, hi[cols] + enter):
+                lp.add_terms(rows[p], x[cols[idx]], use * frac)
+    return rows_by_arc, rhs_by_arc
+
+
+def _factor_average(grid: np.ndarray, changes) -> np.ndarray:
+    """Time-average over each period of the product of the factors in force."""
+    cuts = np.unique(np.concatenate([grid, [h for h, _ in changes if 0 < h < grid[-1]]]))
+    mids = (cuts[:-1] + cuts[1:]) / 2
+    value = np.ones(len(mids))
+    for from_h, f in changes:
+        value[mids >= from_h] *= f
+    period = np.searchsorted(grid, mids, side="right") - 1
+    total = np.zeros(len(grid) - 1)
+    np.add.at(total, period, value * np.diff(cuts))
+    return total / np.diff(grid)
+
+
+def _undominated(by_arc, cap_day, factor_of) -> list[int]:
+    """Arcs whose capacity can bind: of arcs used by the same routes at the same relative
+    times and in proportion, only the tightest static one needs a constraint."""
+    best: dict[tuple, tuple[float, int]] = {}
+    kept = []
+    for arc, terms in by_arc.items():
+        if arc in factor_of:
+            kept.append(arc)
+            continue
+        _, enter0, use0 = terms[0]
+        key = tuple((r, round(enter - enter0, 6), round(use / use0, 9)) for r, enter, use in terms)
+        tight = cap_day[arc] / use0
+        if key not in best or tight < best[key][0]:
+            best[key] = (tight, arc)
+    return kept + [arc for _, arc in best.values()]
+
+
+def _available_average(fleets: FleetFile, carrier: str, grid: np.ndarray) -> np.ndarray:
+    """Carriers available, averaged over each period (tranches may arrive mid-period)."""
+    days = [d * 24 for d in fleets.change_days() if 0 < d * 24 < grid[-1]]
+    cuts = np.unique(np.concatenate([grid, days]))
+    mids = (cuts[:-1] + cuts[1:]) / 2
+    value = np.array([fleets.available(carrier, m / 24) for m in mids])
+    period = np.searchsorted(grid, mids, side="right") - 1
+    total = np.zeros(len(grid) - 1)
+    np.add.at(total, period, value * np.diff(cuts))
+    return total / np.diff(grid)
+
+
+def _fleet_rows(model, lp, routes, route_of, x, lo, hi, grid, extra):
+    fleets = model.fleets
+    starts = grid[:-1]
+    rows_by, rhs_by = {}, {}
+    carriers = sorted({leg.carrier for r in routes for leg in r.legs})
+    order = np.argsort(route_of, kind="stable")
+    bounds = np.searchsorted(route_of[order], np.arange(len(routes) + 1))
+    for carrier in carriers:
+        if fleets.available(carrier, math.inf) is None:
+            continue  # this fleet type is not limited in the fleet file
+        rhs = _available_average(fleets, carrier, grid)
+        rhs = rhs + extra.get(carrier, 0.0)
+        rows = lp.add_rows(len(starts), upper=rhs)
+        rows_by[carrier], rhs_by[carrier] = rows, rhs
+        for r, route in enumerate(routes):
+            cols = order[bounds[r]:bounds[r + 1]]
+            if len(cols) == 0:
+                continue
+            for leg in route.legs:
+                if leg.carrier != carrier:
+                    continue
+                for idx, p, avg in _busy_average(grid, lo[cols], hi[cols], leg.start_h,
+                                                 leg.busy_h):
+                    lp.add_terms(rows[p], x[cols[idx]], leg.carriers_per_item * avg)
+    return rows_by, rhs_by
+
+
+# --- reading the solution back -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Solved:
+    solution: LPSolution
+    columns: _Columns
+    rows: _Rows
+    routes: list[Route]
+
+    def closed_troops(self, model: FleetModel) -> np.ndarray:
+        """Troops closed (streams: arrived) at each period end."""
+        values = self.solution.values
+        total = np.zeros(len(next(iter(self.columns.cumulative.values()))))
+        for (gi, _dest), cols in self.columns.closed.items():
+            total += model.groups[gi].troops * values[cols]
+        for (gi, _cargo, _dest), cols in self.columns.cumulative.items():
+            if model.groups[gi].rate_per_h is not None:
+                total += values[cols]
+        return total
+
+
+def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | None = None,
+                step_h: float | None = None, solver: str = "highs") -> ClosureResult:
+    """Fleet-constrained closure of ``model`` (see the module docstring)."""
+    say = progress or (lambda _msg: None)
+    scenario = model.scenario
+    horizon_h = scenario.horizon_days * 24
+    step = step_h or scenario.step_h
+    grid = time_grid(horizon_h, step)
+    variants = VARIANTS if detail and model.groups[0].rate_per_h is None else VARIANTS[:1]
+    bound_grid = grid
+    solved = {}
+    for name, limited, keep_ready in variants:
+        say(f"solving the closure LP ({name})")
+        # With every formation ready on day 0 HiGHS tends to stop without an answer where
+        # GLOP solves it: try GLOP first there (the answer is the same LP optimum).
+        solved[name] = _Solved(*_solve_variant(model, grid if name == "fleets" else bound_grid,
+                                               fleets_limited=limited, keep_ready=keep_ready,
+                                               solver=solver if keep_ready else "glop"))
+    main = solved["fleets"]
+    days = np.concatenate([[0.0], grid[1:] / 24])
+    curve = pd.DataFrame({"day": days, "troops": np.concatenate([[0.0],
+                                                                 main.closed_troops(model)])})
+    bounds = {name: np.interp(days, np.r_[0.0, bound_grid[1:] / 24],
+                              np.r_[0.0, s.closed_troops(model)])
+              for name, s in solved.items() if name != "fleets"}
+    report = report_days(scenario)
+    by_day = {d: float(np.interp(d, curve["day"], curve["troops"])) for d in report}
+    formations = _formation_table(model, main, grid) if model.groups[0].rate_per_h is None \
+        else pd.DataFrame()
+    fleet_use = _fleet_use(model, main, grid)
+    binding = _binding(model, main, grid)
+    marginal = _marginal_values(model, grid, main, binding, report, solver, say) \
+        if detail and model.groups[0].rate_per_h is None else []
+    lp = main.solution
+    notes = [
+        f"force: {model.force_name}; {len(model.groups)} "
+        + ("formations" if model.groups[0].rate_per_h is None else "origins")
+        + (f", {sum(g.troops for g in model.groups):,.0f} troops" if
+           model.groups[0].rate_per_h is None else "")
+        + (f"; cut off (cannot arrive at all): {len(model.cut_off)} formations, "
+           f"{sum(t for _, t, _ in model.cut_off):,.0f} troops" if model.cut_off else ""),
+        "a formation counts as closed when all its vehicles and all its troops have reached "
+        "its assembly area (partly closed in proportion to its least complete part)",
+        f"closure LP (OR-Tools {lp.solver}): {lp.n_cols:,} columns, {lp.n_rows:,} rows, "
+        f"{lp.n_nonzeros:,} coefficients, {lp.wall_time_s:.2f} s; {len(grid) - 1} periods of "
+        f"at most {step:g} h; transit times are not rounded",
+        "carriers return empty over the lines they came by; waiting on the way is not "
+        "modelled (forces wait at home instead)",
+    ]
+    if bounds:
+        notes.append("bounds: the same LP with unlimited lift, and with unlimited lift and "
+                     "every formation ready on day 0 (each a relaxation of the one before)")
+    if model.fleets is None and model.groups[0].rate_per_h is None:
+        notes.append("no fleet file: lift is unlimited (scenario field 'fleets')")
+    result_targets = targets(scenario, curve)
+    return ClosureResult(
+        scenario=scenario.name,
+        description=scenario.description,
+        method="fleet",
+        targets_reading=scenario.targets.reading if not scenario.targets.custom else "custom",
+        horizon_days=scenario.horizon_days,
+        curve=curve,
+        targets=result_targets,
+        troops_by_day=by_day,
+        bottlenecks=_bottlenecks(model, binding, marginal),
+        edge_flows=_edge_flows(model, main, grid) if detail else _empty_flows(),
+        node_arrivals=_node_arrivals(model, main, grid),
+        mode_split=_mode_split(model, main),
+        notes=notes,
+        source_file=scenario.source_file,
+        bounds=pd.DataFrame({"day": days, **bounds}) if bounds else pd.DataFrame(),
+        formations=formations,
+        fleet_use=fleet_use,
+        marginal=marginal,
+    )
+
+
+def _formation_table(model: FleetModel, solved: _Solved, grid: np.ndarray) -> pd.DataFrame:
+    values = solved.solution.values
+    ends_day = grid[1:] / 24
+    cols = solved.columns
+    x_route = cols.route_of
+    routes = solved.routes
+    rows = []
+    route_base = np.cumsum([0] + [len(g.routes) for g in model.groups])
+    for gi, group in enumerate(model.groups):
+        closed = sum(values[cols.closed[(gi, d)]] for d in group.destinations)
+        arrived = sum(values[cols.cumulative[(gi, c, d)]] for c in group.items
+                      for d in group.destinations) / sum(group.items.values())
+        in_group = (x_route >= route_base[gi]) & (x_route < route_base[gi + 1])
+        sent = values[cols.x] * in_group
+        by_mode: dict[str, float] = defaultdict(float)
+        by_embark: dict[str, float] = defaultdict(float)
+        by_dest: dict[str, float] = defaultdict(float)
+        for col in np.flatnonzero(sent > 1e-9):
+            route = routes[x_route[col]]
+            weight = sent[col] / group.items[route.cargo]
+            by_mode["+".join(m for m in route.modes if m != "road") or "road"] += weight
+            if route.embarkation:
+                by_embark[model.graph.nodes[route.embarkation]["name"]] += weight
+            by_dest[route.destination] += weight
+        rows.append({
+            "formation": group.id, "name": group.name, "nation": group.nation,
+            "profile": group.profile, "troops": group.troops,
+            "ready_day": group.ready_h / 24,
+            "modes": ", ".join(f"{m} {w / sum(by_mode.values()):.0%}"
+                               for m, w in sorted(by_mode.items(), key=lambda i: -i[1])),
+            "embarkation": ", ".join(n for n, _ in sorted(by_embark.items(),
+                                                          key=lambda i: -i[1])[:2]),
+            "destination": max(by_dest, key=by_dest.get) if by_dest else "",
+            "first_arrival_day": _first_day(ends_day, arrived, 0.001),
+            "closed_day": _first_day(ends_day, closed, CLOSED),
+            "closed_share": float(closed[-1]) if len(closed) else 0.0,
+        })
+    for formation, troops, why in model.cut_off:
+        rows.append({"formation": formation.id, "name": formation.name or formation.id,
+                     "nation": formation.nation, "profile": formation.profile, "troops": troops,
+                     "ready_day": formation.ready_day, "modes": f"cut off: {why}",
+                     "embarkation": "", "destination": "", "first_arrival_day": None,
+                     "closed_day": None, "closed_share": 0.0})
+    return pd.DataFrame(rows)
+
+
+def _first_day(days: np.ndarray, share: np.ndarray, level: float) -> float | None:
+    hit = np.flatnonzero(share >= level - 1e-9)
+    if not len(hit):
+        return None
+    i = int(hit[0])
+    if i == 0:
+        return float(days[0])
+    d0, d1, s0, s1 = days[i - 1], days[i], share[i - 1], share[i]
+    return float(d0 + (d1 - d0) * (level - s0) / (s1 - s0)) if s1 > s0 else float(d1)
+
+
+def _fleet_use(model: FleetModel, solved: _Solved, grid: np.ndarray) -> pd.DataFrame:
+    activity = solved.solution.activity
+    rows = []
+    for carrier, row_ids in solved.rows.fleet.items():
+        available = solved.rows.fleet_rhs[carrier]
+        for p, (start, end) in enumerate(itertools.pairwise(grid)):
+            rows.append({"carrier": carrier, "from_day": start / 24, "to_day": end / 24,
+                         "in_use": float(activity[row_ids[p]]),
+                         "available": float(available[p])})
+    return pd.DataFrame(rows, columns=["carrier", "from_day", "to_day", "in_use", "available"])
+
+
+@dataclass(frozen=True)
+class _Binding:
+    kind: str  # "fleet" or "capacity"
+    key: str | int  # carrier or arc
+    days: float  # days binding
+    first_day: float
+    last_day: float
+
+
+def _binding(model: FleetModel, solved: _Solved, grid: np.ndarray) -> list[_Binding]:
+    activity = solved.solution.activity
+    widths = np.diff(grid) / 24
+    found = []
+    groups = [("fleet", solved.rows.fleet, solved.rows.fleet_rhs),
+              ("capacity", solved.rows.capacity, solved.rows.capacity_rhs)]
+    for kind, rows_by, rhs_by in groups:
+        for key, rows in rows_by.items():
+            rhs = rhs_by[key]
+            tight = (activity[rows] >= BINDING * rhs - 1e-9) & (rhs > 1e-9)
+            if tight.any():
+                hit = np.flatnonzero(tight)
+                found.append(_Binding(kind, key, float(widths[hit].sum()),
+                                      float(grid[hit[0]] / 24), float(grid[hit[-1] + 1] / 24)))
+    return sorted(found, key=lambda b: (-b.days, str(b.key)))
+
+
+def arc_name(model: FleetModel, arc: int) -> tuple[str, str, str]:
+    """(name, kind, element id) of a movement arc in a planner's words."""
+    return movement_arc_label(model.graph, model.movement, arc)
+
+
+#: Binding resources whose marginal value ``mobility run`` measures by a re-solve each.
+MARGINAL_RESOLVES = 4
+
+CARRIER_WORDS = {"sailing": ("ro-ro ship", "ro-ro ships"),
+                 "train-1435": ("1435 mm train set", "1435 mm train sets"),
+                 "train-1520": ("1520 mm train set", "1520 mm train sets"),
+                 "flight": ("airlift aircraft", "airlift aircraft"),
+                 "het": ("heavy equipment transporter", "heavy equipment transporters"),
+                 "bus": ("bus", "buses")}
+
+
+def _marginal_values(model: FleetModel, grid: np.ndarray, main: _Solved,
+                     binding: list[_Binding], report: list[int], solver: str,
+                     say: Progress, limit: int = MARGINAL_RESOLVES) -> list[dict]:
+    """Troops gained by each report day from one more unit of each binding resource: one
+    more train (sailing, flight, vehicle) a day on a capacity, one more standard carrier of a
+    fleet from day 0. Each is a re-solve of the same LP; the ``limit`` resources that bind on
+    the most days are tried."""
+    base = main.closed_troops(model)
+    ends = np.r_[0.0, grid[1:] / 24]
+    found = []
+    for b in binding[:limit]:
+        if b.kind == "fleet":
+            name, kind, element = CARRIER_WORDS.get(b.key, (b.key, b.key))[1], "fleet", b.key
+            what = f"+1 {CARRIER_WORDS.get(b.key, (b.key,))[0]} from day 0"
+            extra = {"extra_fleet": {b.key: 1.0}}
+        else:
+            arc = int(b.key)
+            name, kind, element = arc_name(model, arc)
+            what = f"+1 {model.movement.unit[arc]}/day"
+            extra = {"extra_capacity": {arc: 1.0}}
+        say(f"marginal value: {what}, {name}")
+        solved = _Solved(*_solve_variant(model, grid, fleets_limited=True, keep_ready=True,
+                                         solver=solver, **extra))
+        gained = np.r_[0.0, solved.closed_troops(model) - base]
+        found.append({"resource": name, "kind": kind, "element_id": str(element),
+                      "change": what, "binding_days": b.days, "from_day": b.first_day,
+                      "to_day": b.last_day,
+                      "troops_gained_by_day": {str(d): max(0.0, float(np.interp(d, ends, gained)))
+                                               for d in report}})
+    found.sort(key=lambda m: (-sum(m["troops_gained_by_day"].values()), m["resource"]))
+    return found
+
+
+def _bottlenecks(model: FleetModel, binding: list[_Binding],
+                 marginal: list[dict]) -> list[Bottleneck]:
+    result = []
+    gained = {m["element_id"]: m for m in marginal}
+    for b in binding[:10]:
+        if b.kind == "fleet":
+            name, kind, element = CARRIER_WORDS.get(b.key, (b.key, b.key))[1], "fleet", b.key
+            unit, capacity = "carriers", float("nan")
+        else:
+            arc = int(b.key)
+            name, kind, element = arc_name(model, arc)
+            unit = model.movement.unit[arc]
+            capacity = float(model.movement.capacity_per_day[arc])
+        result.append(Bottleneck(name=name, kind=kind, element_id=str(element),
+                                 utilisation=1.0, capacity_per_day=capacity, unit=unit,
+                                 from_day=b.first_day, in_min_cut=str(element) in gained))
+    return result
+
+
+def _edge_flows(model: FleetModel, solved: _Solved, grid: np.ndarray) -> pd.DataFrame:
+    """Items entering each network edge per day, in natural units (trains, sailings, …)."""
+    mg = model.movement
+    values = solved.solution.values[solved.columns.x]
+    lo, hi = solved.columns.lo, solved.columns.hi
+    n_days = math.ceil(grid[-1] / 24)
+    day_grid = np.minimum(np.arange(n_days + 1) * 24.0, grid[-1])
+    units = defaultdict(float)
+    troops = defaultdict(float)
+    group_of = np.repeat(np.arange(len(model.groups)), [len(g.routes) for g in model.groups])
+    for r, route in enumerate(solved.routes):
+        per_item = model.groups[group_of[r]].troops_per_item.get(route.cargo, 0.0)
+        cols = np.flatnonzero((solved.columns.route_of == r) & (values > 1e-9))
+        if not len(cols):
+            continue
+        for arc, enter, use in zip(route.arcs, route.enter_h, route.use, strict=True):
+            if mg.kind[arc] != "edge":
+                continue
+            for idx, day, frac in _spread(day_grid, lo[cols] + enter, hi[cols] + enter):
+                for i, d, f in zip(idx, day, frac, strict=True):
+                    amount = values[cols[i]] * f
+                    units[(int(arc), int(d))] += amount * use
+                    troops[(int(arc), int(d))] += amount * per_item
+    rows = []
+    cap = np.asarray(mg.capacity_per_day, dtype=float)
+    for (arc, day), flow in sorted(units.items()):
+        if flow <= 1e-9:
+            continue
+        capacity = cap[arc] if np.isfinite(cap[arc]) else float("nan")
+        rows.append({"edge_id": mg.ref[arc], "u": mg.u[arc], "v": mg.v[arc],
+                     "mode": mg.mode[arc], "day": day + 1,
+                     "flow_troops_per_day": troops.get((arc, day), 0.0),
+                     "capacity_troops_per_day": float("nan"),
+                     "utilisation": flow / capacity if capacity == capacity else 0.0,
+                     "flow_units_per_day": flow, "capacity_units_per_day": capacity,
+                     "unit": mg.unit[arc]})
+    return pd.DataFrame(rows, columns=_empty_flows().columns)
+
+
+def _empty_flows() -> pd.DataFrame:
+    return pd.DataFrame(columns=["edge_id", "u", "v", "mode", "day", "flow_troops_per_day",
+                                 "capacity_troops_per_day", "utilisation", "flow_units_per_day",
+                                 "capacity_units_per_day", "unit"])
+
+
+def _node_arrivals(model: FleetModel, solved: _Solved, grid: np.ndarray) -> pd.DataFrame:
+    """Troops closed (streams: arrived) at each assembly area by the end of each day."""
+    values = solved.solution.values
+    ends_day = np.r_[0, grid[1:] / 24]
+    by_dest: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(len(grid)))
+    for (gi, dest), cols in solved.columns.closed.items():
+        by_dest[dest] += np.r_[0, model.groups[gi].troops * values[cols]]
+    for (gi, _cargo, dest), cols in solved.columns.cumulative.items():
+        if model.groups[gi].rate_per_h is not None:
+            by_dest[dest] += np.r_[0, values[cols]]
+    rows = []
+    for dest in sorted(by_dest):
+        for day in range(1, math.floor(grid[-1] / 24 + 1e-9) + 1):
+            rows.append({"node": dest, "name": model.graph.nodes[dest]["name"], "day": day,
+                         "troops": float(np.interp(day, ends_day, by_dest[dest]))})
+    return pd.DataFrame(rows, columns=["node", "name", "day", "troops"])
+
+
+def _mode_split(model: FleetModel, solved: _Solved) -> dict[str, float]:
+    """Share of the troops entering the Baltic states by the mode that carries them in."""
+    values = solved.solution.values[solved.columns.x]
+    group_of = np.repeat(np.arange(len(model.groups)), [len(g.routes) for g in model.groups])
+    totals: dict[str, float] = defaultdict(float)
+    for col in np.flatnonzero(values > 1e-9):
+        r = solved.columns.route_of[col]
+        route = solved.routes[r]
+        per_item = model.groups[group_of[r]].troops_per_item.get(route.cargo, 0.0)
+        if route.entry_mode:
+            totals[route.entry_mode] += float(values[col]) * per_item
+    grand = sum(totals.values())
+    return {m: totals[m] / grand for m in sorted(totals)} if grand else {}
+
+
+def with_step(scenario: Scenario, step_h: float) -> Scenario:
+    return scenario.model_copy(update={"step_h": step_h})
+
+
+__all__ = [
+    "FleetModel",
+    "ScenarioError",
+    "build_fleet_model",
+    "replace",
+    "solve_fleet",
+    "time_grid",
+    "with_step",
+]

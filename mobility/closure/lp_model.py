@@ -1,0 +1,117 @@
+"""A sparse linear programme built from numpy triplets and solved with OR-Tools.
+
+The fleet-constrained closure (:mod:`mobility.closure.fleet`) has a few hundred thousand
+coefficients; adding them one by one through ``pywraplp`` costs more than the solve, so the
+model is gathered as ``(row, column, value)`` arrays and handed to OR-Tools' model builder in
+one call (``fill_model_from_sparse_data``), then solved with HiGHS or GLOP.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sparse
+from ortools.linear_solver.python import model_builder_helper as mbh
+
+from mobility.flows import FlowSolverError
+
+#: Solvers of OR-Tools' model builder used for this model, tried in this order. HiGHS (the
+#: default) was 2-10 times faster than GLOP on the shipped scenarios but now and then stops
+#: without an answer (NOT_SOLVED), where GLOP then solves it; PDLP and HiGHS's IPM did not
+#: finish reliably. Dual values are taken from GLOP only: through this interface HiGHS
+#: returns row activities in their place (checked on a 2 x 2 case).
+SOLVERS = ("highs", "glop")
+
+
+@dataclass
+class SparseLP:
+    """Columns with bounds and objective; rows gathered as triplets (maximisation)."""
+
+    lower: list[np.ndarray] = field(default_factory=list)
+    upper: list[np.ndarray] = field(default_factory=list)
+    objective: list[np.ndarray] = field(default_factory=list)
+    n_cols: int = 0
+    rows: list[np.ndarray] = field(default_factory=list)
+    cols: list[np.ndarray] = field(default_factory=list)
+    vals: list[np.ndarray] = field(default_factory=list)
+    row_lower: list[np.ndarray] = field(default_factory=list)
+    row_upper: list[np.ndarray] = field(default_factory=list)
+    n_rows: int = 0
+
+    def add_columns(self, n: int, *, lower: float = 0.0, upper: float | np.ndarray = np.inf,
+                    objective: float | np.ndarray = 0.0) -> np.ndarray:
+        """Add ``n`` columns; returns their indices."""
+        first = self.n_cols
+        self.n_cols += n
+        self.lower.append(np.full(n, lower, dtype=float))
+        self.upper.append(np.broadcast_to(np.asarray(upper, dtype=float), (n,)).copy())
+        self.objective.append(np.broadcast_to(np.asarray(objective, dtype=float), (n,)).copy())
+        return np.arange(first, first + n)
+
+    def add_rows(self, n: int, *, lower: float | np.ndarray = -np.inf,
+                 upper: float | np.ndarray = np.inf) -> np.ndarray:
+        first = self.n_rows
+        self.n_rows += n
+        self.row_lower.append(np.broadcast_to(np.asarray(lower, dtype=float), (n,)).copy())
+        self.row_upper.append(np.broadcast_to(np.asarray(upper, dtype=float), (n,)).copy())
+        return np.arange(first, first + n)
+
+    def add_terms(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> None:
+        rows, cols, vals = np.broadcast_arrays(np.asarray(rows), np.asarray(cols),
+                                               np.asarray(vals, dtype=float))
+        keep = np.abs(vals) > 1e-9
+        self.rows.append(rows[keep].astype(np.int64))
+        self.cols.append(cols[keep].astype(np.int64))
+        self.vals.append(vals[keep])
+
+    def matrix(self) -> sparse.csr_matrix:
+        rows = np.concatenate(self.rows) if self.rows else np.zeros(0, dtype=np.int64)
+        cols = np.concatenate(self.cols) if self.cols else np.zeros(0, dtype=np.int64)
+        vals = np.concatenate(self.vals) if self.vals else np.zeros(0)
+        return sparse.csr_matrix((vals, (rows, cols)), shape=(self.n_rows, self.n_cols))
+
+    def solve(self, solver: str = "highs") -> LPSolution:
+        """Solve (maximise); if ``solver`` fails numerically, the other one is tried."""
+        if solver not in SOLVERS:
+            raise ValueError(f"unknown LP solver {solver!r}; valid: {', '.join(SOLVERS)}")
+        started = time.perf_counter()
+        matrix = self.matrix()
+        statuses = []
+        for name in (solver, *(s for s in SOLVERS if s != solver)):
+            model = mbh.ModelBuilderHelper()
+            model.fill_model_from_sparse_data(
+                np.concatenate(self.lower), np.concatenate(self.upper),
+                np.concatenate(self.objective), np.concatenate(self.row_lower),
+                np.concatenate(self.row_upper), matrix)
+            model.set_maximize(True)
+            helper = mbh.ModelSolverHelper(name)
+            if name == "highs":
+                helper.set_solver_specific_parameters("output_flag=false")
+            helper.solve(model)
+            status = helper.status()
+            statuses.append(f"{name} {status.name}")
+            if status == mbh.SolveStatus.OPTIMAL:
+                break
+        else:
+            raise FlowSolverError(f"closure LP: {'; '.join(statuses)} "
+                                  f"({self.n_cols:,} columns, {self.n_rows:,} rows)")
+        values = np.asarray(helper.variable_values())
+        duals = np.asarray(helper.dual_values()) if name == "glop" else None
+        return LPSolution(values, matrix @ values, float(helper.objective_value()), duals,
+                          time.perf_counter() - started, self.n_cols, self.n_rows, matrix.nnz,
+                          name)
+
+
+@dataclass(frozen=True)
+class LPSolution:
+    values: np.ndarray
+    activity: np.ndarray  # row activities
+    objective: float
+    duals: np.ndarray | None
+    wall_time_s: float
+    n_cols: int
+    n_rows: int
+    n_nonzeros: int
+    solver: str

@@ -1,0 +1,384 @@
+"""Candidate routes for the fleet-constrained closure: paths per cargo class on the movement graph.
+
+A formation's cargo is split into two classes that move separately and close together (the
+TPFDD split of cargo and passengers): its ``vehicles`` (tracked and wheeled, loaded together;
+tracked vehicles never fly and ride heavy equipment transporters on roads) and its
+``personnel`` (buses on roads; may fly). The stress case moves one blended class, ``troops``,
+with the scenario's planning factors.
+
+For each home, class and set of allowed modes, routes are fastest paths (Dijkstra) on the
+movement graph with the class's handling times at every load and unload, computed with each
+combination of the long-haul modes (sea, rail, air) switched off and with each capacitated
+gate of the fastest route avoided in turn: a small set of genuinely different ways (by sea
+through Rostock, by rail through Šeštokai, by road through the Suwałki gap, …) among which
+the LP (:mod:`mobility.closure.fleet`) splits the flow. A route fixes when each arc is
+entered after dispatch (no waiting on the way) and which fleets carry it on which legs.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from mobility.movement import GATE_IN, ROAD, MovementGraph
+from mobility.unit_profiles import UnitProfile
+
+LONG_HAUL = ("sea", "rail", "air")
+#: Routes kept per home, class and destination, and path searches spent finding them.
+MAX_ROUTES = 3
+MAX_SEARCHES = 24
+#: A route slower than the fastest by more than this factor plus 48 h is not kept.
+SLACK_FACTOR = 2.0
+
+
+def layer_mode(layer: str) -> str:
+    return "rail" if layer.startswith("rail") else layer
+
+
+def carrier_of(layer: str) -> str | None:
+    """The fleet type that carries loads on an edge of ``layer`` (road: see CargoRules)."""
+    if layer.startswith("rail-"):
+        return f"train-{layer.removeprefix('rail-')}"
+    return {"sea": "sailing", "air": "flight"}.get(layer)
+
+
+@dataclass(frozen=True)
+class CargoRules:
+    """How one item of a cargo class uses the movement graph.
+
+    An item is one instance of a unit profile's vehicles (``vehicles``: its tracked and
+    wheeled vehicles together, as a unit's vehicles are loaded together) or of its troops
+    (``personnel``), or one troop of the stress case's blended class (``troops``).
+    ``units`` maps an arc's unit (train, sailing, flight, vehicle) to the units one item
+    fills (absent: this class cannot use such arcs); ``road_fleet`` the carriers one item
+    needs on roads (heavy equipment transporters for tracked vehicles, buses for troops);
+    ``load_h``/``unload_h`` map a mode to the class's own handling hours.
+    """
+
+    cargo: str
+    units: tuple[tuple[str, float], ...]
+    road_fleet: tuple[tuple[str, float], ...]
+    load_h: tuple[tuple[str, float], ...]
+    unload_h: tuple[tuple[str, float], ...]
+
+    def uses(self, unit: str) -> float:
+        return dict(self.units).get(unit, 0.0)
+
+    @classmethod
+    def for_profile(cls, profile: UnitProfile, cargo: str, kinds: dict) -> CargoRules | None:
+        """Rules for the vehicles or the troops of one instance of ``profile`` (None: it
+        has none)."""
+        size, carriers = profile.size, profile.carriers
+        units: dict[str, float] = {}
+        road: dict[str, float] = {}
+        if cargo == "vehicles":
+            if not size.tracked and not size.wheeled:
+                return None
+            for unit in ("train", "sailing", "flight"):
+                carrier = getattr(carriers, unit)
+                need = 0.0
+                for count, per in ((size.tracked, carrier.tracked),
+                                   (size.wheeled, carrier.wheeled)):
+                    if count and not per:
+                        need = math.inf
+                    elif count:
+                        need += count / per
+                if math.isfinite(need):
+                    units[unit] = need
+            units["vehicle"] = float(size.tracked + size.wheeled)
+            if size.tracked:
+                road["het"] = float(size.tracked)
+            kind = kinds["tracked_heavy" if size.tracked else "wheeled"]
+        else:
+            if not size.troops:
+                return None
+            for unit in ("train", "sailing", "flight"):
+                per = getattr(carriers, unit).troops
+                if per:
+                    units[unit] = size.troops / per
+            units["vehicle"] = road["bus"] = size.troops / carriers.bus_troops
+            kind = kinds["personnel"]
+        load, unload = {}, {}
+        for mode in ("road", "rail", "sea", "air"):
+            found = getattr(kind.handling, mode)
+            if found is not None:
+                load[mode], unload[mode] = found.load_h, found.unload_h
+        for mode, unit in (("rail", "train"), ("sea", "sailing"), ("air", "flight")):
+            if mode not in load:
+                units.pop(unit, None)
+        return cls(cargo, tuple(sorted(units.items())), tuple(sorted(road.items())),
+                   tuple(sorted(load.items())), tuple(sorted(unload.items())))
+
+    @classmethod
+    def blended(cls, troops_per_unit: dict[str, float]) -> CargoRules:
+        """The stress case's single class: troops with their equipment, planning factors."""
+        units = tuple(sorted((unit, 1.0 / tpu) for unit, tpu in troops_per_unit.items()))
+        zero = tuple((m, 0.0) for m in ("air", "rail", "road", "sea"))
+        return cls("troops", units, (), zero, zero)
+
+
+@dataclass(frozen=True)
+class Leg:
+    """A stretch of a route carried by one fleet type (e.g. the ro-ro leg Rostock → Klaipėda).
+
+    A carrier is busy from ``start_h`` after dispatch for ``busy_h``: loading, the loaded
+    journey, unloading and the empty return over the same lines (``return_h``).
+    """
+
+    carrier: str
+    start_h: float
+    busy_h: float
+    return_h: float
+    carriers_per_item: float
+
+
+@dataclass(frozen=True)
+class Route:
+    cargo: str
+    home: str
+    destination: str
+    arcs: np.ndarray  # movement arcs in order
+    enter_h: np.ndarray  # hours after dispatch each arc is entered
+    use: np.ndarray  # natural units (trains, sailings, …) per item on each arc
+    lead_h: float  # dispatch to arrival at the destination, handling included
+    legs: tuple[Leg, ...]
+    modes: tuple[str, ...]  # modes used, in order, e.g. ("rail", "road")
+    entry_mode: str  # mode of the edge that enters the Baltic states ("" if none)
+    embarkation: str  # node where the first long-haul leg loads ("" if by road)
+
+
+class RoutePlanner:
+    """Fastest paths per cargo class on one movement graph (shared by many solves)."""
+
+    def __init__(self, movement: MovementGraph, countries: dict[str, str],
+                 baltic: frozenset[str]):
+        self.mg = movement
+        arrays = movement.arrays()
+        self.tail, self.head = arrays["tail"], arrays["head"]
+        self.transit = arrays["transit_h"]
+        self.capacity = arrays["capacity_per_day"]
+        self.n_vertices = len(movement.vertices)
+        self.out: list[list[int]] = [[] for _ in range(self.n_vertices)]
+        for arc in range(movement.n_arcs):
+            self.out[int(self.tail[arc])].append(arc)
+        self.edge_mode = [layer_mode(layer) if kind == "edge" else ""
+                          for kind, layer in zip(movement.kind, movement.layer, strict=True)]
+        self.crosses_in = np.array([
+            kind == "edge" and countries[u] not in baltic and countries[v] in baltic
+            for kind, u, v in zip(movement.kind, movement.u, movement.v, strict=True)])
+        self._cache: dict[tuple, list[Route]] = {}
+
+    def routes(self, home: str, destinations: tuple[str, ...], rules: CargoRules,
+               modes: tuple[str, ...], *, start_layer: str = ROAD,
+               exit_modes: tuple[str, ...] | None = None) -> list[Route]:
+        """Candidate routes from ``home`` to each destination (fastest first, per destination).
+
+        ``exit_modes`` restricts the modes a movement may leave the home's gate into (the
+        stress case's origins that load onto trains, ships or aircraft).
+        """
+        key = (home, destinations, rules, modes, start_layer, exit_modes)
+        if key not in self._cache:
+            self._cache[key] = self._routes(home, destinations, rules, modes, start_layer,
+                                            exit_modes)
+        return self._cache[key]
+
+    def _weights(self, rules: CargoRules, modes: tuple[str, ...], home: str,
+                 exit_modes: tuple[str, ...] | None) -> np.ndarray:
+        """Hours per arc for this class (inf: not allowed)."""
+        mg = self.mg
+        weight = np.full(mg.n_arcs, np.inf)
+        for arc in range(mg.n_arcs):
+            kind, layer, unit = mg.kind[arc], mg.layer[arc], mg.unit[arc]
+            if kind == "edge":
+                mode = layer_mode(layer)
+                if mode in modes and rules.uses(unit) > 0:
+                    weight[arc] = self.transit[arc]
+            elif kind == "gate":
+                if rules.uses(unit) > 0:
+                    weight[arc] = self.transit[arc]
+            else:  # link between a layer and the node's gate: the class's own handling
+                mode = layer_mode(layer)
+                if mode not in modes and mode != ROAD:
+                    continue
+                into_gate = mg.vertices[int(self.head[arc])][1] == GATE_IN
+                if (not into_gate and exit_modes is not None and mg.ref[arc] == home
+                        and mode not in exit_modes):
+                    continue
+                hours = dict(rules.unload_h if into_gate else rules.load_h).get(mode)
+                if hours is not None:
+                    weight[arc] = hours
+        return weight
+
+    def _routes(self, home, destinations, rules, modes, start_layer, exit_modes) -> list[Route]:
+        mg = self.mg
+        start = mg.index.get((home, start_layer))
+        targets = {d: mg.index.get((d, ROAD)) for d in destinations}
+        if start is None:
+            return []
+        base = self._weights(rules, modes, home, exit_modes)
+        long_haul = [m for m in LONG_HAUL if m in modes]
+        found: dict[str, dict[tuple[int, ...], None]] = {d: {} for d in destinations}
+        fastest: dict[str, float] = {}
+        for n_off in range(len(long_haul) + 1):
+            for off in itertools.combinations(long_haul, n_off):
+                weight = base.copy()
+                if off:
+                    weight[[a for a in range(mg.n_arcs) if self.edge_mode[a] in off]] = np.inf
+                paths = self._dijkstra(start, weight)
+                for dest, vertex in targets.items():
+                    path = paths(vertex) if vertex is not None else None
+                    if path is not None:
+                        found[dest].setdefault(tuple(path))
+        by_mode = {d: list(found[d]) for d in destinations}  # one fastest route per mode mix
+        # Avoid each capacitated gate and border crossing of each route found, in turn (one
+        # at a time, breadth first, a bounded number of searches per destination).
+        for dest, vertex in targets.items():
+            if not found[dest] or vertex is None:
+                continue
+            fastest[dest] = min(float(base[list(p)].sum()) for p in found[dest])
+            queue = [(p, frozenset()) for p in found[dest]]
+            seen: set[frozenset] = {frozenset()}
+            searches = 0
+            while queue and searches < MAX_SEARCHES:
+                path, avoided = queue.pop(0)
+                for arc in path:
+                    element = (mg.kind[arc], mg.ref[arc])
+                    key_arc = (mg.kind[arc] == "gate" and np.isfinite(self.capacity[arc])) or (
+                        mg.kind[arc] == "edge" and self.crosses_in[arc])
+                    avoid = avoided | {element}
+                    if not key_arc or avoid in seen or searches >= MAX_SEARCHES:
+                        continue
+                    seen.add(avoid)
+                    weight = base.copy()
+                    weight[[a for a in range(mg.n_arcs) if (mg.kind[a], mg.ref[a]) in avoid]] = \
+                        np.inf
+                    searches += 1
+                    alternative = self._dijkstra(start, weight)(vertex)
+                    if alternative is not None:
+                        found[dest].setdefault(tuple(alternative))
+                        queue.append((tuple(alternative), avoid))
+        routes = []
+        for dest in destinations:
+            if dest not in fastest:
+                continue
+            first = sorted(by_mode[dest], key=lambda p: (base[list(p)].sum(), p))
+            ranked = first + sorted((p for p in found[dest] if p not in set(first)),
+                                    key=lambda p: (base[list(p)].sum(), p))
+            kept, seen = [], set()
+            for p in ranked:  # mode mixes first, then one per distinct set of gates/crossings
+                signature = self._signature(p)
+                if signature in seen or base[list(p)].sum() > SLACK_FACTOR * fastest[dest] + 48:
+                    continue
+                seen.add(signature)
+                kept.append(p)
+                if len(kept) == MAX_ROUTES:
+                    break
+            routes += [self._route(home, dest, np.array(p, dtype=np.int64), base, rules)
+                       for p in kept]
+        return routes
+
+    def _signature(self, path: tuple[int, ...]) -> tuple:
+        mg = self.mg
+        gates = tuple(mg.ref[a] for a in path
+                      if mg.kind[a] == "gate" and np.isfinite(self.capacity[a]))
+        crossings = tuple(mg.ref[a] for a in path if self.crosses_in[a])
+        return gates, crossings
+
+    def _dijkstra(self, start: int, weight: np.ndarray):
+        dist = np.full(self.n_vertices, np.inf)
+        via = np.full(self.n_vertices, -1, dtype=np.int64)
+        dist[start] = 0.0
+        heap = [(0.0, start)]
+        while heap:
+            d, vertex = heapq.heappop(heap)
+            if d > dist[vertex]:
+                continue
+            for arc in self.out[vertex]:
+                w = weight[arc]
+                if w == np.inf:
+                    continue
+                head = int(self.head[arc])
+                if d + w < dist[head] - 1e-12:
+                    dist[head] = d + w
+                    via[head] = arc
+                    heapq.heappush(heap, (d + w, head))
+
+        def path_to(vertex: int) -> list[int] | None:
+            if not np.isfinite(dist[vertex]):
+                return None
+            arcs = []
+            while vertex != start:
+                arc = int(via[vertex])
+                arcs.append(arc)
+                vertex = int(self.tail[arc])
+            return arcs[::-1]
+
+        return path_to
+
+    def _route(self, home: str, dest: str, arcs: np.ndarray, weight: np.ndarray,
+               rules: CargoRules) -> Route:
+        mg = self.mg
+        hours = weight[arcs]
+        start_h = dict(rules.load_h).get(ROAD, 0.0)  # marshalling at home
+        enter = start_h + np.concatenate([[0.0], np.cumsum(hours)[:-1]])
+        lead = float(start_h + hours.sum() + dict(rules.unload_h).get(ROAD, 0.0))
+        use = np.array([rules.uses(mg.unit[arc]) if mg.kind[arc] != "link" else 0.0
+                        for arc in arcs])
+        modes: list[str] = []
+        for arc in arcs:
+            mode = self.edge_mode[arc]
+            if mode and (not modes or modes[-1] != mode):
+                modes.append(mode)
+        entry = next((self.edge_mode[a] for a in arcs if self.crosses_in[a]), "")
+        embarkation = next((mg.u[a] for a in arcs if self.edge_mode[a] in LONG_HAUL), "")
+        return Route(rules.cargo, home, dest, arcs, enter, use, lead,
+                     self._legs(arcs, enter, hours, rules), tuple(modes), entry, embarkation)
+
+    def _legs(self, arcs: np.ndarray, enter: np.ndarray, hours: np.ndarray,
+              rules: CargoRules) -> tuple[Leg, ...]:
+        """Maximal runs of edges of one layer, with the gates at their ends, and the fleets
+        that carry the item on each (train sets, ships, aircraft; on roads HETs or buses)."""
+        mg = self.mg
+        legs = []
+        i, n = 0, len(arcs)
+        while i < n:
+            arc = int(arcs[i])
+            if mg.kind[arc] != "edge":
+                i += 1
+                continue
+            j = i
+            while j + 1 < n and mg.kind[int(arcs[j + 1])] == "edge" and \
+                    mg.layer[int(arcs[j + 1])] == mg.layer[arc]:
+                j += 1
+            layer = mg.layer[arc]
+            if layer == ROAD:
+                fleets = list(rules.road_fleet)
+            else:
+                carrier = carrier_of(layer)
+                fleets = [(carrier, rules.uses(mg.unit[arc]))] if carrier else []
+            before = _neighbour_gate(mg, arcs, i, -1)
+            after = _neighbour_gate(mg, arcs, j, +1)
+            start = enter[before] if before is not None else enter[i]
+            finish = (enter[after] + hours[after]) if after is not None else enter[j] + hours[j]
+            return_h = float(hours[i:j + 1].sum())
+            legs += [Leg(carrier, float(start), float(finish - start + return_h), return_h,
+                         float(per_item)) for carrier, per_item in fleets if per_item > 0]
+            i = j + 1
+        return tuple(legs)
+
+
+def _neighbour_gate(mg: MovementGraph, arcs: np.ndarray, i: int, step: int) -> int | None:
+    """Index of the gate arc next to position ``i`` (across link arcs), if any."""
+    k = i + step
+    while 0 <= k < len(arcs) and mg.kind[int(arcs[k])] == "link":
+        k += step
+    if 0 <= k < len(arcs) and mg.kind[int(arcs[k])] == "gate":
+        return k
+    return None
+
+
+__all__ = ["CargoRules", "Leg", "Route", "RoutePlanner", "carrier_of"]

@@ -1,0 +1,266 @@
+"""The fleet-constrained closure engine: invariants, bounds, and agreement with independent methods.
+
+Small cases on the five-node gauge-break network (tests/fixtures/tiny) with a three-line force
+list and small fleets (tiny-forces.yaml, tiny-fleets.yaml); the stress case against the exact
+flows-over-time method on the tiny and the curated network.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mobility._errors import InfeasibleError
+from mobility.forces import ForceListError, load_fleets, load_force_list
+from mobility.network import load_network
+from mobility.scenario import BorderDelays, CapacityChange, load_scenario
+
+closure_pkg = importlib.import_module("mobility.closure")
+fleet = importlib.import_module("mobility.closure.fleet")
+closure = closure_pkg.closure
+FIXTURES = Path(__file__).parent / "fixtures"
+DAYS = (2, 3, 5, 8, 10, 15, 20, 30)
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return load_network(FIXTURES / "tiny")
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return load_scenario(FIXTURES / "tiny-fleet-scenario.yaml")
+
+
+@pytest.fixture(scope="module")
+def result(tiny, scenario):
+    return closure(tiny, scenario)
+
+
+def curve(result, days=DAYS):
+    return np.array([result.arrivals_by(d) for d in days])
+
+
+def test_the_force_closes_completely_and_monotonically(result):
+    troops = result.curve["troops"].to_numpy()
+    assert troops[0] == 0 and np.all(np.diff(troops) >= -1e-6)
+    total = load_force_list(FIXTURES / "tiny-forces.yaml")
+    expected = 2 * 600 + 2 * 700  # two armoured battalions, two infantry battalions
+    assert len(total.formations) == 3
+    assert result.arrivals_by(30) == pytest.approx(expected, rel=1e-6)
+    table = result.formations.set_index("formation")
+    assert (table["closed_share"] > 0.999).all()
+    # nobody closes before being ready plus the fastest route
+    assert (table["first_arrival_day"] >= table["ready_day"]).all()
+    assert (table["closed_day"] >= table["first_arrival_day"]).all()
+
+
+def test_fleets_never_exceed_what_is_available(result):
+    use = result.fleet_use
+    assert set(use["carrier"]) >= {"train-1435", "het"}
+    assert (use["in_use"] <= use["available"] * (1 + 1e-6) + 1e-6).all()
+    # the HET tranche of day 6 is in the availability
+    hets = use[use["carrier"] == "het"]
+    assert hets["available"].min() == pytest.approx(20) and hets["available"].max() == 40
+
+
+def test_the_answer_never_exceeds_its_relaxations(result):
+    """Fleets ≤ unlimited lift ≤ unlimited lift with every formation ready on day 0, at
+    every period end (each is a relaxation of the one before, on the same periods)."""
+    bounds = result.bounds
+    answer = result.curve.set_index("day")["troops"]
+    assert list(bounds["day"]) == list(answer.index)
+    lift = bounds["unlimited lift"].to_numpy()
+    ready = bounds["unlimited lift, all ready day 0"].to_numpy()
+    assert np.all(answer.to_numpy() <= lift + 1e-6 * lift.max())
+    assert np.all(lift <= ready + 1e-6 * ready.max())
+    assert ready[5] > answer.to_numpy()[5]  # readiness binds early in this case
+
+
+def test_less_lift_later_readiness_or_less_capacity_never_deliver_more(tiny, scenario):
+    base = curve(closure(tiny, scenario, detail=False))
+    fewer = Path(scenario.source_file).parent / "tiny-fleets-fewer.yaml"
+    fewer_fleets = closure(tiny, scenario.model_copy(update={"fleets": str(fewer)}),
+                           detail=False)
+    later = closure(tiny, scenario.model_copy(update={
+        "forces": str(FIXTURES / "tiny-forces-later.yaml")}), detail=False)
+    halved = closure(tiny, scenario.model_copy(update={"capacity_changes": (
+        CapacityChange(element="sestokai", factor=0.5),)}), detail=False)
+    slower = closure(tiny, scenario.model_copy(update={
+        "border_delays": BorderDelays(default_h=48)}), detail=False)
+    for name, other in (("fewer fleets", fewer_fleets), ("later ready", later),
+                        ("halved transfer", halved), ("longer border delay", slower)):
+        assert np.all(curve(other) <= base + 1e-6 * base.max()), name
+    assert curve(fewer_fleets)[-3] < base[-3] or curve(fewer_fleets)[3] < base[3]
+
+
+def test_a_change_that_never_takes_effect_changes_nothing(tiny, scenario):
+    base = curve(closure(tiny, scenario, detail=False))
+    never = (CapacityChange(element="road-hub-camp", factor=0.0, from_day=1000),
+             CapacityChange(element="sestokai", factor=1.0, from_day=3))
+    changed = curve(closure(tiny, scenario.model_copy(update={"capacity_changes": never}),
+                            detail=False))
+    assert changed == pytest.approx(base, rel=1e-9, abs=1e-6)
+
+
+def test_a_closure_from_a_later_day_acts_from_that_day_only(tiny, scenario):
+    base = closure(tiny, scenario, detail=False)
+    cut = closure(tiny, scenario.model_copy(update={"capacity_changes": (
+        CapacityChange(element="road-hub-camp", factor=0.0, from_day=6),)}), detail=True)
+    road = cut.edge_flows[cut.edge_flows["edge_id"] == "road-hub-camp"]
+    assert not road.empty and road["day"].max() <= 7  # entered before day 6, on the road
+    assert cut.arrivals_by(8) < base.arrivals_by(8)
+    assert cut.arrivals_by(2) == pytest.approx(base.arrivals_by(2), rel=1e-6, abs=1e-6)
+
+
+def test_the_time_step_changes_the_answer_by_less_than_one_step(tiny, scenario):
+    """Periods of 24, 12 and 6 h: equal within 1 % once the force has closed, and within one
+    period's shift earlier (the dispatch inside a period is spread evenly)."""
+    by_step = {h: closure(tiny, scenario.model_copy(update={"step_h": h}), detail=False)
+               for h in (24, 12, 6)}
+    for day in (10, 15, 20, 30):
+        values = [r.arrivals_by(day) for r in by_step.values()]
+        assert max(values) <= min(values) * 1.01, day
+    for day in DAYS:
+        assert by_step[24].arrivals_by(day) <= by_step[6].arrivals_by(day) * 1.01 + 1
+        assert by_step[6].arrivals_by(day - 1) <= by_step[24].arrivals_by(day) * 1.01 + 1
+
+
+def test_vehicles_never_fly_and_closure_waits_for_the_slowest_part(tiny):
+    model = fleet.build_fleet_model(tiny, load_scenario(FIXTURES / "tiny-fleet-scenario.yaml"))
+    for group in model.groups:
+        for route in group.routes:
+            if route.cargo == "vehicles":
+                assert "air" not in route.modes
+    armour = next(g for g in model.groups if g.id == "armour-1")
+    assert set(armour.items) == {"vehicles", "personnel"}
+    lead = {c: min(r.lead_h for r in armour.routes if r.cargo == c) for c in armour.items}
+    result = closure(tiny, load_scenario(FIXTURES / "tiny-fleet-scenario.yaml"))
+    row = result.formations.set_index("formation").loc["armour-1"]
+    assert row["closed_day"] * 24 >= armour.ready_h + max(lead.values()) - 1e-6
+
+
+def test_one_train_set_closes_at_the_rate_littles_law_gives(tiny):
+    """Independent check of the fleet constraint: one 1435 mm train set cycling for troops that
+    may only go by rail closes them at (train load ÷ cycle time), by hand."""
+    scenario = load_scenario(FIXTURES / "tiny-fleet-scenario.yaml").model_copy(update={
+        "forces": str(FIXTURES / "tiny-forces-rail.yaml"),
+        "fleets": str(FIXTURES / "tiny-fleets-one-train.yaml"), "horizon_days": 60})
+    model = fleet.build_fleet_model(tiny, scenario)
+    (group,) = model.groups
+    fastest = min(group.routes, key=lambda r: r.lead_h)
+    (leg_1435,) = [leg for leg in fastest.legs if leg.carrier == "train-1435"]
+    trains_needed = group.items["personnel"] * leg_1435.carriers_per_item  # 4 x 700 / 400
+    assert trains_needed == pytest.approx(7)
+    # One set carries the loads back to back: the last leaves after 7 cycles, then travels.
+    lead_h = fastest.lead_h
+    by_hand_day = (group.ready_h + trains_needed * leg_1435.busy_h + lead_h) / 24
+    result = closure(tiny, scenario, detail=False)
+    closed = result.formations.iloc[0]["closed_day"]
+    assert closed == pytest.approx(by_hand_day, abs=1.0)  # within one 24 h period
+
+
+def test_stress_case_agrees_with_exact_flows_over_time_on_the_tiny_network(tiny):
+    stress = load_scenario(FIXTURES / "tiny-scenario.yaml")
+    exact = closure(tiny, stress, method="exact")
+    lp = closure(tiny, stress, method="fleet")
+    assert exact.method == "exact" and lp.method == "fleet"
+    for day in (5, 10, 20, 30):
+        assert lp.arrivals_by(day) == pytest.approx(exact.arrivals_by(day), rel=0.01), day
+
+
+def test_stress_case_agrees_with_exact_flows_over_time_on_the_curated_network():
+    graph = load_network()
+    exact = closure(graph, "unlimited", method="exact", detail=False)
+    lp = closure(graph, "unlimited", method="fleet", detail=False)
+    for day in (10, 30, 180):
+        assert lp.arrivals_by(day) == pytest.approx(exact.arrivals_by(day), rel=0.01), day
+
+
+def test_exact_refuses_a_force_list_and_later_changes(tiny, scenario):
+    with pytest.raises(Exception, match="method 'exact' solves the unlimited stress case"):
+        closure(tiny, scenario, method="exact")
+    stress = load_scenario(FIXTURES / "tiny-scenario.yaml").model_copy(update={
+        "capacity_changes": (CapacityChange(element="sestokai", from_day=3),)})
+    with pytest.raises(Exception, match="need method 'fleet'"):
+        closure(tiny, stress, method="exact")
+    assert closure(tiny, stress).method == "fleet"  # auto
+
+
+def test_a_formation_that_cannot_arrive_is_reported_cut_off(tiny, scenario, tmp_path):
+    forces = tmp_path / "f.yaml"
+    forces.write_text("formations:\n  - {id: a, profile: tank-company, home: hub, "
+                      "modes: [sea, road], destination: camp}\n"
+                      "  - {id: b, profile: infantry-company, home: hub, destination: camp}\n",
+                      encoding="utf-8")
+    closed = scenario.model_copy(update={"forces": str(forces), "capacity_changes": (
+        CapacityChange(element="road-hub-camp"),)})
+    result = closure(tiny, closed)
+    table = result.formations.set_index("formation")
+    assert table.loc["a", "closed_share"] == 0 and "cut off" in table.loc["a", "modes"]
+    assert table.loc["b", "closed_share"] > 0.999
+    assert result.arrivals_by(30) == pytest.approx(150, rel=1e-6)
+    assert any("cut off (cannot arrive at all): 1 formations, 90 troops" in n
+               for n in result.notes)
+    alone = tmp_path / "g.yaml"
+    alone.write_text("formations:\n  - {id: a, profile: tank-company, home: hub, "
+                     "modes: [sea, road], destination: camp}\n", encoding="utf-8")
+    with pytest.raises(InfeasibleError, match=r"g.yaml: no formation can reach an assembly "
+                                              r"area on this network: a: its vehicles"):
+        closure(tiny, closed.model_copy(update={"forces": str(alone)}))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("formations:\n  - {id: a, profile: tank-compny, home: hub}\n",
+     r"field 'formations.0.profile' = 'tank-compny': unknown profile; did you mean "
+     r"'tank-company'"),
+    ("formations:\n  - {id: a, profile: tank-company, home: hub, ready_day: -1}\n",
+     r"field 'formations.0.ready_day' = -1"),
+    ("formations:\n  - {id: a, profile: tank-company, home: hub, modes: [air]}\n",
+     r"tank-company has vehicles, which do not fly"),
+    ("formations:\n  - {id: a, profile: tank-company, home: hub}\n"
+     "  - {id: a, profile: tank-company, home: hub}\n", r"formation id 'a' is given twice"),
+    ("formations: []\n", r"field 'formations'"),
+    ("formations:\n  - {id: a, profile: tank-company, home: hub, colour: red}\n",
+     r"unknown field 'formations.0.colour'"),
+])
+def test_bad_force_lists_get_one_clear_line(tmp_path, text, expected):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ForceListError, match=expected) as caught:
+        load_force_list(path)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("fleets:\n  - {id: s, carrier: ship, tranches: [{count: 1}]}\n",
+     r"field 'fleets.0.carrier' = 'ship'.*'sailing'"),
+    ("fleets:\n  - {id: s, carrier: sailing, tranches: [{count: -1}]}\n",
+     r"field 'fleets.0.tranches.0.count' = -1"),
+    ("fleets:\n  - {id: s, carrier: sailing, tranches: []}\n", r"field 'fleets.0.tranches'"),
+])
+def test_bad_fleet_files_get_one_clear_line(tmp_path, text, expected):
+    path = tmp_path / "bad-fleets.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ForceListError, match=expected):
+        load_fleets(path)
+
+
+def test_shipped_force_list_and_fleets_are_what_the_sources_say():
+    forces = load_force_list("force-model-baltic")
+    profiles = importlib.import_module("mobility.unit_profiles").load_unit_profiles()
+    troops = {cut: sum(profiles[f.profile].size.troops * f.count for f in forces.formations
+                       if f.ready_day <= cut) for cut in (10, 30, 180)}
+    # sized to the LaSER cumulative reading, read as availability (FL1, FL3)
+    assert troops[10] == pytest.approx(100_000, rel=0.01)
+    assert troops[30] == pytest.approx(200_000, rel=0.01)
+    assert troops[180] == pytest.approx(500_000, rel=0.01)
+    fleets = load_fleets()
+    # NATO's sealift capability package: about 13 ships (LIFT-FACTS); more with charters/LMSR
+    assert 10 <= sum(t.count for f in fleets.fleets if f.carrier == "sailing"
+                     and f.id in ("nato-aa-roro", "ark-roro", "uk-point-class", "no-roro")
+                     for t in f.tranches) <= 16
+    assert fleets.available("train-1520", 180) < fleets.available("train-1435", 180)
