@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from mobility._errors import MobilityError
+from mobility.flows.earliest_arrival import FlowSolverError
 
 app = typer.Typer(
     name="mobility",
@@ -44,6 +45,9 @@ def main() -> None:
     except MobilityError as error:
         err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
         sys.exit(2)
+    except FlowSolverError as error:  # not the user's input: say so, and exit 1
+        _say(f"{error} (a solver failure, not an input error; please report it)")
+        sys.exit(1)
     except KeyboardInterrupt:
         _interrupted()
     except typer.Exit as done:  # older typer re-raises it; newer returns its code (below)

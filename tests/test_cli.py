@@ -33,7 +33,7 @@ def test_run_json_has_the_documented_fields(baseline_json):
     assert data["bottlenecks"] and sum(data["mode_split"].values()) == pytest.approx(1, abs=1e-3)
     # the fleet engine's parts: every day, the bounds, formations, marginal values, fleets
     assert len(data["troops_by_every_day"]) == 180
-    assert set(data["bounds_by_day"]) == {"unlimited lift", "unlimited lift, all ready day 0"}
+    assert set(data["bounds_by_day"]) == {"unlimited lift"}
     assert len(data["formations"]) == 45
     assert {"formation", "ready_day", "modes", "embarkation", "closed_day"} <= set(
         data["formations"][0])

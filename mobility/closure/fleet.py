@@ -23,9 +23,9 @@ its cargo classes has arrived: *a formation counts as closed when its vehicles a
 have arrived*. The objective maximises Σ_t closed troops(t)·Δt, i.e. it minimises the mean
 closure time of the troops.
 
-Three solves answer "what binds": with the fleets (the answer), with unlimited lift, and with
-unlimited lift and every formation ready on day 0 (the infrastructure bound for this force).
-Each is a relaxation of the one before, so the curves never cross.
+Two solves answer "what binds": with the fleets (the answer) and with unlimited lift (a
+relaxation, so the curves never cross); the gap is what the fleets cost. (A third, with every
+formation also ready on day 0, was dropped: both OR-Tools LP solvers at times failed on it.)
 """
 
 from __future__ import annotations
@@ -62,8 +62,7 @@ from mobility.unit_profiles import load_unit_profiles
 CLOSED = 0.999
 BINDING = 0.99
 #: Variants solved for every run: (name, fleets limited, ready days kept).
-VARIANTS = (("fleets", True, True), ("unlimited lift", False, True),
-            ("unlimited lift, all ready day 0", False, False))
+VARIANTS = (("fleets", True, True), ("unlimited lift", False, True))
 
 Progress = Callable[[str], None]
 
@@ -333,7 +332,10 @@ def _solve_variant(model: FleetModel, grid: np.ndarray, *, fleets_limited: bool,
     # Arrivals: C[g, c, d, t] = items of class c of group g at d by the end of period t.
     cumulative: dict[tuple[int, str, str], np.ndarray] = {}
     closed: dict[tuple[int, str], np.ndarray] = {}
-    weight = widths / 24.0
+    # Objective in troops closed x days, scaled by the force's troops (better conditioned).
+    scale = sum(g.troops for g in groups if g.rate_per_h is None) or \
+        sum(g.rate_per_h * 24 for g in groups if g.rate_per_h is not None) or 1.0
+    weight = widths / 24.0 / scale
     for gi, group in enumerate(groups):
         for dest in group.destinations:
             for cargo in group.items:
@@ -538,11 +540,9 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
     solved = {}
     for name, limited, keep_ready in variants:
         say(f"solving the closure LP ({name})")
-        # With every formation ready on day 0 HiGHS tends to stop without an answer where
-        # GLOP solves it: try GLOP first there (the answer is the same LP optimum).
         solved[name] = _Solved(*_solve_variant(model, grid if name == "fleets" else bound_grid,
                                                fleets_limited=limited, keep_ready=keep_ready,
-                                               solver=solver if keep_ready else "glop"))
+                                               solver=solver))
     main = solved["fleets"]
     days = np.concatenate([[0.0], grid[1:] / 24])
     curve = pd.DataFrame({"day": days, "troops": np.concatenate([[0.0],
@@ -575,8 +575,7 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
         "modelled (forces wait at home instead)",
     ]
     if bounds:
-        notes.append("bounds: the same LP with unlimited lift, and with unlimited lift and "
-                     "every formation ready on day 0 (each a relaxation of the one before)")
+        notes.append("bound: the same LP with unlimited lift (a relaxation: never less)")
     if model.fleets is None and model.groups[0].rate_per_h is None:
         notes.append("no fleet file: lift is unlimited (scenario field 'fleets')")
     result_targets = targets(scenario, curve)
