@@ -332,10 +332,7 @@ def _solve_variant(model: FleetModel, grid: np.ndarray, *, fleets_limited: bool,
     # Arrivals: C[g, c, d, t] = items of class c of group g at d by the end of period t.
     cumulative: dict[tuple[int, str, str], np.ndarray] = {}
     closed: dict[tuple[int, str], np.ndarray] = {}
-    # Objective in troops closed x days, scaled by the force's troops (better conditioned).
-    scale = sum(g.troops for g in groups if g.rate_per_h is None) or \
-        sum(g.rate_per_h * 24 for g in groups if g.rate_per_h is not None) or 1.0
-    weight = widths / 24.0 / scale
+    weight = widths / 24.0  # the objective: troops closed x days
     for gi, group in enumerate(groups):
         for dest in group.destinations:
             for cargo in group.items:
