@@ -21,7 +21,10 @@ integral of the piecewise-constant dispatch rates over a period:
 A formation (at one destination) has closed to the fraction ``z`` that the least complete of
 its cargo classes has arrived: *a formation counts as closed when its vehicles and its people
 have arrived*. The objective maximises Σ_t closed troops(t)·Δt, i.e. it minimises the mean
-closure time of the troops.
+closure time of the troops. One plan optimal for that sum need not be best on every single
+day: with less lift the curve can, on a day or two, lie a little above the curve with more
+(the sum never does). Earliest-arrival flows that are best at every time at once exist for
+the single-commodity stress case (:mod:`mobility.closure.exact`), not in general here.
 
 Two solves answer "what binds": with the fleets (the answer) and with unlimited lift (a
 relaxation, so the curves never cross); the gap is what the fleets cost. (A third, with every

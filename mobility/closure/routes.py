@@ -13,6 +13,14 @@ gate of the fastest route avoided in turn: a small set of genuinely different wa
 through Rostock, by rail through Šeštokai, by road through the Suwałki gap, …) among which
 the LP (:mod:`mobility.closure.fleet`) splits the flow. A route fixes when each arc is
 entered after dispatch (no waiting on the way) and which fleets carry it on which legs.
+
+Routes are searched on the scenario's own movement graph (closures removed, delays added),
+so a closure or a longer delay can re-rank which routes are kept; more infrastructure (a
+Rail Baltica phase) can likewise displace a route. Such a change may then, in a few cases,
+deliver slightly more by some day (seen: Šeštokai closed on the tiny network, +12 % by day 2;
+rail-baltica-2030 against baseline, −1 % by day 10). Less lift, later readiness or a lower
+(non-zero) capacity never change the routes and never give a better plan (tested on the
+LP's objective; single days of the curve may still cross, see mobility.closure.fleet).
 """
 
 from __future__ import annotations
