@@ -518,8 +518,8 @@ def _bottleneck_lines(graph: nx.MultiDiGraph, result: ClosureResult) -> list[dic
     edges = data_edges(graph)
     lines = []
     for bottleneck in sorted(result.bottlenecks, key=lambda b: b.element_id):
-        if bottleneck.element_id in graph.nodes:
-            continue
+        if bottleneck.element_id in graph.nodes or bottleneck.kind == "fleet":
+            continue  # nodes are drawn as points; a fleet is not a place on the map
         if bottleneck.element_id not in edges:
             logger.warning("bottleneck %r is neither a node nor an edge of the graph",
                            bottleneck.element_id)

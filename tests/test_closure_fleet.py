@@ -303,3 +303,12 @@ def troop_days(result) -> float:
     """Σ troops closed at each period end × the period's days (the LP's objective)."""
     days, troops = result.curve["day"].to_numpy(), result.curve["troops"].to_numpy()
     return float((troops[1:] * np.diff(days)).sum())
+
+
+def test_a_fleet_result_draws_on_the_offline_map(tiny, scenario, result):
+    """Fleets bind here (not places on the map) and unlimited arcs have no capacity: the map
+    still renders (its data is strict JSON, which refuses NaN: this failed before)."""
+    maps = importlib.import_module("mobility.maps")
+    assert any(b.kind == "fleet" for b in result.bottlenecks)
+    html = maps.map_html(maps.closure_map(tiny, result, scenario=scenario))
+    assert "Rūdninkai" in html and "troops arrived" in html

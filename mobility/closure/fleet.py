@@ -752,7 +752,9 @@ def _bottlenecks(model: FleetModel, binding: list[_Binding],
     for b in binding[:10]:
         if b.kind == "fleet":
             name, kind, element = CARRIER_WORDS.get(b.key, (b.key, b.key))[1], "fleet", b.key
-            unit, capacity = "carriers", float("nan")
+            unit = "carriers"  # capacity: the most available on any day
+            capacity = float(model.fleets.available(b.key, math.inf) or 0.0) \
+                if model.fleets is not None else 0.0
         else:
             arc = int(b.key)
             name, kind, element = arc_name(model, arc)
@@ -792,12 +794,13 @@ def _edge_flows(model: FleetModel, solved: _Solved, grid: np.ndarray) -> pd.Data
     for (arc, day), flow in sorted(units.items()):
         if flow <= 1e-9:
             continue
-        capacity = cap[arc] if np.isfinite(cap[arc]) else float("nan")
+        # 0 where not defined: an unlimited arc, and troops capacity of a multi-cargo arc
+        capacity = float(cap[arc]) if np.isfinite(cap[arc]) else 0.0
         rows.append({"edge_id": mg.ref[arc], "u": mg.u[arc], "v": mg.v[arc],
                      "mode": mg.mode[arc], "day": day + 1,
                      "flow_troops_per_day": troops.get((arc, day), 0.0),
-                     "capacity_troops_per_day": float("nan"),
-                     "utilisation": flow / capacity if capacity == capacity else 0.0,
+                     "capacity_troops_per_day": 0.0,
+                     "utilisation": flow / capacity if capacity > 0 else 0.0,
                      "flow_units_per_day": flow, "capacity_units_per_day": capacity,
                      "unit": mg.unit[arc]})
     return pd.DataFrame(rows, columns=_empty_flows().columns)
