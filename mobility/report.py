@@ -144,6 +144,39 @@ def highlights_section(highlights: Sequence[Highlight]) -> str:
     return analysis_section("Highlighted elements", rows)
 
 
+def fleet_sections(result: ClosureResult) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The fleet engine's tables: closure beside its bound, formations, marginal values,
+    fleet use (none for the exact method)."""
+    if result.method != "fleet":
+        return []
+    import numpy as np
+
+    bound = [{"by day": day, "troops closed": format_number(troops),
+              **{name: format_number(float(np.interp(day, result.bounds["day"],
+                                                     result.bounds[name])))
+                 for name in result.bounds.columns if name != "day"}}
+             for day, troops in result.troops_by_day.items()]
+    formations = [{"formation": r.formation, "troops": format_number(r.troops),
+                   "ready (day)": f"{r.ready_day:g}", "modes": r.modes,
+                   "embarkation": r.embarkation, "to": r.destination,
+                   "closed (day)": f"{r.closed_day:.1f}" if r.closed_day == r.closed_day
+                   and r.closed_day is not None else f"{r.closed_share:.0%} by the end"}
+                  for r in result.formations.itertuples()]
+    marginal = [{"resource": m["resource"], "one more": m["change"],
+                 **{f"troops by day {d}": f"{v:+,.0f}"
+                    for d, v in m["troops_gained_by_day"].items()},
+                 "binding (days)": f"{m['binding_days']:.0f}"} for m in result.marginal]
+    fleets = [{"fleet (standard carriers)": carrier,
+               "peak in use": format_number(rows["in_use"].max()),
+               "available (most)": format_number(rows["available"].max())}
+              for carrier, rows in result.fleet_use.groupby("carrier")] \
+        if not result.fleet_use.empty else []
+    return [("Troops closed, with the fleets and with unlimited lift", bound),
+            ("Formations (ready, modes, closing day)", formations),
+            ("What binds, and what one more unit buys", marginal),
+            ("Fleets", fleets)]
+
+
 def report_html(graph: nx.MultiDiGraph, result: ClosureResult, *,
                 title: str | None = None, highlights: Sequence[Highlight] = (),
                 sections: Sequence[tuple[str, Sequence[Mapping[str, Any]]]] = ()) -> str:
@@ -166,6 +199,7 @@ def report_html(graph: nx.MultiDiGraph, result: ClosureResult, *,
         f"src='{plot_src}'>",
         "<h2>Bottlenecks</h2>", _bottlenecks_section(result),
         "<h2>Mode split</h2>", _mode_split_section(result),
+        *(analysis_section(name, rows) for name, rows in fleet_sections(result)),
         *([highlights_section(highlights)] if highlights else []),
         *(analysis_section(name, rows) for name, rows in sections),
         "<h2>Map</h2>",

@@ -312,3 +312,13 @@ def test_a_fleet_result_draws_on_the_offline_map(tiny, scenario, result):
     assert any(b.kind == "fleet" for b in result.bottlenecks)
     html = maps.map_html(maps.closure_map(tiny, result, scenario=scenario))
     assert "Rūdninkai" in html and "troops arrived" in html
+
+
+def test_the_report_carries_the_fleet_tables(tiny, result):
+    report = importlib.import_module("mobility.report")
+    page = report.report_html(tiny, result)
+    for heading in ("Troops closed, with the fleets and with unlimited lift",
+                    "Formations (ready, modes, closing day)",
+                    "What binds, and what one more unit buys", "Fleets"):
+        assert f"<h2>{heading}</h2>" in page
+    assert all(name in page for name in ("armour-1", "armour-2", "infantry", "train-1435"))
