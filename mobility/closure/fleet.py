@@ -37,13 +37,13 @@ import itertools
 import math
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
-from mobility._errors import InfeasibleError, ScenarioError
+from mobility._errors import InfeasibleError
 from mobility.closure.lp_model import LPSolution, SparseLP
 from mobility.closure.model import (
     BALTIC_STATES,
@@ -101,6 +101,11 @@ class FleetModel:
     reception_per_day: dict[str, float]
     force_name: str
     cut_off: list  # (formation, troops, why) of formations that cannot arrive at all
+
+    @property
+    def group_of(self) -> np.ndarray:
+        """Group index of each route, routes numbered group by group."""
+        return np.repeat(np.arange(len(self.groups)), [len(g.routes) for g in self.groups])
 
 
 # --- placing a scenario ------------------------------------------------------------------
@@ -312,7 +317,7 @@ def _solve_variant(model: FleetModel, grid: np.ndarray, *, fleets_limited: bool,
                    extra_capacity: dict[int, float] | None = None, solver: str = "highs"):
     groups = model.groups
     routes = [r for g in groups for r in g.routes]
-    group_of = np.repeat(np.arange(len(groups)), [len(g.routes) for g in groups])
+    group_of = model.group_of
     starts, ends = grid[:-1], grid[1:]
     widths = ends - starts
     n_periods = len(starts)
@@ -416,11 +421,7 @@ def _capacity_rows(model, lp, routes, route_of, x, lo, hi, grid, extra):
             if use > 0 and np.isfinite(cap_day[arc]):
                 by_arc[int(arc)].append((r, float(enter), float(use)))
     starts, widths = grid[:-1], np.diff(grid)
-    cols_of_route: dict[int, np.ndarray] = defaultdict(lambda: np.zeros(0, dtype=np.int64))
-    order = np.argsort(route_of, kind="stable")
-    bounds = np.searchsorted(route_of[order], np.arange(len(routes) + 1))
-    for r in range(len(routes)):
-        cols_of_route[r] = order[bounds[r]:bounds[r + 1]]
+    cols_of_route = _columns_by_route(route_of, len(routes))
     rows_by_arc, rhs_by_arc = {}, {}
     for arc in sorted(_undominated(by_arc, cap_day, factor_of)):
         factor = _factor_average(grid, factor_of.get(arc, ()))
@@ -434,6 +435,13 @@ def _capacity_rows(model, lp, routes, route_of, x, lo, hi, grid, extra):
             for idx, p, frac in _spread(grid, lo[cols] + enter, hi[cols] + enter):
                 lp.add_terms(rows[p], x[cols[idx]], use * frac)
     return rows_by_arc, rhs_by_arc
+
+
+def _columns_by_route(route_of: np.ndarray, n_routes: int) -> list[np.ndarray]:
+    """The x columns of each route."""
+    order = np.argsort(route_of, kind="stable")
+    bounds = np.searchsorted(route_of[order], np.arange(n_routes + 1))
+    return [order[bounds[r]:bounds[r + 1]] for r in range(n_routes)]
 
 
 def _factor_average(grid: np.ndarray, changes) -> np.ndarray:
@@ -483,8 +491,7 @@ def _fleet_rows(model, lp, routes, route_of, x, lo, hi, grid, extra):
     starts = grid[:-1]
     rows_by, rhs_by = {}, {}
     carriers = sorted({leg.carrier for r in routes for leg in r.legs})
-    order = np.argsort(route_of, kind="stable")
-    bounds = np.searchsorted(route_of[order], np.arange(len(routes) + 1))
+    cols_of_route = _columns_by_route(route_of, len(routes))
     for carrier in carriers:
         if fleets.available(carrier, math.inf) is None:
             continue  # this fleet type is not limited in the fleet file
@@ -493,7 +500,7 @@ def _fleet_rows(model, lp, routes, route_of, x, lo, hi, grid, extra):
         rows = lp.add_rows(len(starts), upper=rhs)
         rows_by[carrier], rhs_by[carrier] = rows, rhs
         for r, route in enumerate(routes):
-            cols = order[bounds[r]:bounds[r + 1]]
+            cols = cols_of_route[r]
             if len(cols) == 0:
                 continue
             for leg in route.legs:
@@ -536,19 +543,16 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
     step = step_h or scenario.step_h
     grid = time_grid(horizon_h, step)
     variants = VARIANTS if detail and model.groups[0].rate_per_h is None else VARIANTS[:1]
-    bound_grid = grid
     solved = {}
     for name, limited, keep_ready in variants:
         say(f"solving the closure LP ({name})")
-        solved[name] = _Solved(*_solve_variant(model, grid if name == "fleets" else bound_grid,
-                                               fleets_limited=limited, keep_ready=keep_ready,
-                                               solver=solver))
+        solved[name] = _Solved(*_solve_variant(model, grid, fleets_limited=limited,
+                                               keep_ready=keep_ready, solver=solver))
     main = solved["fleets"]
     days = np.concatenate([[0.0], grid[1:] / 24])
     curve = pd.DataFrame({"day": days, "troops": np.concatenate([[0.0],
                                                                  main.closed_troops(model)])})
-    bounds = {name: np.interp(days, np.r_[0.0, bound_grid[1:] / 24],
-                              np.r_[0.0, s.closed_troops(model)])
+    bounds = {name: np.r_[0.0, s.closed_troops(model)]
               for name, s in solved.items() if name != "fleets"}
     report = report_days(scenario)
     by_day = {d: float(np.interp(d, curve["day"], curve["troops"])) for d in report}
@@ -608,13 +612,12 @@ def _formation_table(model: FleetModel, solved: _Solved, grid: np.ndarray) -> pd
     x_route = cols.route_of
     routes = solved.routes
     rows = []
-    route_base = np.cumsum([0] + [len(g.routes) for g in model.groups])
+    group_of_column = model.group_of[x_route]
     for gi, group in enumerate(model.groups):
         closed = sum(values[cols.closed[(gi, d)]] for d in group.destinations)
         arrived = sum(values[cols.cumulative[(gi, c, d)]] for c in group.items
                       for d in group.destinations) / sum(group.items.values())
-        in_group = (x_route >= route_base[gi]) & (x_route < route_base[gi + 1])
-        sent = values[cols.x] * in_group
+        sent = values[cols.x] * (group_of_column == gi)
         by_mode: dict[str, float] = defaultdict(float)
         by_embark: dict[str, float] = defaultdict(float)
         by_dest: dict[str, float] = defaultdict(float)
@@ -775,7 +778,7 @@ def _edge_flows(model: FleetModel, solved: _Solved, grid: np.ndarray) -> pd.Data
     day_grid = np.minimum(np.arange(n_days + 1) * 24.0, grid[-1])
     units = defaultdict(float)
     troops = defaultdict(float)
-    group_of = np.repeat(np.arange(len(model.groups)), [len(g.routes) for g in model.groups])
+    group_of = model.group_of
     for r, route in enumerate(solved.routes):
         per_item = model.groups[group_of[r]].troops_per_item.get(route.cargo, 0.0)
         cols = np.flatnonzero((solved.columns.route_of == r) & (values > 1e-9))
@@ -833,7 +836,7 @@ def _node_arrivals(model: FleetModel, solved: _Solved, grid: np.ndarray) -> pd.D
 def _mode_split(model: FleetModel, solved: _Solved) -> dict[str, float]:
     """Share of the troops entering the Baltic states by the mode that carries them in."""
     values = solved.solution.values[solved.columns.x]
-    group_of = np.repeat(np.arange(len(model.groups)), [len(g.routes) for g in model.groups])
+    group_of = model.group_of
     totals: dict[str, float] = defaultdict(float)
     for col in np.flatnonzero(values > 1e-9):
         r = solved.columns.route_of[col]
@@ -845,16 +848,4 @@ def _mode_split(model: FleetModel, solved: _Solved) -> dict[str, float]:
     return {m: totals[m] / grand for m in sorted(totals)} if grand else {}
 
 
-def with_step(scenario: Scenario, step_h: float) -> Scenario:
-    return scenario.model_copy(update={"step_h": step_h})
-
-
-__all__ = [
-    "FleetModel",
-    "ScenarioError",
-    "build_fleet_model",
-    "replace",
-    "solve_fleet",
-    "time_grid",
-    "with_step",
-]
+__all__ = ["FleetModel", "build_fleet_model", "solve_fleet", "time_grid"]

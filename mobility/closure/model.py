@@ -22,7 +22,7 @@ from mobility.flows import FlowProblem
 from mobility.movement import GATE_IN, ROAD, MovementGraph, movement_graph
 from mobility.names import resolve_node
 from mobility.network import load_network
-from mobility.scenario import Scenario
+from mobility.scenario import Scenario, load_scenario
 
 BALTIC_STATES = frozenset({"LT", "LV", "EE"})
 KIND_LABEL = {
@@ -309,8 +309,6 @@ def stress_case(scenario: Scenario) -> Scenario:
     """
     if scenario.forces is None:
         return scenario
-    from mobility.scenario import load_scenario
-
     unlimited = load_scenario("unlimited")
     return scenario.model_copy(update={
         "forces": None, "origins": unlimited.origins, "force": unlimited.force,
