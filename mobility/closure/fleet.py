@@ -185,18 +185,9 @@ ANY_NEAREST = 1
 def _nearest(planner: RoutePlanner, home: str, destinations: tuple[str, ...],
              rules: dict[str, CargoRules], modes: tuple[str, ...]) -> tuple[str, ...]:
     """The assembly areas nearest to ``home`` by the formation's slowest cargo class."""
-    slowest: dict[str, float] = {}
-    for cargo_rules in rules.values():
-        fastest: dict[str, float] = {}
-        for route in planner.routes(home, destinations, cargo_rules, modes):
-            fastest[route.destination] = min(fastest.get(route.destination, math.inf),
-                                             route.lead_h)
-        for dest, hours in fastest.items():
-            slowest[dest] = max(slowest.get(dest, 0.0), hours)
-    complete = [d for d in slowest if all(
-        any(r.destination == d for r in planner.routes(home, destinations, c, modes))
-        for c in rules.values())]
-    ranked = sorted(complete, key=lambda d: (slowest[d], d))
+    hours = [planner.fastest_h(home, destinations, r, modes) for r in rules.values()]
+    slowest = {d: max(h[d] for h in hours) for d in destinations if all(d in h for h in hours)}
+    ranked = sorted(slowest, key=lambda d: (slowest[d], d))
     return tuple(ranked[:ANY_NEAREST]) or destinations
 
 

@@ -25,12 +25,13 @@ LP's objective; single days of the curve may still cross, see mobility.closure.f
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import math
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sparse
+from scipy.sparse.csgraph import dijkstra
 
 from mobility.movement import GATE_IN, ROAD, MovementGraph
 from mobility.unit_profiles import UnitProfile
@@ -170,14 +171,27 @@ class RoutePlanner:
         self.transit = arrays["transit_h"]
         self.capacity = arrays["capacity_per_day"]
         self.n_vertices = len(movement.vertices)
-        self.out: list[list[int]] = [[] for _ in range(self.n_vertices)]
-        for arc in range(movement.n_arcs):
-            self.out[int(self.tail[arc])].append(arc)
-        self.edge_mode = [layer_mode(layer) if kind == "edge" else ""
-                          for kind, layer in zip(movement.kind, movement.layer, strict=True)]
+        self.edge_mode = np.array([layer_mode(layer) if kind == "edge" else ""
+                                   for kind, layer in zip(movement.kind, movement.layer,
+                                                          strict=True)])
         self.crosses_in = np.array([
             kind == "edge" and countries[u] not in baltic and countries[v] in baltic
             for kind, u, v in zip(movement.kind, movement.u, movement.v, strict=True)])
+        # Network elements (an edge, a node's gate) as integers, to avoid them by mask.
+        elements: dict[tuple[str, str], int] = {}
+        self.element = np.array([elements.setdefault((kind, ref), len(elements))
+                                 for kind, ref in zip(movement.kind, movement.ref, strict=True)])
+        self.key_arc = ((np.asarray(movement.kind) == "gate") & np.isfinite(self.capacity)) | (
+            (np.asarray(movement.kind) == "edge") & self.crosses_in)
+        # Parallel arcs share one (tail, head) pair: a search uses the lightest of each pair.
+        self._by_pair = np.lexsort((np.arange(movement.n_arcs), self.head, self.tail))
+        tail, head = self.tail[self._by_pair], self.head[self._by_pair]
+        first = np.flatnonzero(np.r_[True, (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])])
+        self._pair_start = first
+        self._pair_head = head[first]
+        self._indptr = np.searchsorted(tail[first], np.arange(self.n_vertices + 1))
+        self._pair_arcs = {(int(t), int(h)): self._by_pair[a:b] for t, h, a, b in zip(
+            tail[first], head[first], first, np.r_[first[1:], len(tail)], strict=True)}
         self._cache: dict[tuple, list[Route]] = {}
 
     def routes(self, home: str, destinations: tuple[str, ...], rules: CargoRules,
@@ -235,7 +249,7 @@ class RoutePlanner:
             for off in itertools.combinations(long_haul, n_off):
                 weight = base.copy()
                 if off:
-                    weight[[a for a in range(mg.n_arcs) if self.edge_mode[a] in off]] = np.inf
+                    weight[np.isin(self.edge_mode, off)] = np.inf
                 paths = self._dijkstra(start, weight)
                 for dest, vertex in targets.items():
                     path = paths(vertex) if vertex is not None else None
@@ -254,16 +268,12 @@ class RoutePlanner:
             while queue and searches < MAX_SEARCHES:
                 path, avoided = queue.pop(0)
                 for arc in path:
-                    element = (mg.kind[arc], mg.ref[arc])
-                    key_arc = (mg.kind[arc] == "gate" and np.isfinite(self.capacity[arc])) or (
-                        mg.kind[arc] == "edge" and self.crosses_in[arc])
-                    avoid = avoided | {element}
-                    if not key_arc or avoid in seen or searches >= MAX_SEARCHES:
+                    avoid = avoided | {int(self.element[arc])}
+                    if not self.key_arc[arc] or avoid in seen or searches >= MAX_SEARCHES:
                         continue
                     seen.add(avoid)
                     weight = base.copy()
-                    weight[[a for a in range(mg.n_arcs) if (mg.kind[a], mg.ref[a]) in avoid]] = \
-                        np.inf
+                    weight[np.isin(self.element, list(avoid))] = np.inf
                     searches += 1
                     alternative = self._dijkstra(start, weight)(vertex)
                     if alternative is not None:
@@ -296,33 +306,43 @@ class RoutePlanner:
         crossings = tuple(mg.ref[a] for a in path if self.crosses_in[a])
         return gates, crossings
 
+    def fastest_h(self, home: str, destinations: tuple[str, ...], rules: CargoRules,
+                  modes: tuple[str, ...]) -> dict[str, float]:
+        """Hours from dispatch to arrival by the fastest path, per reachable destination."""
+        start = self.mg.index.get((home, ROAD))
+        if start is None:
+            return {}
+        dist, _ = self._search(start, self._weights(rules, modes, home, None))
+        handling = dict(rules.load_h).get(ROAD, 0.0) + dict(rules.unload_h).get(ROAD, 0.0)
+        found = {}
+        for dest in destinations:
+            vertex = self.mg.index.get((dest, ROAD))
+            if vertex is not None and np.isfinite(dist[vertex]):
+                found[dest] = float(dist[vertex]) + handling
+        return found
+
+    def _search(self, start: int, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Hours and predecessor vertices of the fastest paths from ``start`` (scipy's
+        Dijkstra on the lightest arc of each pair of vertices)."""
+        lightest = np.minimum.reduceat(weight[self._by_pair], self._pair_start)
+        matrix = sparse.csr_matrix((lightest, self._pair_head, self._indptr),
+                                   shape=(self.n_vertices, self.n_vertices))
+        return dijkstra(matrix, indices=start, return_predecessors=True)
+
     def _dijkstra(self, start: int, weight: np.ndarray):
-        dist = np.full(self.n_vertices, np.inf)
-        via = np.full(self.n_vertices, -1, dtype=np.int64)
-        dist[start] = 0.0
-        heap = [(0.0, start)]
-        while heap:
-            d, vertex = heapq.heappop(heap)
-            if d > dist[vertex]:
-                continue
-            for arc in self.out[vertex]:
-                w = weight[arc]
-                if w == np.inf:
-                    continue
-                head = int(self.head[arc])
-                if d + w < dist[head] - 1e-12:
-                    dist[head] = d + w
-                    via[head] = arc
-                    heapq.heappush(heap, (d + w, head))
+        """The fastest path from ``start`` to a vertex, as a function of the vertex giving
+        its arcs (None: unreachable)."""
+        dist, via = self._search(start, weight)
 
         def path_to(vertex: int) -> list[int] | None:
             if not np.isfinite(dist[vertex]):
                 return None
             arcs = []
             while vertex != start:
-                arc = int(via[vertex])
-                arcs.append(arc)
-                vertex = int(self.tail[arc])
+                tail = int(via[vertex])
+                pair = self._pair_arcs[(tail, vertex)]
+                arcs.append(int(pair[np.argmin(weight[pair])]))
+                vertex = tail
             return arcs[::-1]
 
         return path_to
