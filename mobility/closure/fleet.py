@@ -64,8 +64,11 @@ from mobility.unit_profiles import load_unit_profiles
 #: Fraction of a formation that counts as "closed" when reading closing days back.
 CLOSED = 0.999
 BINDING = 0.99
-#: Variants solved for every run: (name, fleets limited, ready days kept).
-VARIANTS = (("fleets", True, True), ("unlimited lift", False, True))
+#: In the plan, a troop closed by a report day counts this many times the horizon's days
+#: more than its troop-days: the plan reaches each day's most where that costs little later.
+REPORT_DAY_WEIGHT = 10
+#: Variants solved for every run: (name, fleets limited).
+VARIANTS = (("fleets", True), ("unlimited lift", False))
 
 Progress = Callable[[str], None]
 
@@ -219,8 +222,9 @@ def _stream_groups(scenario: Scenario, origins: list[str], destinations: tuple[s
 STRETCH_DAYS = (30, 90)
 
 
-def time_grid(horizon_h: float, step_h: float) -> np.ndarray:
-    """Period boundaries: ``step_h`` to day 30, twice that to day 90, four times beyond.
+def time_grid(horizon_h: float, step_h: float, marks_h=()) -> np.ndarray:
+    """Period boundaries: ``step_h`` to day 30, twice that to day 90, four times beyond,
+    and every time in ``marks_h`` (the report days).
 
     Changes inside a period are exact where they start a dispatch (a ready time clips the
     period's dispatch window) and time-averaged over the period where they change a
@@ -232,7 +236,8 @@ def time_grid(horizon_h: float, step_h: float) -> np.ndarray:
             marks.append(t)
         step *= 2
     uniform = np.array(marks)
-    grid = np.unique(np.concatenate([uniform, [0.0, horizon_h]]))
+    extra = [h for h in marks_h if 0 < h < horizon_h]
+    grid = np.unique(np.concatenate([uniform, extra, [0.0, horizon_h]]))
     keep = np.concatenate([[True], np.diff(grid) > 1e-6])
     return grid[keep]
 
@@ -304,8 +309,14 @@ class _Rows:
 
 
 def _solve_variant(model: FleetModel, grid: np.ndarray, *, fleets_limited: bool,
-                   keep_ready: bool, extra_fleet: dict[str, float] | None = None,
-                   extra_capacity: dict[int, float] | None = None, solver: str = "highs"):
+                   extra_fleet: dict[str, float] | None = None,
+                   extra_capacity: dict[int, float] | None = None, solver: str = "highs",
+                   final_only: bool = False, stress: dict[int, float] | None = None):
+    """Build and solve the closure LP on ``grid``.
+
+    The objective is troops closed x days (the plan), or with ``final_only`` the troops
+    closed by the grid's last time (the most that can close by then). ``stress`` adds
+    days of weight to the troops closed by the end of a period."""
     groups = model.groups
     routes = [r for g in groups for r in g.routes]
     group_of = model.group_of
@@ -316,7 +327,7 @@ def _solve_variant(model: FleetModel, grid: np.ndarray, *, fleets_limited: bool,
     lp = SparseLP()
     # x columns: dispatch periods after the ready day, arriving within the horizon.
     route_cols, period_cols = [], []
-    ready_of = np.array([groups[g].ready_h if keep_ready else 0.0 for g in group_of])
+    ready_of = np.array([groups[g].ready_h for g in group_of])
     for r, route in enumerate(routes):
         ok = np.flatnonzero((ends > ready_of[r] + 1e-6) &
                             (np.maximum(starts, ready_of[r]) + route.lead_h < horizon_h))
@@ -331,7 +342,10 @@ def _solve_variant(model: FleetModel, grid: np.ndarray, *, fleets_limited: bool,
     # Arrivals: C[g, c, d, t] = items of class c of group g at d by the end of period t.
     cumulative: dict[tuple[int, str, str], np.ndarray] = {}
     closed: dict[tuple[int, str], np.ndarray] = {}
-    weight = widths / 24.0  # the objective: troops closed x days
+    weight = widths / 24.0 if not final_only else np.r_[np.zeros(n_periods - 1), 1.0]
+    for period, days in (stress or {}).items():
+        weight = weight.copy()
+        weight[period] += days
     for gi, group in enumerate(groups):
         for dest in group.destinations:
             for cargo in group.items:
@@ -525,6 +539,49 @@ class _Solved:
         return total
 
 
+def _closed_at(model: FleetModel, solved: _Solved, grid: np.ndarray, day: float) -> float:
+    return float(solved.closed_troops(model)[_period_ending(grid, day)])
+
+
+def most_by(model: FleetModel, grid: np.ndarray, day: float, *, fleets_limited: bool,
+            solver: str = "highs", **extra) -> float:
+    """The most troops that can have closed by ``day`` (a time of ``grid``): the LP on the
+    grid up to that day, maximising what has closed at its end. Less capacity, lift or time
+    to get ready can only shrink this LP's feasible set, so this never grows with them."""
+    upto = grid[grid <= day * 24 + 1e-6]
+    solved = _Solved(*_solve_variant(model, upto, fleets_limited=fleets_limited, solver=solver,
+                                     final_only=True, **extra))
+    return float(solved.closed_troops(model)[-1])
+
+
+def _plan(model: FleetModel, grid: np.ndarray, report: list[int], *, fleets_limited: bool,
+          solver: str, say: Progress) -> tuple[_Solved, dict[int, float]]:
+    """A plan, and the most that can close by each report day.
+
+    The plan maximises troops closed x days, with each troop closed by a report day worth
+    :data:`REPORT_DAY_WEIGHT` x the horizon's days more (so it reaches each day's most, or
+    close to it, where that costs little later). Each day's most is its own LP
+    (:func:`most_by`), skipped where the plan has closed every troop by then."""
+    total = sum(g.troops for g in model.groups) if model.groups[0].rate_per_h is None \
+        else math.inf
+    weight = REPORT_DAY_WEIGHT * grid[-1] / 24
+    plan = _Solved(*_solve_variant(model, grid, fleets_limited=fleets_limited, solver=solver,
+                                   stress={_period_ending(grid, d): weight for d in report}))
+    most = {}
+    for day in report:
+        reached = _closed_at(model, plan, grid, day)
+        most[day] = reached
+        if reached < total * (1 - 1e-9):
+            say(f"the most that can close by day {day}")
+            most[day] = max(reached, most_by(model, grid, day, fleets_limited=fleets_limited,
+                                             solver=solver))
+    return plan, most
+
+
+def _period_ending(grid: np.ndarray, day: float) -> int:
+    return int(np.searchsorted(grid, day * 24 - 1e-6)) - 1
+
+
 def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | None = None,
                 step_h: float | None = None, solver: str = "highs") -> ClosureResult:
     """Fleet-constrained closure of ``model`` (see the module docstring)."""
@@ -532,26 +589,26 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
     scenario = model.scenario
     horizon_h = scenario.horizon_days * 24
     step = step_h or scenario.step_h
-    grid = time_grid(horizon_h, step)
+    report = report_days(scenario)
+    grid = time_grid(horizon_h, step, [d * 24 for d in report])
     variants = VARIANTS if detail and model.groups[0].rate_per_h is None else VARIANTS[:1]
-    solved = {}
-    for name, limited, keep_ready in variants:
+    solved, most = {}, {}
+    for name, limited in variants:
         say(f"solving the closure LP ({name})")
-        solved[name] = _Solved(*_solve_variant(model, grid, fleets_limited=limited,
-                                               keep_ready=keep_ready, solver=solver))
+        solved[name], most[name] = _plan(model, grid, report, solver=solver, say=say,
+                                         fleets_limited=limited)
     main = solved["fleets"]
     days = np.concatenate([[0.0], grid[1:] / 24])
     curve = pd.DataFrame({"day": days, "troops": np.concatenate([[0.0],
                                                                  main.closed_troops(model)])})
     bounds = {name: np.r_[0.0, s.closed_troops(model)]
               for name, s in solved.items() if name != "fleets"}
-    report = report_days(scenario)
-    by_day = {d: float(np.interp(d, curve["day"], curve["troops"])) for d in report}
+    by_day = most["fleets"]
     formations = _formation_table(model, main, grid) if model.groups[0].rate_per_h is None \
         else pd.DataFrame()
     fleet_use = _fleet_use(model, main, grid)
     binding = _binding(model, main, grid)
-    marginal = _marginal_values(model, grid, main, binding, report, solver, say) \
+    marginal = _marginal_values(model, grid, by_day, binding, report, solver, say) \
         if detail and model.groups[0].rate_per_h is None else []
     lp = main.solution
     notes = [
@@ -569,11 +626,18 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
         "carriers return empty over the lines they came by; waiting on the way is not "
         "modelled (forces wait at home instead)",
     ]
+    short = max((1 - _closed_at(model, main, grid, d) / by_day[d] for d in report
+                 if by_day[d] > 0), default=0.0)
+    notes.append("troops by each report day: the most that can have closed by then (an LP "
+                 "each); the curve is one plan, " + (
+                     "which reaches all of them" if short < 1e-6 else
+                     f"which lies up to {short:.1%} below them (closing more by one day "
+                     "would close fewer by another)"))
     if bounds:
         notes.append("bound: the same LP with unlimited lift (a relaxation: never less)")
     if model.fleets is None and model.groups[0].rate_per_h is None:
         notes.append("no fleet file: lift is unlimited (scenario field 'fleets')")
-    result_targets = targets(scenario, curve)
+    result_targets = targets(scenario, curve, by_day)
     return ClosureResult(
         scenario=scenario.name,
         description=scenario.description,
@@ -706,15 +770,14 @@ CARRIER_WORDS = {"sailing": ("ro-ro ship", "ro-ro ships"),
                  "bus": ("bus", "buses")}
 
 
-def _marginal_values(model: FleetModel, grid: np.ndarray, main: _Solved,
+def _marginal_values(model: FleetModel, grid: np.ndarray, most: dict[int, float],
                      binding: list[_Binding], report: list[int], solver: str,
                      say: Progress, limit: int = MARGINAL_RESOLVES) -> list[dict]:
     """Troops gained by each report day from one more unit of each binding resource: one
     more train (sailing, flight, vehicle) a day on a capacity, one more standard carrier of a
     fleet from day 0. Each is a re-solve of the same LP; the ``limit`` resources that bind on
     the most days are tried."""
-    base = main.closed_troops(model)
-    ends = np.r_[0.0, grid[1:] / 24]
+    total = sum(g.troops for g in model.groups)
     found = []
     for b in binding[:limit]:
         if b.kind == "fleet":
@@ -727,14 +790,15 @@ def _marginal_values(model: FleetModel, grid: np.ndarray, main: _Solved,
             what = f"+1 {model.movement.unit[arc]}/day"
             extra = {"extra_capacity": {arc: 1.0}}
         say(f"marginal value: {what}, {name}")
-        solved = _Solved(*_solve_variant(model, grid, fleets_limited=True, keep_ready=True,
-                                         solver=solver, **extra))
-        gained = np.r_[0.0, solved.closed_troops(model) - base]
+        gained = {}
+        for day in report:
+            base = most[day]
+            more = base if base >= total * (1 - 1e-9) else most_by(
+                model, grid, day, fleets_limited=True, solver=solver, **extra)
+            gained[str(day)] = max(0.0, more - base)
         found.append({"resource": name, "kind": kind, "element_id": str(element),
                       "change": what, "binding_days": b.days, "from_day": b.first_day,
-                      "to_day": b.last_day,
-                      "troops_gained_by_day": {str(d): max(0.0, float(np.interp(d, ends, gained)))
-                                               for d in report}})
+                      "to_day": b.last_day, "troops_gained_by_day": gained})
     found.sort(key=lambda m: (-sum(m["troops_gained_by_day"].values()), m["resource"]))
     return found
 

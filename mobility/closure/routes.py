@@ -255,7 +255,6 @@ class RoutePlanner:
                     path = paths(vertex) if vertex is not None else None
                     if path is not None:
                         found[dest].setdefault(tuple(path))
-        by_mode = {d: list(found[d]) for d in destinations}  # one fastest route per mode mix
         # Avoid each capacitated gate and border crossing of each route found, in turn (one
         # at a time, breadth first, a bounded number of searches per destination).
         for dest, vertex in targets.items():
@@ -283,21 +282,35 @@ class RoutePlanner:
         for dest in destinations:
             if dest not in fastest:
                 continue
-            first = sorted(by_mode[dest], key=lambda p: (base[list(p)].sum(), p))
-            ranked = first + sorted((p for p in found[dest] if p not in set(first)),
-                                    key=lambda p: (base[list(p)].sum(), p))
+            ranked = sorted(found[dest], key=lambda p: (base[list(p)].sum(), p))
+            by_modes: dict[tuple[str, ...], tuple[int, ...]] = {}
+            for p in ranked:
+                by_modes.setdefault(self._modes(p), p)
+            first = list(by_modes.values())
             kept, seen = [], set()
-            for p in ranked:  # mode mixes first, then one per distinct set of gates/crossings
+            for p in first + [p for p in ranked if p not in set(first)]:
+                # The fastest route of every sequence of modes, then (up to MAX_ROUTES in
+                # all) one per distinct set of gates and crossings: so a new way (a Rail
+                # Baltica phase) never displaces the only way by another mode.
                 signature = self._signature(p)
                 if signature in seen or base[list(p)].sum() > SLACK_FACTOR * fastest[dest] + 48:
                     continue
+                if p not in by_modes.values() and len(kept) >= MAX_ROUTES:
+                    break
                 seen.add(signature)
                 kept.append(p)
-                if len(kept) == MAX_ROUTES:
-                    break
             routes += [self._route(home, dest, np.array(p, dtype=np.int64), base, rules)
                        for p in kept]
         return routes
+
+    def _modes(self, path) -> tuple[str, ...]:
+        """The modes a path uses, in order, e.g. ("road", "sea", "road")."""
+        modes: list[str] = []
+        for arc in path:
+            mode = self.edge_mode[arc]
+            if mode and (not modes or modes[-1] != mode):
+                modes.append(str(mode))
+        return tuple(modes)
 
     def _signature(self, path: tuple[int, ...]) -> tuple:
         mg = self.mg
@@ -356,15 +369,11 @@ class RoutePlanner:
         lead = float(start_h + hours.sum() + dict(rules.unload_h).get(ROAD, 0.0))
         use = np.array([rules.uses(mg.unit[arc]) if mg.kind[arc] != "link" else 0.0
                         for arc in arcs])
-        modes: list[str] = []
-        for arc in arcs:
-            mode = self.edge_mode[arc]
-            if mode and (not modes or modes[-1] != mode):
-                modes.append(mode)
+        modes = self._modes(arcs)
         entry = next((self.edge_mode[a] for a in arcs if self.crosses_in[a]), "")
         embarkation = next((mg.u[a] for a in arcs if self.edge_mode[a] in LONG_HAUL), "")
         return Route(rules.cargo, home, dest, arcs, enter, use, lead,
-                     self._legs(arcs, enter, hours, rules), tuple(modes), entry, embarkation)
+                     self._legs(arcs, enter, hours, rules), modes, entry, embarkation)
 
     def _legs(self, arcs: np.ndarray, enter: np.ndarray, hours: np.ndarray,
               rules: CargoRules) -> tuple[Leg, ...]:
