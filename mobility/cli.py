@@ -264,7 +264,6 @@ def _num(value: float) -> str:
 
 def _print_fleet_tables(result) -> None:
     """Closure beside its bounds, formations, and what binds (fleet engine)."""
-    import numpy as np
 
     days = Table(title="Troops closed at their assembly areas (cumulative)")
     days.add_column("by day", justify="right")
@@ -275,7 +274,7 @@ def _print_fleet_tables(result) -> None:
     for day, troops in result.troops_by_day.items():
         row = [str(day), f"{troops:,.0f}"]
         for name in bounds:
-            row.append(f"{float(np.interp(day, result.bounds['day'], result.bounds[name])):,.0f}")
+            row.append(f"{result.bound_by(name, day):,.0f}")
         days.add_row(*row)
     out.print(days)
     formations = Table(title="Formations (ready, mode, closing day)")
@@ -425,7 +424,10 @@ def compare(
         cells = []
         for row in data["scenarios"]:
             reached = row["targets"][i]["reached_day"]
-            cells.append("not reached" if reached is None else f"day {reached:.1f}")
+            later = row["targets"][i]["days_later_than_first"]
+            cells.append("not reached" if reached is None else f"day {reached:.1f}" + (
+                f" ({later:+.1f} d)" if later is not None and row is not data["scenarios"][0]
+                else ""))
         table.add_row(f"{target['troops']:,.0f} troops (deadline day {target['deadline_day']:g})",
                       *cells)
     for day in data["scenarios"][0]["troops_by_day"]:
@@ -435,15 +437,15 @@ def compare(
     table.add_row("binding bottleneck", *[row["binding_bottleneck"] or "—"
                                           for row in data["scenarios"]])
     out.print(table)
-    changes = Table(title=f"Edges whose flow changed most (day {data['flow_change_day']}, "
-                          f"vs {data['scenarios'][0]['scenario']}; troops/day)")
+    changes = Table(title=f"Edges whose flow changed most (troops carried in days "
+                          f"1-{data['flow_days']}, vs {data['scenarios'][0]['scenario']})")
     for column in ("scenario", "edge", "mode", "before", "after", "change"):
         changes.add_column(column, justify="right" if column in ("before", "after", "change")
                            else "left")
     for row in data["edges_changed_most"]:
         changes.add_row(row["scenario"], f"{row['edge_id']} ({row['u']}→{row['v']})", row["mode"],
                         f"{row['flow_first']:,.0f}", f"{row['flow_this']:,.0f}",
-                        f"{row['change_troops_per_day']:+,.0f}")
+                        f"{row['change_troops']:+,.0f}")
     out.print(changes)
 
 
@@ -874,13 +876,17 @@ def critical(
                                                   "e.g. tcp://host:8786")] = None,
     map_path: Annotated[Path | None, typer.Option("--map", help="also write the HTML map with "
                                                  "the critical links and nodes here")] = None,
+    candidates: Annotated[int, typer.Option(min=0, help="with a force list: re-solve the "
+                                            "elements carrying the most troops in the plan, "
+                                            "this many (0: every used one)")] = 40,
 ) -> None:
     """What losing or halving each edge and node does to closure; single points of failure."""
     from mobility.criticality import criticality
 
     with _count_progress(not as_json) as say:
         result = criticality(None, scenario, elements=elements or "all", workers=workers,
-                             scheduler=scheduler, progress=say)
+                             scheduler=scheduler, candidates=candidates or None,
+                             progress=say)
     if map_path is not None:
         from mobility.closure import network_for
         from mobility.map_layers import critical_highlights
@@ -897,8 +903,8 @@ def critical(
         return
     base = result.baseline
     out.print(f"[bold]Criticality[/] {result.scenario}: {result.n_elements} elements, "
-              f"{result.n_solved} closures solved, {result.n_skipped} changes skipped as "
-              f"provably unchanged ({result.executor})", highlight=False)
+              f"{result.n_solved} closures solved, {result.n_skipped} changes not re-solved "
+              f"(see the notes; {result.executor})", highlight=False)
     out.print("baseline: " + "; ".join(
         f"{label} reached day {_days(day)}" for label, day in
         zip(result.target_labels, base.reached_day, strict=True)) + "; " + ", ".join(

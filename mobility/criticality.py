@@ -1,5 +1,11 @@
 """Criticality: what losing (or halving) each edge and node does to closure.
 
+A scenario with a force list is re-solved with its own engine, the fleet-constrained closure
+(:mod:`mobility.closure.fleet`); elements its plan does not use are not re-solved when all
+edges or nodes are asked for (losing them leaves the plan feasible; name elements to solve
+them anyway). A scenario with origins (the unlimited stress case) is re-solved with the
+exact flows-over-time method, as follows.
+
 Every element of the network — a data edge (both directions, every gauge layer) or a node
 (its transfer gate and every edge that touches it) — is removed (capacity factor 0) or
 halved (factor 0.5) in turn, and the closure is re-solved with the exact flows-over-time
@@ -32,14 +38,13 @@ from typing import Any, Literal
 import networkx as nx
 import numpy as np
 
-from mobility._errors import MobilityError
+from mobility._errors import InfeasibleError, MobilityError
 from mobility.closure import (
     ClosureModel,
     build_model,
     closure,
     cut_off_entries,
     network_for,
-    stress_case,
 )
 from mobility.flows import earliest_arrival_curve
 from mobility.movement import ROAD
@@ -63,6 +68,8 @@ CountProgress = Callable[[int, int, str], None]
 ElementKind = Literal["edge", "node"]
 #: Below this many runs, starting a Dask cluster costs more than it saves.
 IN_PROCESS_RUNS = 24
+#: With a force list, elements re-solved by default: those carrying the most troops.
+FLEET_CANDIDATES = 40
 _CHANGE_LABEL = {0.0: "removed", 0.5: "halved"}
 
 
@@ -111,7 +118,8 @@ class ElementImpact:
         troops that no longer arrive (1 = nothing arrives; a route with a twin in parallel
         scores about half of what it scores alone).
     skipped
-        True if the change was not re-solved because it provably changes nothing (module
+        True if the change was not re-solved: with origins because it provably changes
+        nothing, with a force list because the plan does not use the element (module
         docstring); the outcome is then the baseline's.
     """
 
@@ -277,13 +285,15 @@ def outcome_with_changes(graph: nx.MultiDiGraph, scenario: Scenario,
     """Closure after scaling elements (``(element id, factor)``, factor 0 removes).
 
     Origins on a removed node are dropped and named in ``cuts_off``; so is every destination
-    no origin can reach any more; the remaining ones are solved. Pure: no printing.
+    no origin can reach any more; the remaining ones are solved. With a force list (the
+    fleet engine), the formations that can no longer arrive are named instead. Pure: no
+    printing.
     """
+    if scenario.forces is not None:
+        return _force_outcome(graph, scenario, changes)
     removed = {element for element, factor in changes if factor == 0 and element in graph.nodes}
     names = graph.nodes
-    extra = tuple(CapacityChange(element=element, factor=factor, reason="criticality")
-                  for element, factor in changes)
-    variant = scenario.model_copy(update={"capacity_changes": scenario.capacity_changes + extra})
+    variant = _with_changes(scenario, changes)
     cut: list[str] = []
     origins, destinations = [], []
     for origin in scenario.origins:
@@ -317,6 +327,59 @@ def outcome_with_changes(graph: nx.MultiDiGraph, scenario: Scenario,
     return Outcome.from_result(result, dict.fromkeys(cut))
 
 
+def _with_changes(scenario: Scenario, changes: Sequence[tuple[str, float]]) -> Scenario:
+    extra = tuple(CapacityChange(element=element, factor=factor, reason="criticality")
+                  for element, factor in changes)
+    return scenario.model_copy(update={"capacity_changes": scenario.capacity_changes + extra})
+
+
+def _force_outcome(graph: nx.MultiDiGraph, scenario: Scenario,
+                   changes: Sequence[tuple[str, float]]) -> Outcome:
+    """A force list's closure after the changes; cut off: formations that cannot arrive."""
+    try:
+        result = closure(graph, _with_changes(scenario, changes), detail=False)
+    except InfeasibleError:  # no formation can reach an assembly area any more
+        return Outcome(tuple(None for _ in scenario.targets.resolved()),
+                       {d: 0.0 for d in _report_days(scenario)}, ("every formation",))
+    table = result.formations
+    cut = table.loc[table["closed_day"].isna() & table["modes"].str.startswith("cut off"),
+                    "formation"] if not table.empty else []
+    return Outcome.from_result(result, [f"formation {f}" for f in cut])
+
+
+def troops_carried(result: ClosureResult) -> dict[str, float]:
+    """Troops that enter each edge over the horizon, and each node's touching edges."""
+    flows = result.edge_flows
+    if flows.empty:
+        return {}
+    carried: dict[str, float] = {}
+    for row in flows.itertuples():
+        for element in (row.edge_id, row.u, row.v):
+            carried[element] = carried.get(element, 0.0) + float(row.flow_troops_per_day)
+    return carried
+
+
+def _plan_screen(graph, result: ClosureResult, chosen: Sequence[Element],
+                 factors: Sequence[float], candidates: int | None) -> set[tuple[str, float]]:
+    """(element id, factor) pairs a force list's plan stays feasible under, or outside the
+    ``candidates`` elements carrying most troops."""
+    carried = troops_carried(result)
+    ranked = sorted((e for e in chosen if carried.get(e.id, 0.0) > 1e-9),
+                    key=lambda e: (-carried[e.id], e.id))
+    kept = {e.id for e in (ranked if candidates is None else ranked[:candidates])}
+    flows = result.edge_flows
+    peak = {} if flows.empty else (flows["flow_units_per_day"]
+                                   / flows["capacity_units_per_day"].where(
+                                       flows["capacity_units_per_day"] > 0)
+                                   ).groupby(flows["edge_id"]).max().fillna(0.0).to_dict()
+    skip = set()
+    for e in chosen:
+        for f in factors:
+            if e.id not in kept or (e.kind == "edge" and f > 0 and peak.get(e.id, 0.0) <= f):
+                skip.add((e.id, f))
+    return skip
+
+
 def _closure_of(graph, variant, origins, destinations) -> ClosureResult | None:
     if not origins or not destinations:
         return None
@@ -347,6 +410,7 @@ def criticality(
     workers: int | None = None,
     scheduler: str | None = None,
     shortcut: bool = True,
+    candidates: int | None = FLEET_CANDIDATES,
     progress: CountProgress | None = None,
 ) -> CriticalityResult:
     """Rank the network's elements by what removing or halving each does to closure.
@@ -365,7 +429,13 @@ def criticality(
     scheduler
         Address of a running Dask scheduler (``tcp://host:8786``) instead of a local cluster.
     shortcut
-        Skip changes that provably leave closure unchanged (module docstring).
+        Skip changes that provably leave closure unchanged (module docstring); with a force
+        list, changes that leave the plan feasible (an unused element, or halving an edge
+        the plan never fills beyond half).
+    candidates
+        With a force list and all edges/nodes asked for: re-solve only this many elements,
+        those that carry the most troops in the plan (``None``: every used one). Each
+        re-solve is an LP of seconds.
     progress
         ``progress(done, total, message)`` after each run.
 
@@ -376,9 +446,11 @@ def criticality(
     say = progress or (lambda _done, _total, _msg: None)
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    scenario = stress_case(scenario)  # a network analysis: the stress question
     graph = network if network is not None else network_for(scenario)
     chosen = list_elements(graph, elements)
+    screen_unused = scenario.forces is not None and shortcut and all(
+        item in ("all", "edges", "nodes") for item in ([elements] if isinstance(elements, str)
+                                                       else elements))
     factors = tuple(sorted({float(f) for f in factors}))
     for f in factors:
         if not 0 <= f < 1:
@@ -386,9 +458,20 @@ def criticality(
     say(0, 1, "solving the baseline")
     base_result = closure(graph, scenario, detail=False)
     baseline = Outcome.from_result(base_result)
-    model = build_model(graph, scenario)
-    unchanged = (_unchanged_changes(model, chosen, factors) if shortcut and not model.later_changes
-                 else set())
+    if scenario.forces is not None:
+        unchanged = (_plan_screen(graph, base_result, chosen, factors, candidates)
+                     if screen_unused else set())
+        skip_note = ("changes not re-solved: the force list's plan stays feasible with them "
+                     "(an unused element, or an edge halved that the plan fills to half at "
+                     "most)" + ("" if candidates is None else f", or the element is not among "
+                                f"the {candidates} that carry the most troops in the plan")
+                     + " (fleet engine)")
+    else:
+        model = build_model(graph, scenario)
+        unchanged = (_unchanged_changes(model, chosen, factors)
+                     if shortcut and not model.later_changes else set())
+        skip_note = ("changes skipped: the baseline's optimal flows stay feasible, so closure "
+                     "cannot change (exact)")
     runs = [(e, f) for e in chosen for f in factors if (e.id, f) not in unchanged]
     outcomes, executor = _map_runs(graph, scenario, runs, workers=workers, scheduler=scheduler,
                                    progress=say)
@@ -404,8 +487,9 @@ def criticality(
     notes = (
         "score: mean over the report days of the share of baseline troops that no longer arrive",
         "a node change scales its transfer gate and every edge touching it",
-        f"{len(unchanged)} of {len(chosen) * len(factors)} changes skipped: the baseline's "
-        "optimal flows stay feasible, so closure cannot change (exact)",
+        f"{len(unchanged)} of {len(chosen) * len(factors)} {skip_note}",
+        "closure: " + ("the force list with its fleets (fleet engine)" if scenario.forces
+                       is not None else "flows over time from the scenario's origins (exact)"),
     )
     return CriticalityResult(
         scenario=scenario.name, horizon_days=scenario.horizon_days, target_labels=labels,

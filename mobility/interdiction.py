@@ -233,13 +233,15 @@ def interdict(
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    scenario = stress_case(scenario)  # a network analysis: the stress question
+    # The adversary's choice is a network question (the stress case's long-run throughput);
+    # what it costs is the scenario's own closure (a force list: the fleet engine).
+    network_question = stress_case(scenario)
     graph = network if network is not None else network_for(scenario)
     candidates = list_elements(graph, elements)
     if protect:
         shielded = {e.id for e in list_elements(graph, list(protect))}
         candidates = [e for e in candidates if e.id not in shielded]
-    model = build_model(graph, scenario)
+    model = build_model(graph, network_question)
     if not endpoints:
         ends = {*model.origin_ids, *model.destination_ids}
         candidates = [e for e in candidates if not (e.kind == "node" and e.id in ends)]
@@ -254,8 +256,10 @@ def interdict(
     labels = tuple(f"{t.troops:,.0f} by day {t.deadline_day:g}"
                    for t in scenario.targets.resolved())
     notes = (
-        "objective: long-run throughput (maximum static flow, Wood 1993); days lost are "
-        "from the full closure curve with the chosen elements removed",
+        "objective: long-run throughput (maximum static flow, Wood 1993) of the stress case; "
+        "days lost are from the scenario's own closure (" + (
+            "its force list and fleets" if scenario.forces is not None else "flows over time")
+        + ") with the chosen elements removed",
         "a removed node loses its transfer gate and every edge touching it",
         "origin and destination nodes " + ("may be removed" if endpoints else
                                            "are protected (--endpoints allows them)"),

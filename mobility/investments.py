@@ -62,6 +62,8 @@ __all__ = [
 
 #: Evaluate every subset within the budget when there are at most this many.
 MAX_EXACT = 256
+#: The same for a force list, whose closure (the fleet engine) takes seconds a run.
+MAX_EXACT_FLEET = 24
 Objective = Literal["days", "troops-10", "troops-30", "troops-180"]
 CountProgress = Callable[[int, int, str], None]
 Positive = Annotated[float, Field(gt=0)]
@@ -399,7 +401,6 @@ def evaluate_investments(
     if objective not in ("days", "troops-10", "troops-30", "troops-180"):
         raise MobilityError(f"invest: objective {objective!r} is not valid (options: days, "
                             "troops-10, troops-30, troops-180)")
-    scenario = stress_case(scenario)  # a network analysis: the stress question
     catalogue = catalogue or load_catalogue()
     networks = _Networks(scenario)
     check_catalogue(catalogue, networks.tables)
@@ -432,8 +433,10 @@ def evaluate_investments(
         return ((budget_eur is None or cost <= budget_eur + 1e-6)
                 and all(need in combo for i in combo for need in by_id[i].requires))
 
-    subsets = _count_feasible(ids, feasible, MAX_EXACT)
-    if subsets <= MAX_EXACT:
+    # A fleet-engine closure is an LP of seconds, not milliseconds: fewer combinations.
+    max_exact = MAX_EXACT if scenario.forces is None else MAX_EXACT_FLEET
+    subsets = _count_feasible(ids, feasible, max_exact)
+    if subsets <= max_exact:
         combos = [c for r in range(1, len(ids) + 1) for c in itertools.combinations(ids, r)
                   if feasible(c)]
         for n, combo in enumerate(combos, start=1):
@@ -443,7 +446,7 @@ def evaluate_investments(
     else:
         _beam(ids, by_id, feasible, run, objective, beam_width, say)
         search = (f"beam search (width {beam_width}) over combinations, each evaluated with "
-                  f"closure; more than {MAX_EXACT} subsets fit the budget, so not exhaustive")
+                  f"closure; more than {max_exact} subsets fit the budget, so not exhaustive")
     candidates = [(c, g) for c, g in evaluated.items() if feasible(c)]
     best = None
     if candidates:
@@ -452,13 +455,16 @@ def evaluate_investments(
             -round(cg[1].value(objective), 9), sum(by_id[i].cost_eur for i in cg[0]), cg[0]))
         best = Portfolio(combo, sum(by_id[i].cost_eur for i in combo), gain,
                          sum(single[i] for i in combo))
-    prices, method = (shadow_prices(base_graph, scenario) if shadow else ((), "not computed"))
+    # Shadow prices are of the network's capacities: the stress case's flows over time.
+    prices, method = (shadow_prices(base_graph, stress_case(scenario)) if shadow
+                      else ((), "not computed"))
     labels = tuple(f"{t.troops:,.0f} by day {t.deadline_day:g}"
                    for t in scenario.targets.resolved())
     notes = (
         "objective: " + ("total days saved over the targets" if objective == "days"
                          else f"troops gained by day {objective.split('-')[1]}"),
-        "portfolio values come from closure runs of the combination, not sums of single effects",
+        "portfolio values come from closure runs of the combination, not sums of single effects"
+        + (" (the force list with its fleets)" if scenario.forces is not None else ""),
         "costs and effects marked 'assumption' are not published figures (data/investments.yaml)",
     )
     return InvestmentResult(

@@ -149,11 +149,9 @@ def fleet_sections(result: ClosureResult) -> list[tuple[str, list[dict[str, Any]
     fleet use (none for the exact method)."""
     if result.method != "fleet":
         return []
-    import numpy as np
 
     bound = [{"by day": day, "troops closed": format_number(troops),
-              **{name: format_number(float(np.interp(day, result.bounds["day"],
-                                                     result.bounds[name])))
+              **{name: format_number(result.bound_by(name, day))
                  for name in result.bounds.columns if name != "day"}}
              for day, troops in result.troops_by_day.items()]
     formations = [{"formation": r.formation, "troops": format_number(r.troops),

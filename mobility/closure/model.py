@@ -19,10 +19,12 @@ import numpy as np
 
 from mobility._errors import InfeasibleError, MobilityError, ScenarioError, UnknownNodeError
 from mobility.flows import FlowProblem
+from mobility.forces import load_force_list
 from mobility.movement import GATE_IN, ROAD, MovementGraph, movement_graph
 from mobility.names import resolve_node
 from mobility.network import load_network
-from mobility.scenario import Scenario, load_scenario
+from mobility.scenario import Origin, Scenario, load_scenario
+from mobility.unit_profiles import load_unit_profiles
 
 BALTIC_STATES = frozenset({"LT", "LV", "EE"})
 KIND_LABEL = {
@@ -301,15 +303,30 @@ def later_arc_changes(mg: MovementGraph, later) -> list[tuple[int, float, float]
 
 def stress_case(scenario: Scenario) -> Scenario:
     """The unlimited stress case of a scenario: its network, changes, delays and assembly
-    areas, with the origins of the shipped ``unlimited`` scenario in place of a force list.
+    areas, with origins in place of a force list: on the shipped network those of the
+    shipped ``unlimited`` scenario, on another network each home of the force list, sending
+    its whole force in a day by the modes its formations may use.
 
-    The network analyses (criticality, interdiction, investments) still answer the stress
-    question (what the network as pipes can carry) on a force-list scenario; a scenario that
-    already has origins is returned unchanged.
+    The network questions (interdiction's long-run throughput, investments' shadow prices)
+    are asked of this case; a scenario that already has origins is returned unchanged.
     """
     if scenario.forces is None:
         return scenario
-    unlimited = load_scenario("unlimited")
+    if scenario.network.path is None:
+        unlimited = load_scenario("unlimited")
+        origins, force, note = unlimited.origins, unlimited.force, "origins of 'unlimited'"
+    else:
+        forces = load_force_list(scenario.forces, relative_to=scenario.source_file)
+        profiles = load_unit_profiles()
+        homes: dict[str, tuple[set[str], float]] = {}
+        for f in forces.formations:
+            modes, troops = homes.get(f.home, (set(), 0.0))
+            homes[f.home] = (modes | set(f.modes), troops + profiles[f.profile].size.troops
+                             * f.count)
+        origins = tuple(Origin(node=home, troops_per_day=max(troops, 1.0),
+                               modes=tuple(m for m in ("road", "rail", "sea", "air") if m in modes))
+                        for home, (modes, troops) in homes.items())
+        force, note = scenario.force, "the force list's homes, each sending its whole force a day"
     return scenario.model_copy(update={
-        "forces": None, "origins": unlimited.origins, "force": unlimited.force,
-        "description": f"{scenario.description} (stress case: origins of 'unlimited')"})
+        "forces": None, "origins": origins, "force": force,
+        "description": f"{scenario.description} (stress case: {note})"})

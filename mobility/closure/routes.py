@@ -8,19 +8,22 @@ with the scenario's planning factors.
 
 For each home, class and set of allowed modes, routes are fastest paths (Dijkstra) on the
 movement graph with the class's handling times at every load and unload, computed with each
-combination of the long-haul modes (sea, rail, air) switched off and with each capacitated
-gate of the fastest route avoided in turn: a small set of genuinely different ways (by sea
-through Rostock, by rail through Šeštokai, by road through the Suwałki gap, …) among which
-the LP (:mod:`mobility.closure.fleet`) splits the flow. A route fixes when each arc is
-entered after dispatch (no waiting on the way) and which fleets carry it on which legs.
+combination of the modes (road, sea, rail, air; not all at once) switched off and with each
+capacitated gate and border crossing of the routes found avoided in turn (breadth first, a
+bounded number of searches). Kept: the fastest route of every sequence of modes, then up to
+``MAX_ROUTES`` in all, one per distinct set of gates and crossings — a small set of
+genuinely different ways (by sea through Rostock, by rail through Šeštokai, by road through
+the Suwałki gap, …) among which the LP (:mod:`mobility.closure.fleet`) splits the flow. A
+route fixes when each arc is entered after dispatch (no waiting on the way) and which fleets
+carry it on which legs.
 
-Routes are searched on the scenario's own movement graph (closures removed, delays added),
-so a closure or a longer delay can re-rank which routes are kept; more infrastructure (a
-Rail Baltica phase) can likewise displace a route. Such a change may then, in a few cases,
-deliver slightly more by some day (seen: Šeštokai closed on the tiny network, +12 % by day 2;
-rail-baltica-2030 against baseline, −1 % by day 10). Less lift, later readiness or a lower
-(non-zero) capacity never change the routes and never give a better plan (tested on the
-LP's objective; single days of the curve may still cross, see mobility.closure.fleet).
+Routes are searched on the scenario's own movement graph (closures removed, delays added).
+Less lift, later readiness or a lower (non-zero) capacity never change the routes, so they
+never let more close by any day (property-tested). A closure, a longer delay or a new line
+changes the graph and so can re-rank the routes kept; keeping every mode sequence's fastest
+route and searching with each mode off (roads too) makes that rare (two cases found by tests
+and fixed this way: Rail Baltica 2030 displacing sea routes, and a road spur hiding the
+all-rail route), but with a bounded set of routes it is not excluded.
 """
 
 from __future__ import annotations
@@ -242,11 +245,13 @@ class RoutePlanner:
         if start is None:
             return []
         base = self._weights(rules, modes, home, exit_modes)
-        long_haul = [m for m in LONG_HAUL if m in modes]
+        # Each mode, roads too, switched off in every combination (but not all at once): so
+        # a way by one mode alone is found even where a shortcut by another is faster.
+        switchable = [m for m in (ROAD, *LONG_HAUL) if m in modes]
         found: dict[str, dict[tuple[int, ...], None]] = {d: {} for d in destinations}
         fastest: dict[str, float] = {}
-        for n_off in range(len(long_haul) + 1):
-            for off in itertools.combinations(long_haul, n_off):
+        for n_off in range(len(switchable)):
+            for off in itertools.combinations(switchable, n_off):
                 weight = base.copy()
                 if off:
                     weight[np.isin(self.edge_mode, off)] = np.inf
