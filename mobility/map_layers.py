@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from mobility.criticality import CriticalityResult
     from mobility.interdiction import InterdictionResult
+    from mobility.result import ClosureResult
 
 CRITICAL_LAYER = "Critical links and nodes"
 INTERDICTION_LAYER = "Interdiction plan"
@@ -131,3 +132,100 @@ def investment_highlights(graph: nx.MultiDiGraph, catalogue_layers: Sequence[Map
                                  show_score=False)
                        for element in elements]
     return highlights
+
+
+#: Kinds of binding resources that are scenario inputs (fleets), not infrastructure.
+SCENARIO_INPUT_KINDS = frozenset({"fleet"})
+
+
+@dataclass(frozen=True)
+class RankedBottleneck:
+    """A binding resource with its rank and what one more unit of it buys.
+
+    Attributes
+    ----------
+    rank
+        1 is the most valuable to relieve (infrastructure and scenario inputs ranked apart).
+    name, kind, element_id
+        As :class:`mobility.result.Bottleneck`.
+    infrastructure
+        ``False`` for scenario inputs (a fleet, an origin's or a destination's throughput):
+        they bind, but they are not a place to build or to strike.
+    utilisation, from_day, in_min_cut
+        As :class:`mobility.result.Bottleneck`.
+    change
+        What "one more unit" is (``"+1 train/day"``), or ``""`` when not measured.
+    troops_gained_by_day
+        Troops closed sooner by each report day from that unit (empty when not measured).
+    """
+
+    rank: int
+    name: str
+    kind: str
+    element_id: str
+    infrastructure: bool
+    utilisation: float
+    from_day: float | None
+    in_min_cut: bool
+    change: str = ""
+    troops_gained_by_day: Mapping[str, float] | None = None
+
+    @property
+    def best_gain(self) -> tuple[str, float] | None:
+        """(day, troops) of the largest gain, or ``None`` when not measured."""
+        gains = dict(self.troops_gained_by_day or {})
+        if not gains:
+            return None
+        day = max(gains, key=lambda d: (gains[d], -float(d)))
+        return day, float(gains[day])
+
+    @property
+    def value_text(self) -> str:
+        """``"+1 train/day: +68 troops by day 30"``, ``"+1 …: no gain by day 10/30/180"``,
+        or ``"not measured"``."""
+        best = self.best_gain
+        if best is None:
+            return "marginal value not measured"
+        day, troops = best
+        if troops < 0.5:
+            days = "/".join(str(d) for d in (self.troops_gained_by_day or {}))
+            return f"{self.change}: no gain by day {days}"
+        return f"{self.change}: +{troops:,.0f} troops by day {day}"
+
+
+def ranked_bottlenecks(result: ClosureResult, *, scenario_nodes: Iterable[str] = (),
+                       ) -> list[RankedBottleneck]:
+    """The result's bottlenecks ranked by marginal value, infrastructure first.
+
+    Rank order: largest troops gained by any report day from one more unit
+    (``result.marginal``), then days binding, on the minimum cut, utilisation, first day
+    used, name. Fleets, and gates of the nodes in ``scenario_nodes`` (origins and
+    destinations whose throughput the scenario sets), are scenario inputs: ranked after
+    the infrastructure, numbered on their own.
+    """
+    marginal = {str(m["element_id"]): m for m in result.marginal}
+    inputs = set(scenario_nodes)
+
+    def key(b: Any) -> tuple:
+        m = marginal.get(str(b.element_id))
+        gain = max(m["troops_gained_by_day"].values(), default=0.0) if m else -1.0
+        days = float(m["binding_days"]) if m else 0.0
+        return (-round(gain, 1), -days, not b.in_min_cut, -round(b.utilisation, 3),
+                b.from_day if b.from_day is not None else float("inf"), b.name)
+
+    def is_input(b: Any) -> bool:
+        return b.kind in SCENARIO_INPUT_KINDS or str(b.element_id) in inputs
+
+    out: list[RankedBottleneck] = []
+    for infrastructure in (True, False):
+        chosen = sorted((b for b in result.bottlenecks if is_input(b) != infrastructure),
+                        key=key)
+        for rank, b in enumerate(chosen, 1):
+            m = marginal.get(str(b.element_id))
+            out.append(RankedBottleneck(
+                rank=rank, name=b.name, kind=b.kind, element_id=str(b.element_id),
+                infrastructure=infrastructure, utilisation=float(b.utilisation),
+                from_day=b.from_day, in_min_cut=bool(b.in_min_cut),
+                change=str(m["change"]) if m else "",
+                troops_gained_by_day=dict(m["troops_gained_by_day"]) if m else None))
+    return out

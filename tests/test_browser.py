@@ -133,6 +133,8 @@ def test_map_runs_offline_without_errors(browser, map_file):
 
 def test_layer_control_lists_and_toggles_layers(browser, map_file):
     page, events = _open(browser, map_file)
+    assert page.locator(".leaflet-control-layers-expanded").count() == 0  # collapsed
+    page.hover(".leaflet-control-layers")  # opens on hover (or tap)
     labels = page.locator(".leaflet-control-layers-overlays label")
     assert [text.strip() for text in labels.all_inner_texts()] == list(maps.LAYER_NAMES.values())
     before = _drawn_paths(page)
