@@ -36,6 +36,11 @@ ScenarioArg = Annotated[
                    "default: baseline"),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON object instead of tables")]
+PdfOpt = Annotated[Path | None, typer.Option("--pdf", help="also print it to this PDF "
+                                             "(headless Chromium, landscape)")]
+PngOpt = Annotated[Path | None, typer.Option("--png", help="also save a full-page PNG "
+                                             "(headless Chromium)")]
+PaperOpt = Annotated[str, typer.Option("--paper", help="paper for --pdf: a4 or letter")]
 
 
 def main() -> None:
@@ -187,6 +192,8 @@ def run(
                                                 "CSV) and the arrival curve (CSV) here")] = None,
     map_path: Annotated[Path | None, typer.Option("--map", help="also write the HTML map "
                                                  "here")] = None,
+    plot_path: Annotated[Path | None, typer.Option("--plot", help="also write the closure "
+                                                  "plot here (.png or .svg)")] = None,
 ) -> None:
     """Closure: troops delivered by day, days to each Force Model target, bottlenecks."""
     from mobility.closure import closure, network_for
@@ -205,6 +212,10 @@ def run(
         from mobility.maps import closure_map, save_map
 
         save_map(closure_map(graph, result, scenario=loaded), map_path)
+    if plot_path is not None:
+        from mobility.plots import closure_plot
+
+        closure_plot(result, plot_path)
     if as_json:
         out.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
         return
@@ -213,6 +224,19 @@ def run(
         err.print(f"wrote edge flows and curve to {out_dir}")
     if map_path is not None:
         err.print(f"wrote map to {map_path}")
+    if plot_path is not None:
+        err.print(f"wrote plot to {plot_path}")
+
+
+def _export(path: Path, pdf: Path | None, png: Path | None, paper: str) -> None:
+    """Print the page at ``path`` to ``pdf`` and/or screenshot it to ``png``."""
+    if pdf is None and png is None:
+        return
+    from mobility.browser_export import export_page
+
+    for target in (pdf, png):
+        if target is not None:
+            err.print(f"wrote {export_page(path, target, paper=paper)}")
 
 
 def _print_closure(result) -> None:
@@ -456,6 +480,9 @@ def map_command(
                                                "(needs internet when viewed)")] = False,
     network_only: Annotated[bool, typer.Option("--network-only", help="draw the network without "
                                                "solving closure")] = False,
+    pdf: PdfOpt = None,
+    png: PngOpt = None,
+    paper: PaperOpt = "a4",
 ) -> None:
     """Write a self-contained HTML map (offline basemap, network, flows, time slider)."""
     from mobility.closure import closure, network_for
@@ -470,6 +497,7 @@ def map_command(
         path = save_map(closure_map(graph, result, scenario=loaded, online_tiles=online_tiles),
                         out_path or Path("maps") / f"{loaded.name}.html")
     err.print(f"wrote {path}")
+    _export(path, pdf, png, paper)
 
 
 @app.command()
@@ -477,6 +505,9 @@ def report(
     scenario: ScenarioArg = None,
     out_path: Annotated[Path | None, typer.Option("--out", help="HTML file; default "
                                                  "maps/SCENARIO-report.html")] = None,
+    pdf: PdfOpt = None,
+    png: PngOpt = None,
+    paper: PaperOpt = "a4",
 ) -> None:
     """Write one self-contained HTML report: map, closure plot and tables."""
     from mobility.closure import closure, network_for
@@ -489,8 +520,9 @@ def report(
         result = closure(graph, loaded, progress=say)
         say("writing the report")
         target = out_path or Path("maps") / f"{loaded.name}-report.html"
-        path = closure_report(graph, result, target)
+        path = closure_report(graph, result, target, scenario=loaded)
     err.print(f"wrote {path}")
+    _export(path, pdf, png, paper)
 
 
 @app.command()

@@ -222,7 +222,7 @@ def closure_map(
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
 
     data = _map_data(graph, result, about=about, bounds=bounds,
-                     scenario_nodes=_scenario_nodes(scenario))
+                     scenario_nodes=scenario_nodes(scenario))
     if highlights:
         data["lines"].extend(_highlight_lines(graph, highlights, highlight_keys))
         data["points"].extend(_highlight_points(graph, highlights, highlight_keys))
@@ -318,8 +318,9 @@ def _map_data(
     return data
 
 
-def _scenario_nodes(scenario: Any) -> set[str]:
-    """Origin and destination nodes of a scenario object (their gates are scenario inputs)."""
+def scenario_nodes(scenario: Any) -> set[str]:
+    """Origin and destination nodes of a scenario object (their gates are scenario inputs);
+    empty for a name or ``None``."""
     nodes = set()
     for field in ("origins", "destinations"):
         for entry in getattr(scenario, field, None) or ():
@@ -330,11 +331,13 @@ def _scenario_nodes(scenario: Any) -> set[str]:
 
 
 def _max_bounds(bounds: tuple[tuple[float, float], tuple[float, float]]) -> list[list[float]]:
-    """How far the map may be panned: the graph and the theatre with a margin of 6°."""
-    south = min(bounds[0][0], THEATRE_BOUNDS[0][0]) - 6
-    west = min(bounds[0][1], THEATRE_BOUNDS[0][1]) - 6
-    north = max(bounds[1][0], THEATRE_BOUNDS[1][0]) + 6
-    east = max(bounds[1][1], THEATRE_BOUNDS[1][1]) + 6
+    """How far the map may be panned: the graph and the theatre with a margin of 8° of
+    latitude and 16° of longitude (wide enough that fitting the theatre beside the panels
+    is never pushed off-centre by the limit)."""
+    south = max(min(bounds[0][0], THEATRE_BOUNDS[0][0]) - 8, -85)
+    west = min(bounds[0][1], THEATRE_BOUNDS[0][1]) - 16
+    north = min(max(bounds[1][0], THEATRE_BOUNDS[1][0]) + 8, 85)
+    east = max(bounds[1][1], THEATRE_BOUNDS[1][1]) + 16
     return [[round(south, 2), round(west, 2)], [round(north, 2), round(east, 2)]]
 
 

@@ -7,6 +7,9 @@ function mobilityClosureMap(map, layers, data) {
     map.createPane(pane[0]).style.zIndex = String(pane[1]);
   });
   map.attributionControl.setPrefix(data.attribution);
+  if (window.self !== window.top) {
+    document.documentElement.classList.add("mobility-embedded");
+  }
   map.options.zoomSnap = 0.25;
   map.options.zoomDelta = 0.5;
   map.setMinZoom(data.zoom_range[0]);
@@ -101,6 +104,15 @@ function mobilityClosureMap(map, layers, data) {
         var p = label.point, r = label.radius;
         return [p.x - r, p.y - r, p.x + r, p.y + r];
       });
+    // the panels: a label under one could not be read
+    var origin = map.getContainer().getBoundingClientRect();
+    map.getContainer().querySelectorAll(".leaflet-control").forEach(function (panel) {
+      var rect = panel.getBoundingClientRect();
+      if (rect.width > 0) {
+        taken.push([rect.left - origin.left, rect.top - origin.top,
+                    rect.right - origin.left, rect.bottom - origin.top]);
+      }
+    });
     badges.forEach(function (badge) {
       if (!map.hasLayer(badge)) { return; }
       var p = map.latLngToContainerPoint(badge.getLatLng()), r = BADGE_HALF_PX;
@@ -186,7 +198,7 @@ function mobilityClosureMap(map, layers, data) {
       .forEach(function (element) { element.open = true; });
     fitting = true;
     map.invalidateSize({animate: false, pan: false});
-    fitTheatre({noPanels: true});
+    fitTheatre();
     fitting = false;
   }
   function finishPrint() {
