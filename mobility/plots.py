@@ -27,6 +27,8 @@ PLOT_DPI = 120
 _CURVE_COLOUR = "#2166ac"
 _MET_COLOUR = "#1a9850"
 _MISSED_COLOUR = "#d73027"
+_LABEL_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
+              "alpha": 0.85}
 #: Head room above the largest target: the y-axis ends at this multiple of it.
 TARGET_HEADROOM = 1.12
 
@@ -95,7 +97,8 @@ def closure_plot(result: ClosureResult, path: str | Path | None = None) -> Figur
         near_right = target.deadline_day > 0.7 * x_max_days
         axes.annotate(label, (target.deadline_day, target.troops),
                       xytext=(-8 if near_right else 8, -6), textcoords="offset points",
-                      fontsize=8, color=colour, va="top", ha="right" if near_right else "left")
+                      fontsize=8, color=colour, va="top", ha="right" if near_right else "left",
+                      bbox=_LABEL_BOX)
 
     axes.set_xlim(0, x_max_days)
     top = TARGET_HEADROOM * max((t.troops for t in targets), default=0.0)
@@ -115,7 +118,7 @@ def closure_plot(result: ClosureResult, path: str | Path | None = None) -> Figur
                   linestyle="none", clip_on=False, zorder=6)
         axes.annotate(f"off scale: {troops[-1]:,.0f} by day {days[-1]:g}",
                       (leave_day, top), xytext=(8, -4), textcoords="offset points",
-                      fontsize=8, color=_CURVE_COLOUR, va="top", ha="left")
+                      fontsize=8, color=_CURVE_COLOUR, va="top", ha="left", bbox=_LABEL_BOX)
     axes.set_xlabel("Day")
     axes.set_ylabel("Troops arrived (cumulative)")
     axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:,.0f}"))
@@ -124,7 +127,8 @@ def closure_plot(result: ClosureResult, path: str | Path | None = None) -> Figur
                    f"as of {about.as_of} · baltic-mobility {about.version}", fontsize=10)
     figure.supxlabel(about.caveat, fontsize=7, color="#8a1c1c")
     axes.grid(True, color="#e0e0e0", linewidth=0.6)
-    axes.legend(loc="upper left", fontsize=8, frameon=False)
+    # lower right: the curve rises from the lower left and the targets sit above it
+    axes.legend(loc="lower right", fontsize=8, frameon=True, framealpha=0.9, edgecolor="none")
     if path is not None:
         save_figure(figure, path)
     return figure
