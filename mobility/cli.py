@@ -429,14 +429,24 @@ def compare(
                                                    "the first is the reference")],
     as_json: JsonOpt = False,
     top: Annotated[int, typer.Option(help="edges to list whose flow changed most")] = 10,
+    map_path: Annotated[Path | None, typer.Option("--map", help="also write the difference "
+                                                 "map (flows gained and lost, closed "
+                                                 "elements, days per target) here; with more "
+                                                 "than two scenarios, one map each")] = None,
+    report_path: Annotated[Path | None, typer.Option("--report", help="also write the "
+                                                    "comparison report here")] = None,
 ) -> None:
     """Closure of several scenarios side by side, and the edges whose flow changed most."""
     from mobility.compare import compare as run_compare
+    from mobility.scenario import load_scenario
 
     if len(scenarios) < 2:
         raise typer.BadParameter("give at least two scenarios to compare", param_hint="SCENARIOS")
     with _progress(not as_json) as say:
-        comparison = run_compare(scenarios, progress=say)
+        loaded = [load_scenario(name) for name in scenarios]
+        comparison = run_compare(loaded, progress=say)
+        if map_path is not None or report_path is not None:
+            _write_comparison(comparison, loaded, map_path, report_path, say)
     data = comparison.to_dict(top=top)
     if as_json:
         out.print_json(json.dumps(data, ensure_ascii=False))
@@ -469,6 +479,33 @@ def compare(
                         f"{row['flow_first']:,.0f}", f"{row['flow_this']:,.0f}",
                         f"{row['change_troops_per_day']:+,.0f}")
     out.print(changes)
+
+
+def _write_comparison(comparison, loaded, map_path: Path | None, report_path: Path | None,
+                      say) -> None:
+    """The difference maps and report. The comparison's closures carry no edge flows, so
+    each scenario is solved again with them (and its bottlenecks' marginal values)."""
+    import dataclasses
+
+    from mobility.closure import closure, network_for
+    from mobility.compare_views import comparison_map, comparison_map_paths, comparison_report
+    from mobility.maps import save_map
+
+    graphs = [network_for(scenario) for scenario in loaded]
+    detailed = []
+    for scenario, graph in zip(loaded, graphs, strict=True):
+        say(f"closure of {scenario.name} with flows, for the map")
+        detailed.append(closure(graph, scenario))
+    comparison = dataclasses.replace(comparison, results=detailed)
+    say("drawing the comparison")
+    if map_path is not None:
+        paths = comparison_map_paths(map_path, [s.name for s in loaded[1:]])
+        for index, path in enumerate(paths, 1):
+            save_map(comparison_map(graphs[index], comparison, loaded, index), path)
+            err.print(f"wrote {path}")
+    if report_path is not None:
+        comparison_report(comparison, loaded, graphs[1], report_path)
+        err.print(f"wrote {report_path}")
 
 
 @app.command("map")

@@ -163,6 +163,7 @@ def closure_map(
     online_tiles: bool = False,
     title: str | None = None,
     highlights: Sequence[Highlight] = (),
+    summary: Sequence[str] = (),
 ) -> folium.Map:
     """Draw the network, and a closure result if given, as a self-contained Leaflet map.
 
@@ -186,6 +187,9 @@ def closure_map(
         Graph elements to mark (:mod:`mobility.map_layers`): one switchable layer per
         distinct layer name, listed in the layer control and legend; edges as thick lines
         along their geometry, nodes as rings, both sized by score.
+    summary
+        Lines of plain text for the title panel, under the caveat (e.g. the days gained or
+        lost per target of a comparison).
 
     Returns
     -------
@@ -222,7 +226,7 @@ def closure_map(
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
 
     data = _map_data(graph, result, about=about, bounds=bounds,
-                     scenario_nodes=scenario_nodes(scenario))
+                     scenario_nodes=scenario_nodes(scenario), summary=summary)
     if highlights:
         data["lines"].extend(_highlight_lines(graph, highlights, highlight_keys))
         data["points"].extend(_highlight_points(graph, highlights, highlight_keys))
@@ -277,6 +281,7 @@ def _map_data(
     about: Briefing,
     bounds: tuple[tuple[float, float], tuple[float, float]],
     scenario_nodes: Iterable[str] = (),
+    summary: Sequence[str] = (),
 ) -> dict[str, Any]:
     basemap = basemap_layers(str(basemap_dir()))
     ranked = [] if result is None else ranked_bottlenecks(
@@ -289,7 +294,7 @@ def _map_data(
         "max_bounds": _max_bounds(bounds),
         "zoom_range": list(ZOOM_RANGE),
         "panes": [list(pane) for pane in _PANES],
-        "briefing_html": briefing_html(about, ranked),
+        "briefing_html": briefing_html(about, ranked, summary=summary),
         "basemap": basemap["layers"],
         "labels": basemap["labels"],
         "place_labels": place_labels(graph, _final_arrivals(result)),
@@ -342,7 +347,7 @@ def _max_bounds(bounds: tuple[tuple[float, float], tuple[float, float]]) -> list
 
 
 def briefing_html(about: Briefing, ranked: Sequence[RankedBottleneck] = (), *,
-                  top: int = 8) -> str:
+                  top: int = 8, summary: Sequence[str] = ()) -> str:
     """The title panel: title, scenario, as-of date and version, caveat, ranked bottlenecks.
 
     The ranked list (infrastructure, then scenario inputs that bind) is a collapsible
@@ -353,6 +358,9 @@ def briefing_html(about: Briefing, ranked: Sequence[RankedBottleneck] = (), *,
         parts.append(f"<div>{_esc(about.description)}</div>")
     parts += [f"<div class='mobility-stamp'>{_esc(about.stamp)}</div>",
               f"<div class='mobility-caveat'>{_esc(about.caveat)}</div>"]
+    if summary:
+        parts.append("<div class='mobility-summary'>"
+                     + "".join(f"<div>{_esc(line)}</div>" for line in summary) + "</div>")
     infrastructure = [b for b in ranked if b.infrastructure][:top]
     inputs = [b for b in ranked if not b.infrastructure]
     if infrastructure or inputs:

@@ -37,7 +37,7 @@ def _esc(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _table(headers: list[str], rows: list[list[str]], *, text_columns: int = 1) -> str:
+def table_html(headers: list[str], rows: list[list[str]], *, text_columns: int = 1) -> str:
     """An HTML table; cells are already-escaped HTML; the first columns are left-aligned."""
     head = "".join(f"<th class='text'>{h}</th>" if i < text_columns else f"<th>{h}</th>"
                    for i, h in enumerate(headers))
@@ -64,7 +64,7 @@ def _targets_section(result: ClosureResult) -> str:
         rows.append([f"T{number}", f"{target.troops:,.0f}", f"day {target.deadline_day:g}",
                      reached, _esc(when), f"{target.troops_at_deadline:,.0f}",
                      f"{target.shortfall:,.0f}" if target.shortfall > 0 else "0"])
-    return _table(["Target", "Troops", "Deadline", "Outcome", "Reached", "Troops at deadline",
+    return table_html(["Target", "Troops", "Deadline", "Outcome", "Reached", "Troops at deadline",
                    "Shortfall"], rows)
 
 
@@ -84,7 +84,7 @@ def _troops_by_day_section(result: ClosureResult) -> str:
     link = (f"<p><a class='download' download='{_esc(result.scenario)}-troops-by-day.csv' "
             f"href='{troops_by_day_csv_uri(result)}'>Download troops arrived by day (CSV, "
             f"days 0–{math.ceil(result.horizon_days)})</a></p>")
-    return _table(["By", "Troops arrived", "Milestone"], rows) + link
+    return table_html(["By", "Troops arrived", "Milestone"], rows) + link
 
 
 def troops_by_day_csv(result: ClosureResult) -> str:
@@ -124,7 +124,7 @@ def _bottlenecks_section(result: ClosureResult, scenario_nodes: Sequence[str] = 
             out.append("<p>Scenario inputs that bind (fleets, origins' and destinations' "
                        "throughput): not infrastructure, so not drawn as bottlenecks on the "
                        "map.</p>")
-        out.append(_table(["Rank", "Bottleneck" if infrastructure else "Scenario input",
+        out.append(table_html(["Rank", "Bottleneck" if infrastructure else "Scenario input",
                            "Kind", "Used", "Capacity", "From day", "In minimum cut",
                            "One more unit buys"], rows, text_columns=3))
     return "".join(out)
@@ -134,7 +134,7 @@ def _mode_split_section(result: ClosureResult) -> str:
     if not result.mode_split:
         return "<p class='muted'>No flow entered the Baltic states.</p>"
     rows = [[_esc(mode), f"{share:.1%}"] for mode, share in sorted(result.mode_split.items())]
-    return _table(["Mode", "Share of troops"], rows)
+    return table_html(["Mode", "Share of troops"], rows)
 
 
 def _cell(value: Any) -> str:
@@ -150,13 +150,14 @@ def _cell(value: Any) -> str:
 def analysis_section(title: str, rows: Sequence[Mapping[str, Any]]) -> str:
     """An ``<h2>`` and a table of ``rows`` (column names from the first row's keys), escaped."""
     if not rows:
-        return _section(title, "<p class='muted'>Nothing to show.</p>")
+        return section_html(title, "<p class='muted'>Nothing to show.</p>")
     headers = list(rows[0])
     body = [[_cell(row.get(h)) for h in headers] for row in rows]
-    return _section(title, _table([_esc(h) for h in headers], body, text_columns=len(headers)))
+    return section_html(title, table_html([_esc(h) for h in headers], body,
+                                          text_columns=len(headers)))
 
 
-def _section(title: str, body_html: str, *, css: str = "") -> str:
+def section_html(title: str, body_html: str, *, css: str = "") -> str:
     """A ``<section>`` with an ``<h2>`` (escaped here) and its already-escaped body; printing
     keeps the heading with the body."""
     klass = f" class='{css}'" if css else ""
@@ -240,22 +241,22 @@ def report_html(graph: nx.MultiDiGraph, result: ClosureResult, *,
     parts = [
         f"<p><b>Method:</b> {_esc(result.method)}; <b>targets read as:</b> "
         f"{_esc(result.targets_reading)}; <b>horizon:</b> {result.horizon_days:g} days</p>",
-        _section("Force Model targets", _targets_section(result)),
-        _section("Closure curve",
+        section_html("Force Model targets", _targets_section(result)),
+        section_html("Closure curve",
                  "<img class='plot' alt='Cumulative troops arrived against the targets' "
                  f"src='{plot_src}'>"),
-        _section("Troops arrived by day", _troops_by_day_section(result)),
-        _section("Bottlenecks, ranked by what one more unit buys",
+        section_html("Troops arrived by day", _troops_by_day_section(result)),
+        section_html("Bottlenecks, ranked by what one more unit buys",
                  _bottlenecks_section(result, nodes)),
-        _section("Mode split", _mode_split_section(result)),
+        section_html("Mode split", _mode_split_section(result)),
         *(analysis_section(name, rows) for name, rows in fleet_sections(result)),
         *([highlights_section(highlights)] if highlights else []),
         *(analysis_section(name, rows) for name, rows in sections),
-        _section("Map", "<iframe class='map' title='Closure map' "
+        section_html("Map", "<iframe class='map' title='Closure map' "
                  f"srcdoc=\"{html.escape(page, quote=True)}\"></iframe>", css="map"),
     ]
     if notes:
-        parts.append(_section("Notes", f"<ul>{notes}</ul>"))
+        parts.append(section_html("Notes", f"<ul>{notes}</ul>"))
     return page_html(about, "\n".join(parts))
 
 

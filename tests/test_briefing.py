@@ -7,6 +7,7 @@ import base64
 import dataclasses
 import json
 import re
+from pathlib import Path
 
 import pytest
 from conftest import INJECTED_NAME
@@ -171,3 +172,75 @@ def test_export_without_chromium_is_one_clear_line(tmp_path, monkeypatch):
         export_page(tmp_path / "map.html", tmp_path / "map.jpg")
     with pytest.raises(BrowserExportError, match="valid: a4, letter"):
         export_page(tmp_path / "map.html", tmp_path / "map.pdf", paper="a3")
+
+
+# --- comparison views -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny_comparison():
+    """The tiny fleet scenario against the same with its E67 road closed from day 3."""
+    import pandas as pd
+
+    from mobility.closure import closure, network_for
+    from mobility.compare import Comparison
+    from mobility.scenario import load_scenario
+
+    fixtures = Path(__file__).parent / "fixtures"
+    scenarios = [load_scenario(str(fixtures / name)) for name in
+                 ("tiny-fleet-scenario.yaml", "tiny-fleet-road-closed.yaml")]
+    graph = network_for(scenarios[1])
+    results = [closure(network_for(s), s) for s in scenarios]
+    return Comparison(results=results, day=30, edge_changes=pd.DataFrame()), scenarios, graph
+
+
+def test_comparison_days_and_flows_agree_with_the_closures(tiny_comparison):
+    from mobility.compare_views import days_text, flow_changes, target_days, troops_moved
+
+    comparison, _, _ = tiny_comparison
+    first, closed = comparison.results
+    for row, t0, t1 in zip(target_days(comparison), first.targets, closed.targets, strict=True):
+        entry = row["scenarios"][1]
+        assert entry["reached_day"] == t1.reached_day
+        assert entry["days_later"] == pytest.approx(t1.reached_day - t0.reached_day)
+    assert days_text(2.0, 6.0) == "+2.0 days (lost)"
+    assert days_text(-1.25, 3.0) == "−1.2 days (gained)"
+    assert days_text(None, None) == "not reached"
+    changes = {row["edge_id"]: row for row in flow_changes(comparison)}
+    # the closed road carries fewer troops; the change is what the two closures moved
+    assert changes["road-hub-camp"]["change"] < 0
+    moved_before, moved_after = troops_moved(first), troops_moved(closed)
+    for edge, row in changes.items():
+        assert row["change"] == pytest.approx(moved_after.get(edge, 0) - moved_before.get(edge, 0))
+
+
+def test_difference_map_marks_closed_elements_and_flow_changes(tmp_path, tiny_comparison):
+    from mobility.compare_views import closed_highlights, comparison_map
+
+    comparison, scenarios, graph = tiny_comparison
+    closed = closed_highlights(graph, scenarios[1])
+    assert [(h.layer, h.element_id, h.detail) for h in closed] == [
+        ("Closed", "road-hub-camp", "bridge down (test)")]
+    assert closed[0].label == "E67: closed from day 3"
+    page = maps.save_map(comparison_map(graph, comparison, scenarios),
+                         tmp_path / "difference.html").read_text(encoding="utf-8")
+    data = json.loads(_DATA.search(page).group(1))
+    layers = {line["layer"] for line in data["lines"]}
+    assert {"highlight_0", "highlight_1", "highlight_2"} <= layers  # gained, lost, closed
+    assert "Compared with tiny-fleet" in data["briefing_html"]
+    assert "T2: 2,000 by day 20: day 4.1 → day 6.0, +2.0 days (lost)" in data["briefing_html"]
+    assert "<title>Difference: tiny-fleet-road-closed against tiny-fleet" in page
+
+
+def test_difference_map_of_a_closed_corridor_marks_every_edge():
+    from mobility.closure import network_for
+    from mobility.compare_views import closed_highlights
+    from mobility.scenario import load_scenario
+
+    scenario = load_scenario("suwalki-closed")
+    graph = network_for(scenario)
+    closed = closed_highlights(graph, scenario)
+    tagged = sorted({key for _, _, key, tags in graph.edges(keys=True, data="corridors")
+                     if "suwalki" in (tags or ())})
+    assert sorted(h.element_id for h in closed) == tagged and tagged
+    assert all(h.layer == "Closed" for h in closed)
