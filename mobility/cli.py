@@ -41,6 +41,8 @@ PdfOpt = Annotated[Path | None, typer.Option("--pdf", help="also print it to thi
 PngOpt = Annotated[Path | None, typer.Option("--png", help="also save a full-page PNG "
                                              "(headless Chromium)")]
 PaperOpt = Annotated[str, typer.Option("--paper", help="paper for --pdf: a4 or letter")]
+ReportOpt = Annotated[Path | None, typer.Option("--report", help="also write an HTML report "
+                                                "(ranking tables and the map) here")]
 
 
 def main() -> None:
@@ -895,6 +897,24 @@ def bench(
 # --- critical, interdict ------------------------------------------------------------------
 
 
+def _analysis_views(graph, loaded, title: str, highlights, map_path: Path | None,
+                    report_path: Path | None, sections) -> None:
+    """The map and/or report of a network analysis; ``sections()`` gives the report's
+    tables."""
+    if map_path is not None:
+        from mobility.maps import closure_map, save_map
+
+        save_map(closure_map(graph, scenario=loaded, title=title, highlights=highlights),
+                 map_path)
+        err.print(f"wrote map to {map_path}")
+    if report_path is not None:
+        from mobility.analysis_reports import analysis_report
+
+        analysis_report(graph, report_path, title=title, scenario=loaded,
+                        highlights=highlights, sections=sections())
+        err.print(f"wrote report to {report_path}")
+
+
 @contextmanager
 def _count_progress(enabled: bool = True):
     """A rich progress bar for ``progress(done, total, message)`` callbacks."""
@@ -943,6 +963,7 @@ def critical(
                                                   "e.g. tcp://host:8786")] = None,
     map_path: Annotated[Path | None, typer.Option("--map", help="also write the HTML map with "
                                                  "the critical links and nodes here")] = None,
+    report_path: ReportOpt = None,
 ) -> None:
     """What losing or halving each edge and node does to closure; single points of failure."""
     from mobility.criticality import criticality
@@ -950,17 +971,16 @@ def critical(
     with _count_progress(not as_json) as say:
         result = criticality(None, scenario, elements=elements or "all", workers=workers,
                              scheduler=scheduler, progress=say)
-    if map_path is not None:
+    if map_path is not None or report_path is not None:
+        from mobility.analysis_reports import critical_sections
         from mobility.closure import network_for
         from mobility.map_layers import critical_highlights
-        from mobility.maps import closure_map, save_map
         from mobility.scenario import load_scenario
 
         loaded = load_scenario(scenario)
-        save_map(closure_map(network_for(loaded), scenario=loaded,
-                             title="Critical links and nodes",
-                             highlights=critical_highlights(result, top=top)), map_path)
-        err.print(f"wrote map to {map_path}")
+        _analysis_views(network_for(loaded), loaded, "Critical links and nodes",
+                        critical_highlights(result, top=top), map_path, report_path,
+                        lambda: critical_sections(result, top=top))
     if as_json:
         out.print_json(json.dumps(result.to_dict(top=top), ensure_ascii=False))
         return
@@ -1012,6 +1032,7 @@ def interdict(
                                             "scenario's origin and destination nodes")] = False,
     map_path: Annotated[Path | None, typer.Option("--map", help="also write the HTML map with "
                                                  "the interdiction plan here")] = None,
+    report_path: ReportOpt = None,
 ) -> None:
     """The K edges or nodes whose loss cuts throughput most (Wood 1993), and days lost."""
     from mobility.interdiction import interdict as find_cuts
@@ -1019,17 +1040,16 @@ def interdict(
     with _progress(not as_json) as say:
         say(f"solving the interdiction MIP (K = {cuts})")
         result = find_cuts(None, scenario, cuts=cuts, protect=protect or (), endpoints=endpoints)
-    if map_path is not None:
+    if map_path is not None or report_path is not None:
+        from mobility.analysis_reports import interdiction_sections
         from mobility.closure import network_for
         from mobility.map_layers import interdiction_highlights
-        from mobility.maps import closure_map, save_map
         from mobility.scenario import load_scenario
 
         loaded = load_scenario(scenario)
-        save_map(closure_map(network_for(loaded), scenario=loaded,
-                             title=f"Interdiction plan, K = {result.cuts}",
-                             highlights=interdiction_highlights(result)), map_path)
-        err.print(f"wrote map to {map_path}")
+        _analysis_views(network_for(loaded), loaded, f"Interdiction plan, K = {result.cuts}",
+                        interdiction_highlights(result), map_path, report_path,
+                        lambda: interdiction_sections(result))
     if as_json:
         out.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
         return
@@ -1076,6 +1096,7 @@ def invest(
     map_path: Annotated[Path | None, typer.Option("--map", help="also write the HTML map with "
                                                  "the investments (best portfolio "
                                                  "emphasised) here")] = None,
+    report_path: ReportOpt = None,
 ) -> None:
     """Each investment's effect, the best portfolio under a budget, capacity shadow prices."""
     from mobility.investments import evaluate_investments, load_catalogue
@@ -1084,10 +1105,10 @@ def invest(
         result = evaluate_investments(
             scenario, catalogue=load_catalogue(catalogue) if catalogue else None,
             budget_eur=budget, objective=objective, progress=say)  # type: ignore[arg-type]
-    if map_path is not None:
+    if map_path is not None or report_path is not None:
+        from mobility.analysis_reports import investment_sections
         from mobility.investments import investment_layers
         from mobility.map_layers import investment_highlights
-        from mobility.maps import closure_map, save_map
         from mobility.network import active_phases, graph_from_tables, read_network_tables
         from mobility.scenario import load_scenario
 
@@ -1101,10 +1122,9 @@ def invest(
         graph = graph_from_tables(tables, active_phases=frozenset(phases), year=choice.year)
         layers = investment_layers(graph, cat)
         best_ids = result.best.ids if result.best is not None else ()
-        save_map(closure_map(graph, scenario=loaded, title="Investments",
-                             highlights=investment_highlights(graph, layers, best_ids)),
-                 map_path)
-        err.print(f"wrote map to {map_path}")
+        _analysis_views(graph, loaded, "Investments",
+                        investment_highlights(graph, layers, best_ids), map_path, report_path,
+                        lambda: investment_sections(result))
     if as_json:
         out.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
         return

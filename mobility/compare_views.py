@@ -21,13 +21,11 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from mobility._io import atomic_write_text
-from mobility._offline import OfflineMapError, external_urls
 from mobility.briefing import briefing
 from mobility.map_layers import Highlight
 from mobility.maps import closure_map, format_number, map_html
 from mobility.plots import PLOT_DPI, PLOT_SIZE_IN, TARGET_HEADROOM, figure_bytes
-from mobility.report import page_html, section_html, table_html
+from mobility.report import page_html, section_html, table_html, write_offline_page
 
 if TYPE_CHECKING:
     import folium
@@ -289,12 +287,7 @@ def comparison_report(comparison: Comparison, scenarios: Sequence[Scenario],
                               "<iframe class='map' title='Difference map' "
                               f"srcdoc=\"{html.escape(page, quote=True)}\"></iframe>",
                               css="map"))
-    text = page_html(about, "\n".join(parts))
-    unexpected = external_urls(html.unescape(text))
-    if unexpected:
-        msg = f"the comparison report would fetch {unexpected[0]!r}"
-        raise OfflineMapError(msg)
-    return atomic_write_text(path, text)
+    return write_offline_page(path, page_html(about, "\n".join(parts)))
 
 
 def comparison_map_paths(path: str | Path, names: Sequence[str]) -> list[Path]:

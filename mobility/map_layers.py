@@ -106,16 +106,25 @@ def interdiction_highlights(result: InterdictionResult, *, layer: str | None = N
             for row in result.scores()]
 
 
+def is_hostile_border(node: Mapping[str, Any]) -> bool:
+    """A border crossing to Russia or Belarus: its name or source says "hostile" (the
+    network's convention, data/SOURCES.md), so nothing crosses it."""
+    text = f"{node.get('name', '')} {node.get('source', '')}".casefold()
+    return "hostile" in text
+
+
 def investment_highlights(graph: nx.MultiDiGraph, catalogue_layers: Sequence[Mapping[str, Any]],
                           best_portfolio_ids: Iterable[str] = ()) -> list[Highlight]:
     """The edges and nodes each investment touches; the best portfolio on its own layer.
 
     ``catalogue_layers`` is :func:`mobility.investments.investment_layers`. An investment that
-    only shortens border delays marks the graph's border crossings.
+    only shortens border delays marks the graph's border crossings, except hostile ones.
     """
     best = set(best_portfolio_ids)
+    # a border-delay investment speeds the crossings traffic uses, not the hostile borders
+    # (RU, BY) that the network only ends at
     crossings = sorted(str(n) for n, d in graph.nodes(data=True)
-                       if d.get("kind") == "border_crossing")
+                       if d.get("kind") == "border_crossing" and not is_hostile_border(d))
     highlights = []
     for inv in catalogue_layers:
         chosen = inv["id"] in best

@@ -297,11 +297,23 @@ def closure_report(graph: nx.MultiDiGraph, result: ClosureResult, path: str | Pa
     pathlib.Path
         The path written.
     """
-    text = report_html(graph, result, title=title, highlights=highlights, sections=sections,
-                       scenario=scenario)
-    # the map sits HTML-escaped in srcdoc: unescape so its URLs are seen as the browser sees them
+    return write_offline_page(path, report_html(graph, result, title=title,
+                                                highlights=highlights, sections=sections,
+                                                scenario=scenario))
+
+
+def write_offline_page(path: str | Path, text: str) -> Path:
+    """Write a report page atomically after proving it fetches nothing.
+
+    Raises
+    ------
+    OfflineMapError
+        If the page (or a map in one of its ``<iframe srcdoc>``) refers to an external URL:
+        the maps and plots are inlined, so a URL there is a bug, not data.
+    """
+    # a map sits HTML-escaped in srcdoc: unescape so its URLs are seen as the browser sees them
     unexpected = external_urls(html.unescape(text))
-    if unexpected:  # the map and plot are inlined: a URL here is a bug, not data
+    if unexpected:
         msg = f"the report would fetch {unexpected[0]!r}"
         raise OfflineMapError(msg)
     return atomic_write_text(path, text)

@@ -244,3 +244,36 @@ def test_difference_map_of_a_closed_corridor_marks_every_edge():
                      if "suwalki" in (tags or ())})
     assert sorted(h.element_id for h in closed) == tagged and tagged
     assert all(h.layer == "Closed" for h in closed)
+
+
+def test_analysis_report_tables_and_map(tmp_path, maps_graph):
+    from mobility.analysis_reports import analysis_report
+    from mobility.map_layers import Highlight
+    from mobility.scenario import load_scenario
+
+    scenario = load_scenario(str(Path(__file__).parent / "fixtures" / "tiny-scenario.yaml"))
+    highlights = [Highlight(layer="Critical links and nodes", element_id="mockava",
+                            label=f"#1 {INJECTED_NAME}", score=1.0)]
+    path = analysis_report(maps_graph, tmp_path / "critical.html", title="Critical links",
+                           scenario=scenario, highlights=highlights,
+                           sections=[("Most critical", [{"rank": 1, "element": INJECTED_NAME,
+                                                         "score": 0.631}])])
+    text = path.read_text(encoding="utf-8")
+    assert "<title>Critical links — tiny</title>" in text and CAVEAT in text
+    assert "<h2>Most critical</h2>" in text and "0.631" in text
+    assert INJECTED_NAME not in text.split("srcdoc=")[0]
+    assert "<iframe class='map'" in text
+
+
+def test_investment_layers_skip_hostile_border_posts():
+    from mobility.map_layers import investment_highlights, is_hostile_border
+    from mobility.network import load_network
+
+    graph = load_network()
+    layers = [{"id": "fast-borders", "name": "Military Schengen", "cost_eur": 1e6,
+               "border_delay_h": 1.0}]
+    marked = {h.element_id for h in investment_highlights(graph, layers, ["fast-borders"])}
+    hostile = {n for n, d in graph.nodes(data=True)
+               if d.get("kind") == "border_crossing" and is_hostile_border(d)}
+    assert {"zilupe", "luhamaa"} <= hostile
+    assert marked and not marked & hostile
