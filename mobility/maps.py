@@ -122,8 +122,9 @@ CORRIDOR_STYLE = {"color": "#b2182b", "weight": 2, "dashArray": "6 4", "fillColo
                   "fillOpacity": 0.18}
 #: Flow colours by utilisation (fraction of capacity): below 0.5, below 0.9, from 0.9.
 FLOW_COLOURS = (("#1a9850", 0.5), ("#fdae61", 0.9), ("#d73027", math.inf))
-#: Flow line width in pixels: ``FLOW_MIN_WEIGHT_PX`` plus a share proportional to the flow.
-FLOW_MIN_WEIGHT_PX = 2.0
+#: Flow line width in pixels: ``FLOW_MIN_WEIGHT_PX`` plus a share proportional to the flow
+#: (the minimum is wider than any network line, so the casing shows on both sides).
+FLOW_MIN_WEIGHT_PX = 7.0
 FLOW_MAX_EXTRA_WEIGHT_PX = 10.0
 #: Destination bubble radius in pixels: the minimum plus a share ∝ √(troops arrived).
 BUBBLE_MIN_RADIUS_PX = 6.0
@@ -147,8 +148,10 @@ _PANES = (
     ("mobility-basemap", 250),
     ("mobility-corridor", 380),
     ("mobility-halo", 390),
+    # flows under the network: each flow is a coloured casing around the line it uses, so
+    # its gauge and mode stay readable inside it and its colour is not blended
+    ("mobility-flows", 395),
     ("mobility-network", 400),
-    ("mobility-flows", 420),
     ("mobility-highlights", 430),
     ("mobility-nodes", 450),
     ("mobility-labels", 460),
@@ -1021,6 +1024,15 @@ def _line_swatch(style: dict[str, Any]) -> str:
             f'stroke="{style["color"]}" stroke-width="{width}"{dash}/></svg>')
 
 
+def _flow_swatch(colour: str) -> str:
+    """A flow as the map draws it: a coloured casing around the line it uses."""
+    line = EDGE_STYLES["road"]
+    return (f'<svg width="38" height="12" aria-hidden="true"><line x1="3" y1="6" x2="35" y2="6" '
+            f'stroke="{colour}" stroke-width="{FLOW_MIN_WEIGHT_PX:g}" stroke-linecap="round"/>'
+            f'<line x1="3" y1="6" x2="35" y2="6" stroke="{line["color"]}" stroke-width="2"/>'
+            "</svg>")
+
+
 def _point_swatch(style: dict[str, Any]) -> str:
     radius = min(float(style.get("radius", 5)), 6)
     fill = style.get("fillColor", "none") if style.get("fill", True) else "none"
@@ -1091,15 +1103,16 @@ def legend_html(*, with_result: bool, highlights: Sequence[tuple[str, str]] = ()
     if with_result:
         rows += [
             (_point_swatch(NODE_STYLES["destination"]), "Destination (troops arrived)"),
-            (_line_swatch({"color": FLOW_COLOURS[0][0], "weight": 5}), "Flow, under 50 % used"),
-            (_line_swatch({"color": FLOW_COLOURS[1][0], "weight": 5}), "Flow, 50-90 % used"),
-            (_line_swatch({"color": FLOW_COLOURS[2][0], "weight": 5}), "Flow, 90 % or more used"),
+            (_flow_swatch(FLOW_COLOURS[0][0]), "Flow, under 50 % used"),
+            (_flow_swatch(FLOW_COLOURS[1][0]), "Flow, 50-90 % used"),
+            (_flow_swatch(FLOW_COLOURS[2][0]), "Flow, 90 % or more used"),
             (_point_swatch({**BOTTLENECK_STYLE, "radius": 6}), "Bottleneck"),
         ]
         note = ("<div class='mobility-legend-title'>Sizes (on the last day)</div>"
                 + (_size_key(timeline) if timeline else "")
-                + "<div class='mobility-note'>Flow width ∝ troops/day; bubble area ∝ troops "
-                "arrived. Numbered badges: bottlenecks by rank.</div>")
+                + "<div class='mobility-note'>Flows are drawn as a casing around the line "
+                "they use (its gauge stays readable); width ∝ troops/day; bubble area ∝ "
+                "troops arrived. Numbered badges: bottlenecks by rank.</div>")
     else:
         note = ""
     rows += [(_line_swatch({"color": _colour(colour), "weight": 6}), name)

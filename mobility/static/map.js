@@ -242,7 +242,7 @@ function mobilityClosureMap(map, layers, data) {
 
   var last = tl.days.length - 1;
   var flowLines = tl.flows.map(function (flow) {
-    var line = L.polyline(flow.coords, {pane: "mobility-flows", opacity: 0.9, lineCap: "round"})
+    var line = L.polyline(flow.coords, {pane: "mobility-flows", opacity: 1, lineCap: "round"})
       .bindTooltip("", {sticky: true}).bindPopup("");
     return line;
   });
