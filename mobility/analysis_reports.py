@@ -78,6 +78,19 @@ def interdiction_sections(result: InterdictionResult) -> list[tuple[str, Rows]]:
             ("Throughput", throughput)]
 
 
+def interdiction_summary(result: InterdictionResult) -> list[str]:
+    """Plain-text lines for the map's title panel: throughput and days lost per target."""
+    lines = [f"Throughput {result.throughput_before_troops_per_day:,.0f} → "
+             f"{result.throughput_after_troops_per_day:,.0f} troops/day with these "
+             f"{len(result.removed)} elements removed"]
+    for label, before, after, lost in zip(result.target_labels, result.baseline.reached_day,
+                                          result.after.reached_day, result.days_lost,
+                                          strict=True):
+        lost_text = "" if lost is None else f", {lost:+.1f} days"
+        lines.append(f"{label}: day {_day(before)} → {_day(after)}{lost_text}")
+    return lines
+
+
 def investment_sections(result: InvestmentResult) -> list[tuple[str, Rows]]:
     """Each investment alone, ranked by the objective per EUR M, and the best portfolio."""
     days = list(result.baseline.troops_by_day)

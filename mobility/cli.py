@@ -898,14 +898,14 @@ def bench(
 
 
 def _analysis_views(graph, loaded, title: str, highlights, map_path: Path | None,
-                    report_path: Path | None, sections) -> None:
+                    report_path: Path | None, sections, summary=()) -> None:
     """The map and/or report of a network analysis; ``sections()`` gives the report's
-    tables."""
+    tables, ``summary`` lines for the map's title panel."""
     if map_path is not None:
         from mobility.maps import closure_map, save_map
 
-        save_map(closure_map(graph, scenario=loaded, title=title, highlights=highlights),
-                 map_path)
+        save_map(closure_map(graph, scenario=loaded, title=title, highlights=highlights,
+                             summary=summary), map_path)
         err.print(f"wrote map to {map_path}")
     if report_path is not None:
         from mobility.analysis_reports import analysis_report
@@ -1041,7 +1041,7 @@ def interdict(
         say(f"solving the interdiction MIP (K = {cuts})")
         result = find_cuts(None, scenario, cuts=cuts, protect=protect or (), endpoints=endpoints)
     if map_path is not None or report_path is not None:
-        from mobility.analysis_reports import interdiction_sections
+        from mobility.analysis_reports import interdiction_sections, interdiction_summary
         from mobility.closure import network_for
         from mobility.map_layers import interdiction_highlights
         from mobility.scenario import load_scenario
@@ -1049,7 +1049,7 @@ def interdict(
         loaded = load_scenario(scenario)
         _analysis_views(network_for(loaded), loaded, f"Interdiction plan, K = {result.cuts}",
                         interdiction_highlights(result), map_path, report_path,
-                        lambda: interdiction_sections(result))
+                        lambda: interdiction_sections(result), interdiction_summary(result))
     if as_json:
         out.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
         return

@@ -52,6 +52,8 @@ class Highlight:
         An extra line of plain text for the tooltip and report.
     show_score
         Show the score in the tooltip (off when it only sets the drawing size).
+    rank
+        Its rank in the analysis (1 first): the map puts a numbered badge on it.
     """
 
     layer: str
@@ -61,6 +63,7 @@ class Highlight:
     colour: str = CRITICAL_COLOUR
     detail: str = ""
     show_score: bool = True
+    rank: int | None = None
 
 
 def highlight_layers(highlights: Iterable[Highlight]) -> list[str]:
@@ -90,7 +93,7 @@ def critical_highlights(result: CriticalityResult, top: int = 10, *, factor: flo
             layer=layer, element_id=str(row["element_id"]), label=f"#{rank} {row['name']}",
             score=1.0 if row.get("single_point_of_failure") or highest <= 0
             else min(1.0, max(0.0, score / highest)),
-            colour=colour, detail=detail, show_score=False))
+            colour=colour, detail=detail, show_score=False, rank=rank))
     return highlights
 
 
@@ -102,8 +105,8 @@ def interdiction_highlights(result: InterdictionResult, *, layer: str | None = N
               f"{result.throughput_after_troops_per_day:,.0f} troops/day")
     return [Highlight(layer=layer, element_id=str(row["element_id"]),
                       label=f"{row['name']} ({row['kind']})", score=row["score"],
-                      colour=colour, detail=detail)
-            for row in result.scores()]
+                      colour=colour, detail=detail, rank=rank)
+            for rank, row in enumerate(result.scores(), 1)]
 
 
 def is_hostile_border(node: Mapping[str, Any]) -> bool:

@@ -80,6 +80,8 @@ NETWORK_DECIMALS = 5
 #: Where the map opens when the graph has no nodes: the three Baltic states.
 DEFAULT_BOUNDS = ((53.5, 20.5), (59.8, 28.5))
 ATTRIBUTION = " | ".join(("Leaflet", *ATTRIBUTIONS))
+#: Fill opacity of the vector basemap over online tiles (opaque without them).
+ONLINE_FILL_OPACITY = 0.3
 #: Zoom levels the map allows: from the whole of the North Sea–Baltic area to a town.
 ZOOM_RANGE = (4.5, 12)
 OSM_TILES_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -230,9 +232,13 @@ def closure_map(
 
     data = _map_data(graph, result, about=about, bounds=bounds,
                      scenario_nodes=scenario_nodes(scenario), summary=summary)
+    if online_tiles:  # let the tiles show through the land and lake fills
+        data["basemap"] = [{**item, "style": {**item["style"], "fillOpacity": ONLINE_FILL_OPACITY}}
+                           for item in data["basemap"]]
     if highlights:
         data["lines"].extend(_highlight_lines(graph, highlights, highlight_keys))
         data["points"].extend(_highlight_points(graph, highlights, highlight_keys))
+        data["ranks"].extend(_highlight_badges(graph, highlights, highlight_keys))
         data["legend_html"] = legend_html(
             with_result=result is not None, timeline=data["timeline"],
             highlights=[(name, next(h.colour for h in highlights if h.layer == name))
@@ -633,25 +639,55 @@ def _bottleneck_lines(graph: nx.MultiDiGraph, result: ClosureResult,
     return lines
 
 
+def _badge_latlon(graph: nx.MultiDiGraph, edges: dict[str, Any],
+                  element_id: str) -> list[float] | None:
+    """Where an element's badge goes: on the node, or half-way along the edge."""
+    if element_id in graph.nodes:
+        data = graph.nodes[element_id]
+        return _latlon(data["x"], data["y"])
+    if element_id in edges:
+        middle = edges[element_id][2]["geometry"].interpolate(0.5, normalized=True)
+        return _latlon(middle.x, middle.y)
+    return None
+
+
 def _rank_badges(graph: nx.MultiDiGraph, ranked: Sequence[RankedBottleneck],
                  ) -> list[dict[str, Any]]:
-    """A numbered badge per ranked infrastructure bottleneck: on the node, or half-way along
-    the edge."""
+    """A numbered badge per ranked infrastructure bottleneck."""
     edges = data_edges(graph)
     badges = []
     for b in ranked:
-        if b.element_id in graph.nodes:
-            data = graph.nodes[b.element_id]
-            latlon = _latlon(data["x"], data["y"])
-        elif b.element_id in edges:
-            middle = edges[b.element_id][2]["geometry"].interpolate(0.5, normalized=True)
-            latlon = _latlon(middle.x, middle.y)
-        else:
+        latlon = _badge_latlon(graph, edges, b.element_id)
+        if latlon is None:
             continue
         badges.append({"layer": "bottlenecks", "latlon": latlon, "rank": b.rank,
+                       "colour": BOTTLENECK_STYLE["color"],
                        "tooltip": (f"<b>#{b.rank} {_esc(_short_name(b.name))}</b><br>"
                                    f"{_esc(b.kind.replace('_', ' '))}, {b.utilisation:.0%} used"
                                    f"<br>{_esc(b.value_text)}")})
+    return badges
+
+
+def _element_name(graph: nx.MultiDiGraph, edges: dict[str, Any], element_id: str) -> str:
+    if element_id in graph.nodes:
+        return str(graph.nodes[element_id].get("name", element_id))
+    return str(edges[element_id][2].get("name") or element_id) if element_id in edges \
+        else element_id
+
+
+def _highlight_badges(graph: nx.MultiDiGraph, highlights: Sequence[Highlight],
+                      keys: dict[str, str]) -> list[dict[str, Any]]:
+    """A numbered badge, in the layer's colour, per highlight that has a rank."""
+    edges = data_edges(graph)
+    badges = []
+    for h in highlights:
+        latlon = None if h.rank is None else _badge_latlon(graph, edges, str(h.element_id))
+        if latlon is None:
+            continue
+        badges.append({"layer": keys[h.layer], "latlon": latlon, "rank": int(h.rank),
+                       "colour": _colour(h.colour),
+                       "tooltip": _highlight_tooltip(h, _element_name(graph, edges,
+                                                                       str(h.element_id)))})
     return badges
 
 

@@ -277,3 +277,28 @@ def test_investment_layers_skip_hostile_border_posts():
                if d.get("kind") == "border_crossing" and is_hostile_border(d)}
     assert {"zilupe", "luhamaa"} <= hostile
     assert marked and not marked & hostile
+
+
+def test_ranked_highlights_get_numbered_badges_in_their_colour(tmp_path, maps_graph):
+    from mobility.map_layers import Highlight
+
+    highlights = [Highlight(layer="Critical links and nodes", element_id=element, label=label,
+                            score=score, colour="#e31a1c", rank=rank)
+                  for rank, (element, label, score) in enumerate(
+                      [("rail-mockava-sestokai", "#1 dual line", 1.0),
+                       ("kaunas", "#2 Kaunas", 0.5)], 1)]
+    highlights.append(Highlight(layer="Investments", element_id="klaipeda", label="no rank"))
+    _, data = _map(tmp_path, maps_graph, highlights=highlights, summary=["Days lost: +2.0"])
+    badges = [(b["rank"], b["colour"], b["layer"]) for b in data["ranks"]]
+    assert badges == [(1, "#e31a1c", "highlight_0"), (2, "#e31a1c", "highlight_0")]
+    # the edge's badge sits half-way along it, the node's on the node
+    assert data["ranks"][1]["latlon"] == [54.9, 23.9]
+    assert "Days lost: +2.0" in data["briefing_html"]
+
+
+def test_online_tiles_show_through_the_basemap(tmp_path, maps_graph):
+    _, offline = _map(tmp_path, maps_graph)
+    _, online = _map(tmp_path, maps_graph, online_tiles=True)
+    assert offline["basemap"][0]["style"]["fillOpacity"] == 1.0
+    assert {item["style"]["fillOpacity"] for item in online["basemap"]} == {
+        maps.ONLINE_FILL_OPACITY}

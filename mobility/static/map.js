@@ -55,8 +55,10 @@ function mobilityClosureMap(map, layers, data) {
   var badges = data.ranks.map(function (rank) {
     return L.marker(rank.latlon, {
       pane: "mobility-labels", keyboard: false, zIndexOffset: 1000,
-      icon: L.divIcon({className: "mobility-rank", html: "<span>" + rank.rank + "</span>",
-                       iconSize: null})
+      // rank.colour is a #rrggbb checked in Python; rank.rank a number
+      icon: L.divIcon({className: "mobility-rank", iconSize: null,
+                       html: "<span style='background:" + rank.colour + "'>" + rank.rank +
+                             "</span>"})
     }).bindTooltip(rank.tooltip).bindPopup(rank.tooltip).addTo(layers[rank.layer]);
   });
   var BADGE_HALF_PX = 11;
