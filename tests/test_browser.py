@@ -344,3 +344,30 @@ def test_report_exports_to_pdf_and_png_offline(tmp_path):
     assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 2
     assert b"/MediaBox [0 0 792 612]" in pdf  # US letter, landscape
     assert (folder / "report.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_difference_map_runs_offline_and_marks_what_changed(browser, tmp_path):
+    import pandas as pd
+
+    from mobility.closure import closure, network_for
+    from mobility.compare import Comparison
+    from mobility.compare_views import comparison_map
+    from mobility.scenario import load_scenario
+
+    fixtures = Path(__file__).parent / "fixtures"
+    scenarios = [load_scenario(str(fixtures / name)) for name in
+                 ("tiny-fleet-scenario.yaml", "tiny-fleet-road-closed.yaml")]
+    results = [closure(network_for(s), s) for s in scenarios]
+    comparison = Comparison(results=results, day=30, edge_changes=pd.DataFrame())
+    path = maps.save_map(comparison_map(network_for(scenarios[1]), comparison, scenarios),
+                         tmp_path / "difference.html")
+    page, events = _open(browser, path, SMALL_SCREENS[0])
+    page.hover(".leaflet-control-layers")
+    overlays = [t.strip() for t in
+                page.locator(".leaflet-control-layers-overlays label").all_inner_texts()]
+    assert {"Flow gained (troops moved)", "Flow lost (troops moved)", "Closed"} <= set(overlays)
+    title = page.locator(".mobility-title").inner_text()
+    assert "Compared with tiny-fleet" in title and "days (lost)" in title
+    page.screenshot(path=_screenshot_dir(tmp_path) / "difference-map.png")
+    events.assert_clean()
+    page.close()
