@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from mobility.briefing import briefing
-from mobility.map_layers import Highlight
+from mobility.map_layers import Highlight, closed_highlights, edge_names
 from mobility.maps import closure_map, format_number, map_html
 from mobility.plots import PLOT_DPI, PLOT_SIZE_IN, TARGET_HEADROOM, figure_bytes
 from mobility.report import page_html, section_html, table_html, write_offline_page
@@ -37,8 +37,6 @@ if TYPE_CHECKING:
 
 GAINED_COLOUR = "#1a9850"
 LOST_COLOUR = "#d73027"
-CLOSED_COLOUR = "#000000"
-REDUCED_COLOUR = "#636363"
 _CURVE_COLOURS = ("#2166ac", "#d6604d", "#4d9221", "#762a83", "#e08214", "#35978f")
 
 
@@ -104,11 +102,6 @@ def summary_lines(comparison: Comparison, index: int) -> list[str]:
     return lines
 
 
-def _edge_names(graph: nx.MultiDiGraph) -> dict[str, str]:
-    return {str(key): str(data.get("name") or key)
-            for _, _, key, data in graph.edges(keys=True, data=True)}
-
-
 def troops_moved(result: ClosureResult) -> dict[str, float]:
     """Troops that entered each edge over the whole horizon (both directions), by edge id:
     the sum of its daily flows (troops/day × 1 day)."""
@@ -139,7 +132,7 @@ def flow_change_highlights(graph: nx.MultiDiGraph, comparison: Comparison, index
     if not rows:
         return []
     largest = max(abs(row["change"]) for row in rows)
-    names = _edge_names(graph)
+    names = edge_names(graph)
     highlights = []
     for row in rows:
         gained = row["change"] > 0
@@ -151,35 +144,6 @@ def flow_change_highlights(graph: nx.MultiDiGraph, comparison: Comparison, index
             detail=(f"troops moved over the horizon: {format_number(row['reference'])} → "
                     f"{format_number(row['this'])}"),
             show_score=False))
-    return highlights
-
-
-def closed_highlights(graph: nx.MultiDiGraph, scenario: Scenario) -> list[Highlight]:
-    """The elements ``scenario`` closes (factor 0) or reduces, with the day and reason.
-
-    Each of its ``capacity_changes`` is resolved on ``graph`` as the closure reads it
-    (:func:`mobility.closure.model.capacity_changes`: a corridor is every edge tagged with it).
-    """
-    from mobility.closure.model import capacity_changes
-
-    where = scenario.source_file or scenario.name
-    names = _edge_names(graph)
-    highlights = []
-    for change in scenario.capacity_changes:
-        if change.factor >= 1:
-            continue
-        one = scenario.model_copy(update={"capacity_changes": [change]})
-        static, later = capacity_changes(graph, one, where)
-        refs = sorted({*((kind, ref) for kind, ref in static), *((k, r) for k, r, *_ in later)})
-        closed = change.factor == 0
-        what = "closed" if closed else f"capacity × {change.factor:g}"
-        for kind, ref in refs:
-            name = graph.nodes[ref].get("name", ref) if kind == "node" else names.get(ref, ref)
-            highlights.append(Highlight(
-                layer="Closed" if closed else "Reduced", element_id=str(ref),
-                label=f"{name}: {what} from day {change.from_day:g}",
-                score=0.2, colour=CLOSED_COLOUR if closed else REDUCED_COLOUR,
-                detail=change.reason, show_score=False))
     return highlights
 
 
@@ -199,9 +163,9 @@ def comparison_map(graph: nx.MultiDiGraph, comparison: Comparison,
         Which compared scenario to draw (1 … len - 1).
     """
     result = comparison.results[index]
-    # closed elements last, and narrower: a black core drawn over the flow they lost
-    highlights = [*flow_change_highlights(graph, comparison, index),
-                  *closed_highlights(graph, scenarios[index])]
+    # the closure map adds the elements the scenario closes, last and narrower: a black
+    # core drawn over the flow they lost
+    highlights = flow_change_highlights(graph, comparison, index)
     return closure_map(graph, result, scenario=scenarios[index], highlights=highlights,
                        title=f"Difference: {result.scenario} against "
                              f"{comparison.results[0].scenario}",
@@ -259,8 +223,9 @@ def comparison_report(comparison: Comparison, scenarios: Sequence[Scenario],
     days = sorted({int(d) for r in results for d in r.troops_by_day})
     by_day = [[f"day {day}", *(f"{r.troops_by_day[day]:,.0f}" if day in r.troops_by_day
                                else "—" for r in results)] for day in days]
-    edge_names = _edge_names(graph)
-    change_rows = [[_esc(results[k].scenario), _esc(edge_names.get(row["edge_id"], row["edge_id"])),
+    names_by_edge = edge_names(graph)
+    change_rows = [[_esc(results[k].scenario),
+                    _esc(names_by_edge.get(row["edge_id"], row["edge_id"])),
                     f"{row['reference']:,.0f}", f"{row['this']:,.0f}", f"{row['change']:+,.0f}"]
                    for k in range(1, len(results)) for row in flow_changes(comparison, k)[:top]]
     closed_rows = [[_esc(scenario.name), _esc(h.label), _esc(h.detail)]

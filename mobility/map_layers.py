@@ -20,12 +20,17 @@ if TYPE_CHECKING:
     from mobility.criticality import CriticalityResult
     from mobility.interdiction import InterdictionResult
     from mobility.result import ClosureResult
+    from mobility.scenario import Scenario
 
 CRITICAL_LAYER = "Critical links and nodes"
 INTERDICTION_LAYER = "Interdiction plan"
 INVESTMENT_LAYER = "Investments"
 BEST_PORTFOLIO_LAYER = "Investments: best portfolio"
 
+CLOSED_LAYER = "Closed"
+REDUCED_LAYER = "Reduced"
+CLOSED_COLOUR = "#000000"
+REDUCED_COLOUR = "#636363"
 CRITICAL_COLOUR = "#e31a1c"
 INTERDICTION_COLOUR = "#7b3294"
 INVESTMENT_COLOUR = "#35978f"
@@ -107,6 +112,41 @@ def interdiction_highlights(result: InterdictionResult, *, layer: str | None = N
                       label=f"{row['name']} ({row['kind']})", score=row["score"],
                       colour=colour, detail=detail, rank=rank)
             for rank, row in enumerate(result.scores(), 1)]
+
+
+def edge_names(graph: nx.MultiDiGraph) -> dict[str, str]:
+    """Each edge id's name (the id where it has none)."""
+    return {str(key): str(data.get("name") or key)
+            for _, _, key, data in graph.edges(keys=True, data=True)}
+
+
+def closed_highlights(graph: nx.MultiDiGraph, scenario: Scenario) -> list[Highlight]:
+    """The elements ``scenario`` closes (factor 0) or reduces, with the day and reason.
+
+    Each of its ``capacity_changes`` is resolved on ``graph`` as the closure reads it
+    (:func:`mobility.closure.model.capacity_changes`: a corridor is every edge tagged with it).
+    """
+    from mobility.closure.model import capacity_changes
+
+    where = scenario.source_file or scenario.name
+    names = edge_names(graph)
+    highlights = []
+    for change in scenario.capacity_changes:
+        if change.factor >= 1:
+            continue
+        one = scenario.model_copy(update={"capacity_changes": [change]})
+        static, later = capacity_changes(graph, one, where)
+        refs = sorted({*((kind, ref) for kind, ref in static), *((k, r) for k, r, *_ in later)})
+        closed = change.factor == 0
+        what = "closed" if closed else f"capacity × {change.factor:g}"
+        for kind, ref in refs:
+            name = graph.nodes[ref].get("name", ref) if kind == "node" else names.get(ref, ref)
+            highlights.append(Highlight(
+                layer=CLOSED_LAYER if closed else REDUCED_LAYER, element_id=str(ref),
+                label=f"{name}: {what} from day {change.from_day:g}",
+                score=0.2, colour=CLOSED_COLOUR if closed else REDUCED_COLOUR,
+                detail=change.reason, show_score=False))
+    return highlights
 
 
 def is_hostile_border(node: Mapping[str, Any]) -> bool:

@@ -35,7 +35,13 @@ from mobility._data import basemap_dir
 from mobility._io import atomic_write_text
 from mobility._offline import RawHtml, offline_html, script_json, static_text
 from mobility.briefing import ATTRIBUTIONS, BALTIC_BOUNDS, THEATRE_BOUNDS, Briefing, briefing
-from mobility.map_layers import Highlight, RankedBottleneck, highlight_layers, ranked_bottlenecks
+from mobility.map_layers import (
+    Highlight,
+    RankedBottleneck,
+    closed_highlights,
+    highlight_layers,
+    ranked_bottlenecks,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -169,6 +175,7 @@ def closure_map(
     title: str | None = None,
     highlights: Sequence[Highlight] = (),
     summary: Sequence[str] = (),
+    mark_changes: bool = True,
 ) -> folium.Map:
     """Draw the network, and a closure result if given, as a self-contained Leaflet map.
 
@@ -195,6 +202,9 @@ def closure_map(
     summary
         Lines of plain text for the title panel, under the caveat (e.g. the days gained or
         lost per target of a comparison).
+    mark_changes
+        With a :class:`~mobility.scenario.Scenario`, mark the elements its
+        ``capacity_changes`` close or reduce (layers "Closed" and "Reduced", drawn last).
 
     Returns
     -------
@@ -208,6 +218,8 @@ def closure_map(
     if title is None:
         title = "Force closure" if result is not None else "Baltic military mobility network"
     about = briefing(title, scenario_name, str(description or ""))
+    if mark_changes and getattr(scenario, "capacity_changes", None):
+        highlights = [*highlights, *closed_highlights(graph, scenario)]
 
     bounds = _bounds(graph)
     center = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]

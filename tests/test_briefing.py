@@ -302,3 +302,17 @@ def test_online_tiles_show_through_the_basemap(tmp_path, maps_graph):
     assert offline["basemap"][0]["style"]["fillOpacity"] == 1.0
     assert {item["style"]["fillOpacity"] for item in online["basemap"]} == {
         maps.ONLINE_FILL_OPACITY}
+
+
+def test_a_scenario_map_marks_what_the_scenario_closes(tmp_path):
+    from mobility.closure import network_for
+    from mobility.scenario import load_scenario
+
+    scenario = load_scenario(str(Path(__file__).parent / "fixtures" /
+                                 "tiny-fleet-road-closed.yaml"))
+    page, data = _map(tmp_path, network_for(scenario), scenario=scenario)
+    assert re.search(r'"Closed"\s*:\s*feature_group_', page)  # listed in the layer control
+    closed = [line for line in data["lines"] if "E67: closed from day 3" in line["tooltip"]]
+    assert len(closed) == 1 and "bridge down (test)" in closed[0]["tooltip"]
+    _, unmarked = _map(tmp_path, network_for(scenario), scenario=scenario, mark_changes=False)
+    assert not any("closed from day" in line["tooltip"] for line in unmarked["lines"])
