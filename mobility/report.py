@@ -69,8 +69,14 @@ def _targets_section(result: ClosureResult) -> str:
 
 
 def _troops_by_day_section(result: ClosureResult) -> str:
-    milestones = {day: text for day, text in milestone_days(result).items()
-                  if day <= result.horizon_days}
+    # the target deadlines and the day the last formation closes; every day is in the CSV
+    marks = {day: text for day, text in milestone_days(result).items()
+             if day <= result.horizon_days}
+    closing = [day for day, text in marks.items() if text.endswith(" closed")]
+    milestones = {day: text for day, text in marks.items()
+                  if not text.endswith(" closed") or day == max(closing)}
+    if closing:
+        milestones[max(closing)] = f"{marks[max(closing)]} (the last formation)"
     days = sorted({*REPORT_DAYS, *(int(day) for day in result.troops_by_day), *milestones})
     rows = []
     for day in days:
