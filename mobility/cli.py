@@ -582,7 +582,7 @@ def maps(
             result = closure(graph, loaded)
             say(f"{name}: map and report")
             save_map(closure_map(graph, result, scenario=loaded), out_dir / f"{name}.html")
-            closure_report(graph, result, out_dir / f"{name}-report.html")
+            closure_report(graph, result, out_dir / f"{name}-report.html", scenario=loaded)
             err.print(f"wrote {out_dir / name}.html and {name}-report.html")
 
 

@@ -97,8 +97,9 @@ def summary_lines(comparison: Comparison, index: int) -> list[str]:
     for row in target_days(comparison):
         first, this = row["scenarios"][0], row["scenarios"][index]
         before, after = (_day(entry["reached_day"]) for entry in (first, this))
-        lines.append(f"{row['target']}: {before} → {after}, "
-                     f"{days_text(this['days_later'], this['reached_day'])}")
+        change = days_text(this["days_later"], this["reached_day"])
+        lines.append(f"{row['target']}: {before} → {after}"
+                     + ("" if this["reached_day"] is None else f", {change}"))
     return lines
 
 
