@@ -146,6 +146,9 @@ _KIND_LAYER = {
     "air_base": "ports_airfields",
     "origin": "origins_destinations",
 }
+#: Node layers in drawing order (later on top).
+_DRAW_ORDER = {"places": 0, "border_crossings": 1, "ports_airfields": 2,
+               "origins_destinations": 3, "gauge_transfer": 4}
 _COUNTRY_FILLS = {
     **dict.fromkeys(("EE", "LV", "LT"), "#f6efd6"),
     **dict.fromkeys(("RU", "BY"), "#eadcdc"),
@@ -567,10 +570,11 @@ def _is_nan(value: Any) -> bool:
 def _node_points(graph: nx.MultiDiGraph, result: ClosureResult | None) -> list[dict[str, Any]]:
     arrivals = _final_arrivals(result)
     points = []
-    # places first so the more important markers are drawn on top of them
+    # the more important markers last, drawn on top: a gauge-transfer site is never hidden
+    # under the border-crossing dot beside it (Mockava, Trakiszki)
     ordered = sorted(graph.nodes(data=True),
-                     key=lambda item: (_KIND_LAYER.get(str(item[1].get("kind")), "places") !=
-                                       "places", str(item[0])))
+                     key=lambda item: (_DRAW_ORDER.get(_KIND_LAYER.get(
+                         str(item[1].get("kind")), "places"), 0), str(item[0])))
     for node_id, data in ordered:
         if node_id in arrivals:
             continue  # drawn by the timeline as a destination

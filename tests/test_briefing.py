@@ -316,3 +316,10 @@ def test_a_scenario_map_marks_what_the_scenario_closes(tmp_path):
     assert len(closed) == 1 and "bridge down (test)" in closed[0]["tooltip"]
     _, unmarked = _map(tmp_path, network_for(scenario), scenario=scenario, mark_changes=False)
     assert not any("closed from day" in line["tooltip"] for line in unmarked["lines"])
+
+
+def test_gauge_transfer_sites_are_drawn_over_border_crossings(tmp_path, maps_graph):
+    _, data = _map(tmp_path, maps_graph)
+    order = [p["layer"] for p in data["points"]]
+    assert max(i for i, layer in enumerate(order) if layer == "border_crossings") < min(
+        i for i, layer in enumerate(order) if layer == "gauge_transfer")
