@@ -246,7 +246,7 @@ def closure_map(
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
 
     data = _map_data(graph, result, about=about, bounds=bounds,
-                     scenario_nodes=scenario_nodes(scenario), summary=summary)
+                     input_nodes=scenario_nodes(scenario), summary=summary)
     if online_tiles:  # let the tiles show through the land and lake fills
         data["basemap"] = [{**item, "style": {**item["style"], "fillOpacity": ONLINE_FILL_OPACITY}}
                            for item in data["basemap"]]
@@ -304,12 +304,12 @@ def _map_data(
     *,
     about: Briefing,
     bounds: tuple[tuple[float, float], tuple[float, float]],
-    scenario_nodes: Iterable[str] = (),
+    input_nodes: Iterable[str] = (),
     summary: Sequence[str] = (),
 ) -> dict[str, Any]:
     basemap = basemap_layers(str(basemap_dir()))
     ranked = [] if result is None else ranked_bottlenecks(
-        result, scenario_nodes={*scenario_nodes, *_final_arrivals(result)})
+        result, scenario_nodes={*input_nodes, *_final_arrivals(result)})
     data: dict[str, Any] = {
         "attribution": _esc(ATTRIBUTION),
         "bounds": [list(bounds[0]), list(bounds[1])],
