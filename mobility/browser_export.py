@@ -60,6 +60,26 @@ def _require_browser() -> tuple[str, object]:
     return executable, sync_api
 
 
+def check_export(targets: list[Path], *, paper: str = "a4") -> tuple[str, object]:
+    """Check export targets and paper, and that Chromium and Playwright are there, before any
+    long work; returns (Chromium's path, Playwright's sync API).
+
+    Raises
+    ------
+    BrowserExportError
+        A suffix other than ``.pdf``/``.png``, an unknown paper, or no browser.
+    """
+    for target in targets:
+        suffix = Path(target).suffix.lower()
+        if suffix not in EXPORT_FORMATS:
+            msg = f"{target}: cannot export to {suffix or 'no suffix'!r}; valid: .pdf, .png"
+            raise BrowserExportError(msg)
+    if paper.lower() not in PAPER_FORMATS:
+        msg = f"paper {paper!r} is not known; valid: {', '.join(PAPER_FORMATS)}"
+        raise BrowserExportError(msg)
+    return _require_browser()
+
+
 def export_page(html_path: str | Path, out_path: str | Path, *, paper: str = "a4",
                 timeout_s: float = 30.0) -> Path:
     """Print ``html_path`` to a PDF, or screenshot it to a PNG, by the suffix of ``out_path``.
@@ -90,13 +110,7 @@ def export_page(html_path: str | Path, out_path: str | Path, *, paper: str = "a4
     """
     target = Path(out_path)
     suffix = target.suffix.lower()
-    if suffix not in EXPORT_FORMATS:
-        msg = f"{target}: cannot export to {suffix or 'no suffix'!r}; valid: .pdf, .png"
-        raise BrowserExportError(msg)
-    if paper.lower() not in PAPER_FORMATS:
-        msg = f"paper {paper!r} is not known; valid: {', '.join(PAPER_FORMATS)}"
-        raise BrowserExportError(msg)
-    executable, sync_api = _require_browser()
+    executable, sync_api = check_export([target], paper=paper)
     refused: list[str] = []
 
     def route(request_route) -> None:

@@ -230,6 +230,15 @@ def run(
         err.print(f"wrote plot to {plot_path}")
 
 
+def _check_export(pdf: Path | None, png: Path | None, paper: str) -> None:
+    """Refuse a bad --pdf/--png/--paper, or a missing Chromium, before solving."""
+    targets = [t for t in (pdf, png) if t is not None]
+    if targets:
+        from mobility.browser_export import check_export
+
+        check_export(targets, paper=paper)
+
+
 def _export(path: Path, pdf: Path | None, png: Path | None, paper: str) -> None:
     """Print the page at ``path`` to ``pdf`` and/or screenshot it to ``png``."""
     if pdf is None and png is None:
@@ -528,6 +537,7 @@ def map_command(
     from mobility.maps import closure_map, save_map
     from mobility.scenario import load_scenario
 
+    _check_export(pdf, png, paper)
     with _progress() as say:
         loaded = load_scenario(scenario)
         graph = network_for(loaded)
@@ -553,6 +563,7 @@ def report(
     from mobility.report import closure_report
     from mobility.scenario import load_scenario
 
+    _check_export(pdf, png, paper)
     with _progress() as say:
         loaded = load_scenario(scenario)
         graph = network_for(loaded)

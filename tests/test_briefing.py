@@ -162,6 +162,19 @@ def test_report_has_briefing_ranked_bottlenecks_and_csv(tmp_path, maps_graph, ma
     assert lines[11] == f"10,{result.arrivals_by(10.0):.0f}"
 
 
+def test_cli_refuses_a_bad_export_before_solving(tmp_path):
+    from typer.testing import CliRunner
+
+    from mobility.cli import app
+
+    scenario = Path(__file__).parent / "fixtures" / "tiny-fleet-scenario.yaml"
+    done = CliRunner().invoke(app, ["report", str(scenario), "--out", str(tmp_path / "r.html"),
+                                    "--pdf", str(tmp_path / "r.pdf"), "--paper", "a3"])
+    assert done.exit_code != 0
+    assert "paper 'a3' is not known; valid: a4, letter" in str(done.exception or done.output)
+    assert not (tmp_path / "r.html").exists()  # refused before the solve, nothing written
+
+
 def test_export_without_chromium_is_one_clear_line(tmp_path, monkeypatch):
     monkeypatch.setattr("mobility.browser_export.chromium_path", lambda: None)
     with pytest.raises(BrowserExportError) as caught:
