@@ -58,6 +58,24 @@ def leaflet_dir() -> Path:
 
 
 @cache
+def static_text(name: str) -> str:
+    """A file of the package's ``static/`` folder (the maps' and report's own JS and CSS).
+
+    Raises
+    ------
+    OfflineMapError
+        If the text could close the element it is inlined into.
+    """
+    from importlib.resources import files
+
+    text = (files("mobility") / "static" / name).read_text(encoding="utf-8")
+    closing = "</script" if name.endswith(".js") else "</style"
+    if closing in text.lower():
+        raise OfflineMapError(f"static/{name} contains {closing!r} and cannot be inlined safely")
+    return text
+
+
+@cache
 def leaflet_js() -> str:
     """``leaflet.js`` without its source-map comment (which devtools would try to load)."""
     text = (leaflet_dir() / "leaflet.js").read_text(encoding="utf-8")

@@ -36,6 +36,13 @@ ScenarioArg = Annotated[
                    "default: baseline"),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON object instead of tables")]
+PdfOpt = Annotated[Path | None, typer.Option("--pdf", help="also print it to this PDF "
+                                             "(headless Chromium, landscape)")]
+PngOpt = Annotated[Path | None, typer.Option("--png", help="also save a full-page PNG "
+                                             "(headless Chromium)")]
+PaperOpt = Annotated[str, typer.Option("--paper", help="paper for --pdf: a4 or letter")]
+ReportOpt = Annotated[Path | None, typer.Option("--report", help="also write an HTML report "
+                                                "(ranking tables and the map) here")]
 
 
 def main() -> None:
@@ -187,6 +194,8 @@ def run(
                                                 "CSV) and the arrival curve (CSV) here")] = None,
     map_path: Annotated[Path | None, typer.Option("--map", help="also write the HTML map "
                                                  "here")] = None,
+    plot_path: Annotated[Path | None, typer.Option("--plot", help="also write the closure "
+                                                  "plot here (.png or .svg)")] = None,
 ) -> None:
     """Closure: troops delivered by day, days to each Force Model target, bottlenecks."""
     from mobility.closure import closure, network_for
@@ -205,6 +214,10 @@ def run(
         from mobility.maps import closure_map, save_map
 
         save_map(closure_map(graph, result, scenario=loaded), map_path)
+    if plot_path is not None:
+        from mobility.plots import closure_plot
+
+        closure_plot(result, plot_path)
     if as_json:
         out.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
         return
@@ -213,6 +226,28 @@ def run(
         err.print(f"wrote edge flows and curve to {out_dir}")
     if map_path is not None:
         err.print(f"wrote map to {map_path}")
+    if plot_path is not None:
+        err.print(f"wrote plot to {plot_path}")
+
+
+def _check_export(pdf: Path | None, png: Path | None, paper: str) -> None:
+    """Refuse a bad --pdf/--png/--paper, or a missing Chromium, before solving."""
+    targets = [t for t in (pdf, png) if t is not None]
+    if targets:
+        from mobility.browser_export import check_export
+
+        check_export(targets, paper=paper)
+
+
+def _export(path: Path, pdf: Path | None, png: Path | None, paper: str) -> None:
+    """Print the page at ``path`` to ``pdf`` and/or screenshot it to ``png``."""
+    if pdf is None and png is None:
+        return
+    from mobility.browser_export import export_page
+
+    for target in (pdf, png):
+        if target is not None:
+            err.print(f"wrote {export_page(path, target, paper=paper)}")
 
 
 def _print_closure(result) -> None:
@@ -404,14 +439,25 @@ def compare(
                                                    "the first is the reference")],
     as_json: JsonOpt = False,
     top: Annotated[int, typer.Option(help="edges to list whose flow changed most")] = 10,
+    map_path: Annotated[Path | None, typer.Option("--map", help="also write the difference "
+                                                 "map (flows gained and lost, closed "
+                                                 "elements, days per target) here; with more "
+                                                 "than two scenarios, one map each")] = None,
+    report_path: Annotated[Path | None, typer.Option("--report", help="also write the "
+                                                    "comparison report here")] = None,
 ) -> None:
     """Closure of several scenarios side by side, and the edges whose flow changed most."""
     from mobility.compare import compare as run_compare
+    from mobility.scenario import load_scenario
 
     if len(scenarios) < 2:
         raise typer.BadParameter("give at least two scenarios to compare", param_hint="SCENARIOS")
     with _progress(not as_json) as say:
-        comparison = run_compare(scenarios, progress=say)
+        loaded = [load_scenario(name) for name in scenarios]
+        views = map_path is not None or report_path is not None
+        comparison = run_compare(loaded, detail=views, progress=say)
+        if views:
+            _write_comparison(comparison, loaded, map_path, report_path, say)
     data = comparison.to_dict(top=top)
     if as_json:
         out.print_json(json.dumps(data, ensure_ascii=False))
@@ -449,6 +495,25 @@ def compare(
     out.print(changes)
 
 
+def _write_comparison(comparison, loaded, map_path: Path | None, report_path: Path | None,
+                      say) -> None:
+    """The difference maps and report (of a comparison solved with ``detail``)."""
+    from mobility.closure import network_for
+    from mobility.compare_views import comparison_map, comparison_map_paths, comparison_report
+    from mobility.maps import save_map
+
+    graphs = [network_for(scenario) for scenario in loaded]
+    say("drawing the comparison")
+    if map_path is not None:
+        paths = comparison_map_paths(map_path, [s.name for s in loaded[1:]])
+        for index, path in enumerate(paths, 1):
+            save_map(comparison_map(graphs[index], comparison, loaded, index), path)
+            err.print(f"wrote {path}")
+    if report_path is not None:
+        comparison_report(comparison, loaded, graphs[1], report_path)
+        err.print(f"wrote {report_path}")
+
+
 @app.command("map")
 def map_command(
     scenario: ScenarioArg = None,
@@ -458,12 +523,16 @@ def map_command(
                                                "(needs internet when viewed)")] = False,
     network_only: Annotated[bool, typer.Option("--network-only", help="draw the network without "
                                                "solving closure")] = False,
+    pdf: PdfOpt = None,
+    png: PngOpt = None,
+    paper: PaperOpt = "a4",
 ) -> None:
     """Write a self-contained HTML map (offline basemap, network, flows, time slider)."""
     from mobility.closure import closure, network_for
     from mobility.maps import closure_map, save_map
     from mobility.scenario import load_scenario
 
+    _check_export(pdf, png, paper)
     with _progress() as say:
         loaded = load_scenario(scenario)
         graph = network_for(loaded)
@@ -472,6 +541,7 @@ def map_command(
         path = save_map(closure_map(graph, result, scenario=loaded, online_tiles=online_tiles),
                         out_path or Path("maps") / f"{loaded.name}.html")
     err.print(f"wrote {path}")
+    _export(path, pdf, png, paper)
 
 
 @app.command()
@@ -479,20 +549,25 @@ def report(
     scenario: ScenarioArg = None,
     out_path: Annotated[Path | None, typer.Option("--out", help="HTML file; default "
                                                  "maps/SCENARIO-report.html")] = None,
+    pdf: PdfOpt = None,
+    png: PngOpt = None,
+    paper: PaperOpt = "a4",
 ) -> None:
     """Write one self-contained HTML report: map, closure plot and tables."""
     from mobility.closure import closure, network_for
     from mobility.report import closure_report
     from mobility.scenario import load_scenario
 
+    _check_export(pdf, png, paper)
     with _progress() as say:
         loaded = load_scenario(scenario)
         graph = network_for(loaded)
         result = closure(graph, loaded, progress=say)
         say("writing the report")
         target = out_path or Path("maps") / f"{loaded.name}-report.html"
-        path = closure_report(graph, result, target)
+        path = closure_report(graph, result, target, scenario=loaded)
     err.print(f"wrote {path}")
+    _export(path, pdf, png, paper)
 
 
 @app.command()
@@ -513,7 +588,7 @@ def maps(
             result = closure(graph, loaded)
             say(f"{name}: map and report")
             save_map(closure_map(graph, result, scenario=loaded), out_dir / f"{name}.html")
-            closure_report(graph, result, out_dir / f"{name}-report.html")
+            closure_report(graph, result, out_dir / f"{name}-report.html", scenario=loaded)
             err.print(f"wrote {out_dir / name}.html and {name}-report.html")
 
 
@@ -828,6 +903,24 @@ def bench(
 # --- critical, interdict ------------------------------------------------------------------
 
 
+def _analysis_views(graph, loaded, title: str, highlights, map_path: Path | None,
+                    report_path: Path | None, sections, summary=()) -> None:
+    """The map and/or report of a network analysis; ``sections()`` gives the report's
+    tables, ``summary`` lines for the map's title panel."""
+    if map_path is not None:
+        from mobility.maps import closure_map, save_map
+
+        save_map(closure_map(graph, scenario=loaded, title=title, highlights=highlights,
+                             summary=summary), map_path)
+        err.print(f"wrote map to {map_path}")
+    if report_path is not None:
+        from mobility.analysis_reports import analysis_report
+
+        analysis_report(graph, report_path, title=title, scenario=loaded,
+                        highlights=highlights, sections=sections())
+        err.print(f"wrote report to {report_path}")
+
+
 @contextmanager
 def _count_progress(enabled: bool = True):
     """A rich progress bar for ``progress(done, total, message)`` callbacks."""
@@ -879,6 +972,7 @@ def critical(
     candidates: Annotated[int, typer.Option(min=0, help="with a force list: re-solve the "
                                             "elements carrying the most troops in the plan, "
                                             "this many (0: every used one)")] = 40,
+    report_path: ReportOpt = None,
 ) -> None:
     """What losing or halving each edge and node does to closure; single points of failure."""
     from mobility.criticality import criticality
@@ -887,17 +981,16 @@ def critical(
         result = criticality(None, scenario, elements=elements or "all", workers=workers,
                              scheduler=scheduler, candidates=candidates or None,
                              progress=say)
-    if map_path is not None:
+    if map_path is not None or report_path is not None:
+        from mobility.analysis_reports import critical_sections
         from mobility.closure import network_for
         from mobility.map_layers import critical_highlights
-        from mobility.maps import closure_map, save_map
         from mobility.scenario import load_scenario
 
         loaded = load_scenario(scenario)
-        save_map(closure_map(network_for(loaded), scenario=loaded,
-                             title="Critical links and nodes",
-                             highlights=critical_highlights(result, top=top)), map_path)
-        err.print(f"wrote map to {map_path}")
+        _analysis_views(network_for(loaded), loaded, "Critical links and nodes",
+                        critical_highlights(result, top=top), map_path, report_path,
+                        lambda: critical_sections(result, top=top))
     if as_json:
         out.print_json(json.dumps(result.to_dict(top=top), ensure_ascii=False))
         return
@@ -949,6 +1042,7 @@ def interdict(
                                             "scenario's origin and destination nodes")] = False,
     map_path: Annotated[Path | None, typer.Option("--map", help="also write the HTML map with "
                                                  "the interdiction plan here")] = None,
+    report_path: ReportOpt = None,
 ) -> None:
     """The K edges or nodes whose loss cuts throughput most (Wood 1993), and days lost."""
     from mobility.interdiction import interdict as find_cuts
@@ -956,17 +1050,16 @@ def interdict(
     with _progress(not as_json) as say:
         say(f"solving the interdiction MIP (K = {cuts})")
         result = find_cuts(None, scenario, cuts=cuts, protect=protect or (), endpoints=endpoints)
-    if map_path is not None:
+    if map_path is not None or report_path is not None:
+        from mobility.analysis_reports import interdiction_sections, interdiction_summary
         from mobility.closure import network_for
         from mobility.map_layers import interdiction_highlights
-        from mobility.maps import closure_map, save_map
         from mobility.scenario import load_scenario
 
         loaded = load_scenario(scenario)
-        save_map(closure_map(network_for(loaded), scenario=loaded,
-                             title=f"Interdiction plan, K = {result.cuts}",
-                             highlights=interdiction_highlights(result)), map_path)
-        err.print(f"wrote map to {map_path}")
+        _analysis_views(network_for(loaded), loaded, f"Interdiction plan, K = {result.cuts}",
+                        interdiction_highlights(result), map_path, report_path,
+                        lambda: interdiction_sections(result), interdiction_summary(result))
     if as_json:
         out.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
         return
@@ -1013,6 +1106,7 @@ def invest(
     map_path: Annotated[Path | None, typer.Option("--map", help="also write the HTML map with "
                                                  "the investments (best portfolio "
                                                  "emphasised) here")] = None,
+    report_path: ReportOpt = None,
 ) -> None:
     """Each investment's effect, the best portfolio under a budget, capacity shadow prices."""
     from mobility.investments import evaluate_investments, load_catalogue
@@ -1021,10 +1115,10 @@ def invest(
         result = evaluate_investments(
             scenario, catalogue=load_catalogue(catalogue) if catalogue else None,
             budget_eur=budget, objective=objective, progress=say)  # type: ignore[arg-type]
-    if map_path is not None:
+    if map_path is not None or report_path is not None:
+        from mobility.analysis_reports import investment_sections
         from mobility.investments import investment_layers
         from mobility.map_layers import investment_highlights
-        from mobility.maps import closure_map, save_map
         from mobility.network import active_phases, graph_from_tables, read_network_tables
         from mobility.scenario import load_scenario
 
@@ -1038,10 +1132,9 @@ def invest(
         graph = graph_from_tables(tables, active_phases=frozenset(phases), year=choice.year)
         layers = investment_layers(graph, cat)
         best_ids = result.best.ids if result.best is not None else ()
-        save_map(closure_map(graph, scenario=loaded, title="Investments",
-                             highlights=investment_highlights(graph, layers, best_ids)),
-                 map_path)
-        err.print(f"wrote map to {map_path}")
+        _analysis_views(graph, loaded, "Investments",
+                        investment_highlights(graph, layers, best_ids), map_path, report_path,
+                        lambda: investment_sections(result))
     if as_json:
         out.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
         return

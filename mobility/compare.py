@@ -64,19 +64,20 @@ def days_later(target: TargetOutcome, reference: TargetOutcome) -> float | None:
 def compare(
     scenarios: Sequence[Scenario | str],
     *,
+    detail: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> Comparison:
     """Run closure for each scenario and compare them with the first.
 
     Flows are compared as troops carried over the days all scenarios share (their shortest
-    horizon).
+    horizon). ``detail`` solves each closure in full (bounds, marginal values: for maps).
     """
     say = progress or (lambda _msg: None)
     loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
     results = []
     for scenario in loaded:
         say(f"closure of {scenario.name}")
-        results.append(closure(None, scenario, detail=False))
+        results.append(closure(None, scenario, detail=detail))
     day = int(min(r.horizon_days for r in results))
     keys = ["edge_id", "u", "v", "mode"]
     first = _flows_on(results[0], day, keys)

@@ -8,9 +8,9 @@ one self-contained HTML file that fetches nothing from the network (Leaflet is i
 :mod:`mobility._offline`), so briefing maps open on machines without internet.
 
 Everything drawn comes from one JSON document embedded in the page and a small script of the
-project's own (:data:`MAP_JS`); every string that comes from data or scenarios is HTML-escaped
-in Python before it is embedded, and the JSON is written with ``<``, ``>`` and ``&`` escaped
-so no name can close the script or inject markup.
+project's own (``mobility/static/map.js``, styled by ``map.css``); every string that comes
+from data or scenarios is HTML-escaped in Python before it is embedded, and the JSON is
+written with ``<``, ``>`` and ``&`` escaped so no name can close the script or inject markup.
 """
 
 from __future__ import annotations
@@ -33,8 +33,15 @@ from shapely.geometry import mapping
 
 from mobility._data import basemap_dir
 from mobility._io import atomic_write_text
-from mobility._offline import RawHtml, offline_html, script_json
-from mobility.map_layers import Highlight, highlight_layers
+from mobility._offline import RawHtml, offline_html, script_json, static_text
+from mobility.briefing import ATTRIBUTIONS, BALTIC_BOUNDS, THEATRE_BOUNDS, Briefing, briefing
+from mobility.map_layers import (
+    Highlight,
+    RankedBottleneck,
+    closed_highlights,
+    highlight_layers,
+    ranked_bottlenecks,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -58,6 +65,7 @@ LAYER_NAMES: dict[str, str] = {
     "border_crossings": "Border crossings",
     "ports_airfields": "Ports and airfields",
     "places": "Towns, terminals and junctions",
+    "labels": "Place names",
     "origins_destinations": "Origins and destinations",
     "flows": "Flows (troops/day)",
     "bottlenecks": "Bottlenecks",
@@ -77,7 +85,11 @@ BASEMAP_DECIMALS = 4
 NETWORK_DECIMALS = 5
 #: Where the map opens when the graph has no nodes: the three Baltic states.
 DEFAULT_BOUNDS = ((53.5, 20.5), (59.8, 28.5))
-ATTRIBUTION = "Leaflet | Basemap: Natural Earth (public domain)"
+ATTRIBUTION = " | ".join(("Leaflet", *ATTRIBUTIONS))
+#: Fill opacity of the vector basemap over online tiles (opaque without them).
+ONLINE_FILL_OPACITY = 0.3
+#: Zoom levels the map allows: from the whole of the North Sea–Baltic area to a town.
+ZOOM_RANGE = (4.5, 12)
 OSM_TILES_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = (
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
@@ -118,9 +130,13 @@ CORRIDOR_STYLE = {"color": "#b2182b", "weight": 2, "dashArray": "6 4", "fillColo
                   "fillOpacity": 0.18}
 #: Flow colours by utilisation (fraction of capacity): below 0.5, below 0.9, from 0.9.
 FLOW_COLOURS = (("#1a9850", 0.5), ("#fdae61", 0.9), ("#d73027", math.inf))
-#: Flow line width in pixels: ``FLOW_MIN_WEIGHT_PX`` plus a share proportional to the flow.
-FLOW_MIN_WEIGHT_PX = 2.0
+#: Flow line width in pixels: ``FLOW_MIN_WEIGHT_PX`` plus a share proportional to the flow
+#: (the minimum is wider than any network line, so the casing shows on both sides).
+FLOW_MIN_WEIGHT_PX = 7.0
 FLOW_MAX_EXTRA_WEIGHT_PX = 10.0
+#: Destination bubble radius in pixels: the minimum plus a share ∝ √(troops arrived).
+BUBBLE_MIN_RADIUS_PX = 6.0
+BUBBLE_MAX_EXTRA_RADIUS_PX = 12.0
 
 _KIND_LAYER = {
     "gauge_transfer": "gauge_transfer",
@@ -130,6 +146,9 @@ _KIND_LAYER = {
     "air_base": "ports_airfields",
     "origin": "origins_destinations",
 }
+#: Node layers in drawing order (later on top).
+_DRAW_ORDER = {"places": 0, "border_crossings": 1, "ports_airfields": 2,
+               "origins_destinations": 3, "gauge_transfer": 4}
 _COUNTRY_FILLS = {
     **dict.fromkeys(("EE", "LV", "LT"), "#f6efd6"),
     **dict.fromkeys(("RU", "BY"), "#eadcdc"),
@@ -140,8 +159,10 @@ _PANES = (
     ("mobility-basemap", 250),
     ("mobility-corridor", 380),
     ("mobility-halo", 390),
+    # flows under the network: each flow is a coloured casing around the line it uses, so
+    # its gauge and mode stay readable inside it and its colour is not blended
+    ("mobility-flows", 395),
     ("mobility-network", 400),
-    ("mobility-flows", 420),
     ("mobility-highlights", 430),
     ("mobility-nodes", 450),
     ("mobility-labels", 460),
@@ -156,6 +177,8 @@ def closure_map(
     online_tiles: bool = False,
     title: str | None = None,
     highlights: Sequence[Highlight] = (),
+    summary: Sequence[str] = (),
+    mark_changes: bool = True,
 ) -> folium.Map:
     """Draw the network, and a closure result if given, as a self-contained Leaflet map.
 
@@ -179,6 +202,12 @@ def closure_map(
         Graph elements to mark (:mod:`mobility.map_layers`): one switchable layer per
         distinct layer name, listed in the layer control and legend; edges as thick lines
         along their geometry, nodes as rings, both sized by score.
+    summary
+        Lines of plain text for the title panel, under the caveat (e.g. the days gained or
+        lost per target of a comparison).
+    mark_changes
+        With a :class:`~mobility.scenario.Scenario`, mark the elements its
+        ``capacity_changes`` close or reduce (layers "Closed" and "Reduced", drawn last).
 
     Returns
     -------
@@ -186,22 +215,20 @@ def closure_map(
         Save it with :func:`save_map` (which inlines Leaflet); ``m._repr_html_`` in a
         notebook still uses Folium's CDN links.
     """
-    scenario_name = getattr(scenario, "name", scenario)
-    subtitle_parts = []
-    if scenario_name:
-        subtitle_parts.append(f"Scenario: {scenario_name}")
-    elif result is not None:
-        subtitle_parts.append(f"Scenario: {result.scenario}")
+    scenario_name = str(getattr(scenario, "name", scenario) or
+                        (result.scenario if result is not None else ""))
     description = result.description if result is not None else getattr(scenario, "description", "")
-    if description:
-        subtitle_parts.append(str(description))
     if title is None:
         title = "Force closure" if result is not None else "Baltic military mobility network"
+    about = briefing(title, scenario_name, str(description or ""))
+    if mark_changes and getattr(scenario, "capacity_changes", None):
+        highlights = [*highlights, *closed_highlights(graph, scenario)]
 
     bounds = _bounds(graph)
     center = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
     m = folium.Map(location=center, zoom_start=6, tiles=None, control_scale=False,
                    prefer_canvas=False)
+    m.get_root().title = _esc(about.page_title)
     if online_tiles:
         folium.TileLayer(OSM_TILES_URL, attr=OSM_ATTRIBUTION, name="OpenStreetMap (online)",
                          max_zoom=19).add_to(m)
@@ -215,18 +242,24 @@ def closure_map(
         groups[key] = folium.FeatureGroup(name=_esc(name), show=True)
     for group in groups.values():
         group.add_to(m)
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    # collapsed: an icon that opens on hover or tap, so it never covers the theatre
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
 
-    data = _map_data(graph, result, title=title, subtitle=" — ".join(subtitle_parts),
-                     bounds=bounds)
+    data = _map_data(graph, result, about=about, bounds=bounds,
+                     input_nodes=scenario_nodes(scenario), summary=summary)
+    if online_tiles:  # let the tiles show through the land and lake fills
+        data["basemap"] = [{**item, "style": {**item["style"], "fillOpacity": ONLINE_FILL_OPACITY}}
+                           for item in data["basemap"]]
     if highlights:
         data["lines"].extend(_highlight_lines(graph, highlights, highlight_keys))
         data["points"].extend(_highlight_points(graph, highlights, highlight_keys))
+        data["ranks"].extend(_highlight_badges(graph, highlights, highlight_keys))
         data["legend_html"] = legend_html(
-            with_result=result is not None,
+            with_result=result is not None, timeline=data["timeline"],
             highlights=[(name, next(h.colour for h in highlights if h.layer == name))
                         for name in highlight_keys])
-    m.get_root().header.add_child(RawHtml(f"<style>{MAP_CSS}</style>"), name="mobility_css")
+    m.get_root().header.add_child(RawHtml(f"<style>{static_text('map.css')}</style>"),
+                                  name="mobility_css")
     m.add_child(_ClosureMapScript(groups, data), name="mobility_closure_map")
     m._mobility_online_tiles = online_tiles
     return m
@@ -269,23 +302,32 @@ def _map_data(
     graph: nx.MultiDiGraph,
     result: ClosureResult | None,
     *,
-    title: str,
-    subtitle: str,
+    about: Briefing,
     bounds: tuple[tuple[float, float], tuple[float, float]],
+    input_nodes: Iterable[str] = (),
+    summary: Sequence[str] = (),
 ) -> dict[str, Any]:
     basemap = basemap_layers(str(basemap_dir()))
+    ranked = [] if result is None else ranked_bottlenecks(
+        result, scenario_nodes={*input_nodes, *_final_arrivals(result)})
     data: dict[str, Any] = {
         "attribution": _esc(ATTRIBUTION),
         "bounds": [list(bounds[0]), list(bounds[1])],
+        "theatre": [list(THEATRE_BOUNDS[0]), list(THEATRE_BOUNDS[1])],
+        "baltic": [list(BALTIC_BOUNDS[0]), list(BALTIC_BOUNDS[1])],
+        "max_bounds": _max_bounds(bounds),
+        "zoom_range": list(ZOOM_RANGE),
         "panes": [list(pane) for pane in _PANES],
-        "title_html": f"<b>{_esc(title)}</b>" + (f"<br>{_esc(subtitle)}" if subtitle else ""),
+        "briefing_html": briefing_html(about, ranked, summary=summary),
         "basemap": basemap["layers"],
         "labels": basemap["labels"],
+        "place_labels": place_labels(graph, _final_arrivals(result)),
         "areas": [],
         "lines": _edge_lines(graph),
         "points": _node_points(graph, result),
+        "ranks": [],
         "timeline": None,
-        "legend_html": legend_html(with_result=result is not None),
+        "legend_html": "",
     }
     corridor = suwalki_corridor(basemap_dir(), graph)
     if corridor is not None:
@@ -296,10 +338,75 @@ def _map_data(
             "tooltip": _esc(SUWALKI_TOOLTIP),
         })
     if result is not None:
-        data["lines"].extend(_bottleneck_lines(graph, result))
-        data["points"].extend(_bottleneck_points(graph, result))
+        infrastructure = [b for b in ranked if b.infrastructure]
+        data["lines"].extend(_bottleneck_lines(graph, result, infrastructure))
+        data["points"].extend(_bottleneck_points(graph, result, infrastructure))
+        data["ranks"] = _rank_badges(graph, infrastructure)
         data["timeline"] = timeline_data(graph, result)
+    data["legend_html"] = legend_html(with_result=result is not None, timeline=data["timeline"])
     return data
+
+
+def scenario_nodes(scenario: Any) -> set[str]:
+    """Origin and destination nodes of a scenario object (their gates are scenario inputs);
+    empty for a name or ``None``."""
+    nodes = set()
+    for field in ("origins", "destinations"):
+        for entry in getattr(scenario, field, None) or ():
+            node = getattr(entry, "node", None)
+            if node:
+                nodes.add(str(node))
+    return nodes
+
+
+def _max_bounds(bounds: tuple[tuple[float, float], tuple[float, float]]) -> list[list[float]]:
+    """How far the map may be panned: the graph and the theatre with a margin of 8° of
+    latitude and 16° of longitude (wide enough that fitting the theatre beside the panels
+    is never pushed off-centre by the limit)."""
+    south = max(min(bounds[0][0], THEATRE_BOUNDS[0][0]) - 8, -85)
+    west = min(bounds[0][1], THEATRE_BOUNDS[0][1]) - 16
+    north = min(max(bounds[1][0], THEATRE_BOUNDS[1][0]) + 8, 85)
+    east = max(bounds[1][1], THEATRE_BOUNDS[1][1]) + 16
+    return [[round(south, 2), round(west, 2)], [round(north, 2), round(east, 2)]]
+
+
+def briefing_html(about: Briefing, ranked: Sequence[RankedBottleneck] = (), *,
+                  top: int = 8, summary: Sequence[str] = ()) -> str:
+    """The title panel: title, scenario, as-of date and version, caveat, ranked bottlenecks.
+
+    The ranked list (infrastructure, then scenario inputs that bind) is a collapsible
+    ``<details>`` element, open by default.
+    """
+    parts = [f"<div class='mobility-heading'>{_esc(about.title)}</div>"]
+    if about.description:
+        parts.append(f"<div>{_esc(about.description)}</div>")
+    parts += [f"<div class='mobility-stamp'>{_esc(about.stamp)}</div>",
+              f"<div class='mobility-caveat'>{_esc(about.caveat)}</div>"]
+    if summary:
+        parts.append("<div class='mobility-summary'>"
+                     + "".join(f"<div>{_esc(line)}</div>" for line in summary) + "</div>")
+    infrastructure = [b for b in ranked if b.infrastructure][:top]
+    inputs = [b for b in ranked if not b.infrastructure]
+    if infrastructure or inputs:
+        rows = "".join(
+            f"<li><b>{_esc(_short_name(b.name))}</b> ({_esc(b.kind.replace('_', ' '))}, "
+            f"{b.utilisation:.0%} used) <span class='mobility-value'>{_esc(b.value_text)}"
+            "</span></li>" for b in infrastructure)
+        extra = ""
+        if inputs:
+            extra = ("<div>Scenario inputs that bind (not on the map): " + "; ".join(
+                f"{_esc(b.name)} ({_esc(b.kind)}: {_esc(b.value_text)})" for b in inputs)
+                + "</div>")
+        parts.append("<details class='mobility-ranks mobility-collapsible' open>"
+                     "<summary>Bottlenecks, ranked by what one more unit buys</summary>"
+                     f"<ol>{rows}</ol>{extra}</details>")
+    return "".join(parts)
+
+
+def _short_name(name: str) -> str:
+    """A bottleneck's name without the bracketed mode and ends: ``Ełk–Suwałki line (41/39)``."""
+    head, sep, tail = str(name).rpartition(" (")
+    return head if sep and tail.endswith(")") and ("→" in tail or "mm" in tail) else str(name)
 
 
 def _esc(value: Any) -> str:
@@ -323,7 +430,7 @@ def flow_text(flow_troops_per_day: float, flow_units_per_day: float,
               capacity_units_per_day: float, unit: str) -> str:
     """``"312 troops/day = 3.1 trains/day of 12 trains/day (26 %)"`` (plain text).
 
-    The map's script formats the same way (function ``flowText`` in :data:`MAP_JS`).
+    The map's script formats the same way (function ``flowText`` in ``static/map.js``).
     """
     share = flow_units_per_day / capacity_units_per_day if capacity_units_per_day else 0.0
     units = _plural(unit)
@@ -463,10 +570,11 @@ def _is_nan(value: Any) -> bool:
 def _node_points(graph: nx.MultiDiGraph, result: ClosureResult | None) -> list[dict[str, Any]]:
     arrivals = _final_arrivals(result)
     points = []
-    # places first so the more important markers are drawn on top of them
+    # the more important markers last, drawn on top: a gauge-transfer site is never hidden
+    # under the border-crossing dot beside it (Mockava, Trakiszki)
     ordered = sorted(graph.nodes(data=True),
-                     key=lambda item: (_KIND_LAYER.get(str(item[1].get("kind")), "places") !=
-                                       "places", str(item[0])))
+                     key=lambda item: (_DRAW_ORDER.get(_KIND_LAYER.get(
+                         str(item[1].get("kind")), "places"), 0), str(item[0])))
     for node_id, data in ordered:
         if node_id in arrivals:
             continue  # drawn by the timeline as a destination
@@ -489,19 +597,31 @@ def _final_arrivals(result: ClosureResult | None) -> dict[str, float]:
     return {str(node): float(group["troops"].iloc[-1]) for node, group in frame.groupby("node")}
 
 
-def _bottleneck_tooltip(bottleneck: Any) -> str:
-    lines = [f"<b>Bottleneck: {_esc(bottleneck.describe())}</b>",
+def _bottleneck_tooltip(bottleneck: Any, ranked: RankedBottleneck | None = None) -> str:
+    rank = f"#{ranked.rank} " if ranked is not None else ""
+    lines = [f"<b>{rank}Bottleneck: {_esc(bottleneck.describe())}</b>",
              _esc(f"{bottleneck.kind.replace('_', ' ')}, capacity "
                   f"{format_number(bottleneck.capacity_per_day)} "
-                  f"{_plural(bottleneck.unit)}/day")]
+                  f"{_plural(bottleneck.unit)}/day, {bottleneck.utilisation:.0%} used"
+                  + (f" from day {bottleneck.from_day:g}" if bottleneck.from_day is not None
+                     else ""))]
+    if ranked is not None:
+        lines.append(_esc(f"One more unit: {ranked.value_text}"))
     if bottleneck.in_min_cut:
         lines.append("In the minimum cut: limits the long-run throughput")
     return "<br>".join(lines)
 
 
-def _bottleneck_points(graph: nx.MultiDiGraph, result: ClosureResult) -> list[dict[str, Any]]:
+def _ranked_elements(result: ClosureResult, ranked: Sequence[RankedBottleneck],
+                     ) -> list[tuple[Any, RankedBottleneck]]:
+    by_id = {b.element_id: b for b in result.bottlenecks}
+    return [(by_id[r.element_id], r) for r in ranked if r.element_id in by_id]
+
+
+def _bottleneck_points(graph: nx.MultiDiGraph, result: ClosureResult,
+                       ranked: Sequence[RankedBottleneck]) -> list[dict[str, Any]]:
     points = []
-    for bottleneck in sorted(result.bottlenecks, key=lambda b: b.element_id):
+    for bottleneck, rank in _ranked_elements(result, ranked):
         if bottleneck.element_id not in graph.nodes:
             continue
         data = graph.nodes[bottleneck.element_id]
@@ -509,17 +629,18 @@ def _bottleneck_points(graph: nx.MultiDiGraph, result: ClosureResult) -> list[di
             "layer": "bottlenecks",
             "latlon": _latlon(data["x"], data["y"]),
             "style": {**BOTTLENECK_STYLE, "radius": 14, "pane": "mobility-nodes"},
-            "tooltip": _bottleneck_tooltip(bottleneck),
+            "tooltip": _bottleneck_tooltip(bottleneck, rank),
         })
     return points
 
 
-def _bottleneck_lines(graph: nx.MultiDiGraph, result: ClosureResult) -> list[dict[str, Any]]:
+def _bottleneck_lines(graph: nx.MultiDiGraph, result: ClosureResult,
+                      ranked: Sequence[RankedBottleneck]) -> list[dict[str, Any]]:
     edges = data_edges(graph)
     lines = []
-    for bottleneck in sorted(result.bottlenecks, key=lambda b: b.element_id):
-        if bottleneck.element_id in graph.nodes or bottleneck.kind == "fleet":
-            continue  # nodes are drawn as points; a fleet is not a place on the map
+    for bottleneck, rank in _ranked_elements(result, ranked):
+        if bottleneck.element_id in graph.nodes:
+            continue  # nodes are drawn as points
         if bottleneck.element_id not in edges:
             logger.warning("bottleneck %r is neither a node nor an edge of the graph",
                            bottleneck.element_id)
@@ -529,9 +650,103 @@ def _bottleneck_lines(graph: nx.MultiDiGraph, result: ClosureResult) -> list[dic
             "layer": "bottlenecks",
             "coords": _line_latlons(data["geometry"]),
             "style": {**BOTTLENECK_EDGE_STYLE, "pane": "mobility-halo"},
-            "tooltip": _bottleneck_tooltip(bottleneck),
+            "tooltip": _bottleneck_tooltip(bottleneck, rank),
         })
     return lines
+
+
+def _badge_latlon(graph: nx.MultiDiGraph, edges: dict[str, Any],
+                  element_id: str) -> list[float] | None:
+    """Where an element's badge goes: on the node, or half-way along the edge."""
+    if element_id in graph.nodes:
+        data = graph.nodes[element_id]
+        return _latlon(data["x"], data["y"])
+    if element_id in edges:
+        middle = edges[element_id][2]["geometry"].interpolate(0.5, normalized=True)
+        return _latlon(middle.x, middle.y)
+    return None
+
+
+def _rank_badges(graph: nx.MultiDiGraph, ranked: Sequence[RankedBottleneck],
+                 ) -> list[dict[str, Any]]:
+    """A numbered badge per ranked infrastructure bottleneck."""
+    edges = data_edges(graph)
+    badges = []
+    for b in ranked:
+        latlon = _badge_latlon(graph, edges, b.element_id)
+        if latlon is None:
+            continue
+        badges.append({"layer": "bottlenecks", "latlon": latlon, "rank": b.rank,
+                       "colour": BOTTLENECK_STYLE["color"],
+                       "tooltip": (f"<b>#{b.rank} {_esc(_short_name(b.name))}</b><br>"
+                                   f"{_esc(b.kind.replace('_', ' '))}, {b.utilisation:.0%} used"
+                                   f"<br>{_esc(b.value_text)}")})
+    return badges
+
+
+def _element_name(graph: nx.MultiDiGraph, edges: dict[str, Any], element_id: str) -> str:
+    if element_id in graph.nodes:
+        return str(graph.nodes[element_id].get("name", element_id))
+    return str(edges[element_id][2].get("name") or element_id) if element_id in edges \
+        else element_id
+
+
+def _highlight_badges(graph: nx.MultiDiGraph, highlights: Sequence[Highlight],
+                      keys: dict[str, str]) -> list[dict[str, Any]]:
+    """A numbered badge, in the layer's colour, per highlight that has a rank."""
+    edges = data_edges(graph)
+    badges = []
+    for h in highlights:
+        latlon = None if h.rank is None else _badge_latlon(graph, edges, str(h.element_id))
+        if latlon is None:
+            continue
+        badges.append({"layer": keys[h.layer], "latlon": latlon, "rank": int(h.rank),
+                       "colour": _colour(h.colour),
+                       "tooltip": _highlight_tooltip(h, _element_name(graph, edges,
+                                                                       str(h.element_id)))})
+    return badges
+
+
+#: Label priority by node kind (0 first) and the zoom from which the label may show.
+LABEL_PRIORITY = {"destination": 0, "capital": 1, "base": 2, "origin": 2, "gauge_transfer": 2,
+                  "border_crossing": 3, "city": 4, "port": 4, "loading_site": 5,
+                  "rail_terminal": 5, "air_base": 5, "airport": 6, "junction": 7}
+LABEL_MIN_ZOOM = {0: 0, 1: 0, 2: 5.5, 3: 6.5, 4: 6, 5: 7, 6: 7.5, 7: 8}
+#: Capitals, labelled first and in bold.
+CAPITALS = frozenset({"vilnius", "riga", "tallinn", "warszawa", "berlin"})
+
+
+def _label_text(name: str) -> str:
+    """A short label: ``Rukla (Gaižiūnai)`` → ``Rukla``; ``Port of Rīga`` stays."""
+    head, sep, _ = str(name).partition(" (")
+    return head if sep and head else str(name)
+
+
+def place_labels(graph: nx.MultiDiGraph, destinations: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """Labels of the towns, terminals, ports, crossings and bases, most important first.
+
+    The map's script places them in this order beside their point and hides any that would
+    overlap a label placed before it or another labelled point, and any whose
+    ``min_zoom`` has not been reached: the map thins them as it zooms out.
+    """
+    arriving = set(destinations)
+    labels = []
+    for node_id, data in graph.nodes(data=True):
+        kind = str(data.get("kind"))
+        key = ("destination" if node_id in arriving else
+               "capital" if node_id in CAPITALS else kind)
+        priority = LABEL_PRIORITY.get(key, 7)
+        layer = _KIND_LAYER.get(kind, "places")
+        style = NODE_STYLES["origin" if kind == "origin" else layer]
+        css = ("mobility-arrival" if key == "destination" else
+               "mobility-major" if priority <= 2 else "")
+        labels.append({"node": str(node_id), "latlon": _latlon(data["x"], data["y"]),
+                       "html": _esc(_label_text(data.get("name", node_id))),
+                       "priority": priority, "min_zoom": LABEL_MIN_ZOOM[priority],
+                       "radius": 14 if key == "destination" else float(style["radius"]) + 1,
+                       "css": css})
+    labels.sort(key=lambda label: (label["priority"], label["node"]))
+    return labels
 
 
 #: Highlight line width in pixels: ``HIGHLIGHT_MIN_WEIGHT_PX`` plus a share of the score.
@@ -675,8 +890,10 @@ def timeline_data(graph: nx.MultiDiGraph, result: ClosureResult) -> dict[str, An
                 logger.warning("destination %r is not in the graph", node)
                 continue
             destinations.append({
+                "node": str(node),
                 "latlon": _latlon(data["x"], data["y"]),
                 "name_html": _esc(data.get("name", group["name"].iloc[0])),
+                "name_text": _label_text(data.get("name", group["name"].iloc[0])),
                 "troops": _forward_fill(cumulative, default=0.0),
                 "tooltip_html": _node_tooltip(str(node), data),
             })
@@ -691,7 +908,30 @@ def timeline_data(graph: nx.MultiDiGraph, result: ClosureResult) -> dict[str, An
         "flow_colours": [[colour, None if math.isinf(limit) else limit]
                          for colour, limit in FLOW_COLOURS],
         "flow_weight_px": [FLOW_MIN_WEIGHT_PX, FLOW_MAX_EXTRA_WEIGHT_PX],
+        "bubble_radius_px": [BUBBLE_MIN_RADIUS_PX, BUBBLE_MAX_EXTRA_RADIUS_PX],
+        "marks_html": _slider_marks(result, days),
     }
+
+
+def milestone_days(result: ClosureResult) -> dict[int, str]:
+    """Days worth a mark on the slider: target deadlines and the days formations close."""
+    marks: dict[int, str] = {}
+    for number, target in enumerate(sorted(result.targets, key=lambda t: t.deadline_day), 1):
+        marks[math.ceil(target.deadline_day)] = f"T{number} deadline"
+    formations = getattr(result, "formations", None)
+    if formations is not None and not formations.empty and "closed_day" in formations:
+        for row in formations.itertuples():
+            closed = row.closed_day
+            if closed is not None and closed == closed:
+                marks.setdefault(math.ceil(float(closed)), f"{row.formation} closed")
+    return dict(sorted(marks.items()))
+
+
+def _slider_marks(result: ClosureResult, days: list[int]) -> str:
+    index = {day: i for i, day in enumerate(days)}
+    options = "".join(f"<option value='{index[day]}' label='{_esc(text)}'></option>"
+                      for day, text in milestone_days(result).items() if day in index)
+    return f"<datalist id='mobility-marks'>{options}</datalist>"
 
 
 def _forward_fill(values: list[float | None], *, default: float) -> list[float]:
@@ -836,6 +1076,15 @@ def _line_swatch(style: dict[str, Any]) -> str:
             f'stroke="{style["color"]}" stroke-width="{width}"{dash}/></svg>')
 
 
+def _flow_swatch(colour: str) -> str:
+    """A flow as the map draws it: a coloured casing around the line it uses."""
+    line = EDGE_STYLES["road"]
+    return (f'<svg width="38" height="12" aria-hidden="true"><line x1="3" y1="6" x2="35" y2="6" '
+            f'stroke="{colour}" stroke-width="{FLOW_MIN_WEIGHT_PX:g}" stroke-linecap="round"/>'
+            f'<line x1="3" y1="6" x2="35" y2="6" stroke="{line["color"]}" stroke-width="2"/>'
+            "</svg>")
+
+
 def _point_swatch(style: dict[str, Any]) -> str:
     radius = min(float(style.get("radius", 5)), 6)
     fill = style.get("fillColor", "none") if style.get("fill", True) else "none"
@@ -843,10 +1092,50 @@ def _point_swatch(style: dict[str, Any]) -> str:
             f'fill="{fill}" stroke="{style["color"]}" stroke-width="2"/></svg>')
 
 
-def legend_html(*, with_result: bool, highlights: Sequence[tuple[str, str]] = ()) -> str:
-    """The legend as HTML (static text; swatches drawn as inline SVG).
+def nice_number(value: float) -> float:
+    """``value`` rounded down to 1, 2 or 5 times a power of ten (0 for 0)."""
+    if value <= 0:
+        return 0.0
+    power = 10 ** math.floor(math.log10(value))
+    return max(step * power for step in (1, 2, 5) if step * power <= value)
+
+
+def _size_key(timeline: dict[str, Any]) -> str:
+    """The key for flow widths and destination bubble sizes, drawn as the map draws them."""
+    rows = []
+    top_flow = float(timeline["max_flow_troops_per_day"])
+    if top_flow > 0:
+        base, extra = timeline["flow_weight_px"]
+        for value in sorted({nice_number(top_flow), nice_number(top_flow / 4)}, reverse=True):
+            if value <= 0:
+                continue
+            width = base + extra * value / top_flow
+            rows.append((f'<svg width="38" height="16" aria-hidden="true"><line x1="2" y1="8" '
+                         f'x2="36" y2="8" stroke="#555" stroke-width="{width:.1f}"/></svg>',
+                         f"{value:,.0f} troops/day"))
+    top_arrived = float(timeline["max_destination_troops"])
+    if top_arrived > 0:
+        base, extra = timeline["bubble_radius_px"]
+        for value in sorted({nice_number(top_arrived), nice_number(top_arrived / 10)},
+                            reverse=True):
+            if value <= 0:
+                continue
+            radius = base + extra * math.sqrt(value / top_arrived)
+            size = 2 * radius + 4
+            rows.append((f'<svg width="38" height="{size:.0f}" aria-hidden="true"><circle '
+                         f'cx="19" cy="{size / 2:.1f}" r="{radius:.1f}" fill="#1b7837" '
+                         f'stroke="#fff" stroke-width="2"/></svg>',
+                         f"{value:,.0f} troops arrived"))
+    return "".join(f"<div class='mobility-legend-row'>{swatch}<span>{_esc(label)}</span></div>"
+                   for swatch, label in rows)
+
+
+def legend_html(*, with_result: bool, highlights: Sequence[tuple[str, str]] = (),
+                timeline: dict[str, Any] | None = None) -> str:
+    """The legend as HTML (static text; swatches drawn as inline SVG), collapsible.
 
     ``highlights``: (layer name, colour) of each highlight layer, shown last.
+    ``timeline``: :func:`timeline_data`, for the key of flow widths and bubble sizes.
     """
     rows = [
         (_line_swatch(EDGE_STYLES["rail_1435"]), "Rail 1435 mm (standard gauge)"),
@@ -866,26 +1155,34 @@ def legend_html(*, with_result: bool, highlights: Sequence[tuple[str, str]] = ()
     if with_result:
         rows += [
             (_point_swatch(NODE_STYLES["destination"]), "Destination (troops arrived)"),
-            (_line_swatch({"color": FLOW_COLOURS[0][0], "weight": 5}), "Flow, under 50 % used"),
-            (_line_swatch({"color": FLOW_COLOURS[1][0], "weight": 5}), "Flow, 50-90 % used"),
-            (_line_swatch({"color": FLOW_COLOURS[2][0], "weight": 5}), "Flow, 90 % or more used"),
+            (_flow_swatch(FLOW_COLOURS[0][0]), "Flow, under 50 % used"),
+            (_flow_swatch(FLOW_COLOURS[1][0]), "Flow, 50-90 % used"),
+            (_flow_swatch(FLOW_COLOURS[2][0]), "Flow, 90 % or more used"),
             (_point_swatch({**BOTTLENECK_STYLE, "radius": 6}), "Bottleneck"),
         ]
-        note = "<div class='mobility-note'>Flow width ∝ troops/day</div>"
+        note = ("<div class='mobility-legend-title'>Sizes (on the last day)</div>"
+                + (_size_key(timeline) if timeline else "")
+                + "<div class='mobility-note'>Flows are drawn as a casing around the line "
+                "they use (its gauge stays readable); width ∝ troops/day; bubble area ∝ "
+                "troops arrived. Numbered badges: bottlenecks by rank.</div>")
     else:
         note = ""
     rows += [(_line_swatch({"color": _colour(colour), "weight": 6}), name)
              for name, colour in highlights]
     body = "".join(f"<div class='mobility-legend-row'>{swatch}<span>{_esc(label)}</span></div>"
                    for swatch, label in rows)
-    return f"<div class='mobility-legend-title'>Legend</div>{body}{note}"
+    if highlights:
+        note += ("<div class='mobility-note'>Highlights: line width and ring size grow with "
+                 "the score.</div>")
+    return (f"<details class='mobility-collapsible' open><summary class='mobility-legend-title'>"
+            f"Legend</summary>{body}{note}</details>")
 
 
 # --- the page's own script ------------------------------------------------------------------
 
 
 class _ClosureMapScript(MacroElement):
-    """Embeds the map data as JSON and calls :data:`MAP_JS` on the Folium map and layers."""
+    """Embeds the map data as JSON and calls ``static/map.js`` on the Folium map and layers."""
 
     def __init__(self, groups: dict[str, folium.FeatureGroup], data: dict[str, Any]) -> None:
         super().__init__()
@@ -902,197 +1199,7 @@ class _ClosureMapScript(MacroElement):
         )
         layers = ",".join(f"{script_json(key)}:{group.get_name()}"
                           for key, group in self.groups.items())
-        call = (f"{MAP_JS}\nmobilityClosureMap({self._parent.get_name()}, {{{layers}}}, "
-                "JSON.parse(document.getElementById('mobility-closure-data').textContent));")
+        call = (f"{static_text('map.js')}\nmobilityClosureMap({self._parent.get_name()}, "
+                f"{{{layers}}}, JSON.parse(document.getElementById("
+                "'mobility-closure-data').textContent));")
         figure.script.add_child(RawHtml(call), name="mobility_closure_script")
-
-
-MAP_CSS = f"""
-.leaflet-container.folium-map {{ background: {_SEA_COLOUR}; font: 13px/1.35 "Helvetica Neue", Arial,
-  sans-serif; }}
-.mobility-box {{ background: rgba(255,255,255,0.93); padding: 6px 9px; border-radius: 4px;
-  box-shadow: 0 1px 4px rgba(0,0,0,0.35); max-width: 360px; }}
-.mobility-title {{ font-size: 14px; }}
-.leaflet-control-layers {{ font-size: 12px; }}
-.leaflet-control-layers label {{ margin: 1px 0; }}
-.mobility-legend {{ font-size: 12px; max-height: 46vh; overflow-y: auto; }}
-.mobility-legend-title {{ font-weight: bold; margin-bottom: 3px; }}
-.mobility-legend-row {{ display: flex; align-items: center; gap: 4px; white-space: nowrap; }}
-.mobility-note {{ color: #555; margin-top: 3px; }}
-.mobility-slider {{ display: flex; align-items: center; gap: 8px; min-width: 500px; }}
-.mobility-slider input[type=range] {{ flex: 1; }}
-.mobility-slider button {{ min-width: 72px; cursor: pointer; }}
-.mobility-day-text {{ min-width: 250px; white-space: nowrap;
-  font-variant-numeric: tabular-nums; }}
-.mobility-label {{ background: none; border: none; }}
-.mobility-label span {{ display: inline-block; white-space: nowrap; font-size: 11px;
-  color: #636363; transform: translate(-50%, -50%); letter-spacing: 0.05em; }}
-.mobility-arrival span {{ display: inline-block; white-space: nowrap; font-size: 12px;
-  font-weight: bold; color: #1b7837; background: rgba(255,255,255,0.85); padding: 0 3px;
-  border-radius: 3px; transform: translate(12px, -50%); }}
-"""
-
-#: The page's own script (no third-party code): draws the embedded data and runs the slider.
-MAP_JS = r"""
-function mobilityClosureMap(map, layers, data) {
-  "use strict";
-  data.panes.forEach(function (pane) {
-    map.createPane(pane[0]).style.zIndex = String(pane[1]);
-  });
-  map.attributionControl.setPrefix(data.attribution);
-
-  function control(position, className, contentHtml) {
-    var Box = L.Control.extend({
-      onAdd: function () {
-        var div = L.DomUtil.create("div", "mobility-box " + className);
-        div.innerHTML = contentHtml;
-        L.DomEvent.disableClickPropagation(div);
-        L.DomEvent.disableScrollPropagation(div);
-        return div;
-      }
-    });
-    var box = new Box({position: position});
-    box.addTo(map);
-    return box.getContainer();
-  }
-
-  data.basemap.forEach(function (item) {
-    L.geoJSON(item.geojson, {
-      interactive: false, pane: item.style.pane,
-      style: function (feature) {
-        return Object.assign({}, item.style, (feature.properties || {}).style || {});
-      }
-    }).addTo(layers[item.layer]);
-  });
-  data.labels.forEach(function (label) {
-    L.marker(label.latlon, {
-      pane: "mobility-labels", interactive: false, keyboard: false,
-      icon: L.divIcon({className: "mobility-label", html: "<span>" + label.html + "</span>",
-                       iconSize: null})
-    }).addTo(layers.basemap);
-  });
-  data.areas.forEach(function (area) {
-    L.geoJSON(area.geojson, {style: area.style, pane: area.style.pane})
-      .bindTooltip(area.tooltip, {sticky: true}).addTo(layers[area.layer]);
-  });
-  data.lines.forEach(function (line) {
-    L.polyline(line.coords, line.style)
-      .bindTooltip(line.tooltip, {sticky: true}).addTo(layers[line.layer]);
-  });
-  data.points.forEach(function (point) {
-    L.circleMarker(point.latlon, point.style)
-      .bindTooltip(point.tooltip).addTo(layers[point.layer]);
-  });
-
-  L.control.scale({metric: true, imperial: false, position: "bottomleft"}).addTo(map);
-  control("topleft", "mobility-title", data.title_html);
-  control("bottomright", "mobility-legend", data.legend_html);
-  map.fitBounds(data.bounds);
-
-  var handle = {map: map, layers: layers, data: data, setDay: null};
-  window.mobilityMap = handle;
-  var tl = data.timeline;
-  if (!tl) { return handle; }
-
-  function fmt(x) {
-    if (Math.abs(x) >= 100) { return Math.round(x).toLocaleString("en-US"); }
-    if (Math.abs(x - Math.round(x)) < 0.05) { return String(Math.round(x)); }
-    return x.toFixed(1);
-  }
-  function at(value, i) { return Array.isArray(value) ? value[i] : value; }
-  function flowColour(share) {
-    for (var k = 0; k < tl.flow_colours.length; k++) {
-      var limit = tl.flow_colours[k][1];
-      if (limit === null || share < limit) { return tl.flow_colours[k][0]; }
-    }
-    return tl.flow_colours[tl.flow_colours.length - 1][0];
-  }
-  // Same wording as mobility.maps.flow_text.
-  function flowText(troops, units, capacity, unitHtml) {
-    var share = capacity > 0 ? units / capacity : 0;
-    return fmt(troops) + " troops/day = " + fmt(units) + " " + unitHtml + "/day of " +
-      fmt(capacity) + " " + unitHtml + "/day (" + Math.round(share * 100) + " %)";
-  }
-
-  var last = tl.days.length - 1;
-  var flowLines = tl.flows.map(function (flow) {
-    return L.polyline(flow.coords, {pane: "mobility-flows", opacity: 0.7, lineCap: "round"})
-      .bindTooltip("", {sticky: true});
-  });
-  var destinations = tl.destinations.map(function (dest) {
-    var marker = L.circleMarker(dest.latlon, {
-      pane: "mobility-nodes", radius: 8, color: "#ffffff", weight: 2,
-      fillColor: "#1b7837", fillOpacity: 1
-    }).bindTooltip("").addTo(layers.origins_destinations);
-    var label = L.marker(dest.latlon, {
-      pane: "mobility-labels", interactive: false, keyboard: false,
-      icon: L.divIcon({className: "mobility-arrival", html: "", iconSize: null})
-    }).addTo(layers.origins_destinations);
-    return {marker: marker, label: label};
-  });
-
-  var box = control("bottomleft", "mobility-slider",
-    '<button type="button" class="mobility-play">\u25B6 Play</button>' +
-    '<input type="range" class="mobility-day" min="0" step="1" aria-label="Day">' +
-    '<span class="mobility-day-text" aria-live="polite"></span>');
-  var slider = box.querySelector(".mobility-day");
-  var button = box.querySelector(".mobility-play");
-  var text = box.querySelector(".mobility-day-text");
-  slider.max = String(last);
-  slider.value = String(last);
-
-  function setDay(i) {
-    i = Math.max(0, Math.min(last, Math.round(Number(i))));
-    var day = tl.days[i];
-    tl.flows.forEach(function (flow, k) {
-      var line = flowLines[k];
-      var troops = flow.troops_per_day[i];
-      if (!(troops > 0)) { layers.flows.removeLayer(line); return; }
-      var units = troops / flow.troops_per_unit;
-      var capacity = at(flow.capacity_units_per_day, i);
-      var share = capacity > 0 ? units / capacity : 0;
-      var weight = tl.flow_weight_px[0] +
-        tl.flow_weight_px[1] * troops / Math.max(tl.max_flow_troops_per_day, 1e-9);
-      line.setStyle({color: flowColour(share), weight: weight});
-      line.setTooltipContent(flow.head_html + "<br>Day " + day + ": " +
-        flowText(troops, units, capacity, flow.unit_html));
-      if (!layers.flows.hasLayer(line)) { layers.flows.addLayer(line); }
-    });
-    tl.destinations.forEach(function (dest, k) {
-      var troops = dest.troops[i];
-      var radius = 6 + 12 * Math.sqrt(troops / Math.max(tl.max_destination_troops, 1e-9));
-      destinations[k].marker.setRadius(radius);
-      destinations[k].marker.setTooltipContent(dest.tooltip_html + "<br>Destination: " +
-        fmt(troops) + " troops arrived by day " + day);
-      destinations[k].label.setIcon(L.divIcon({
-        className: "mobility-arrival", iconSize: null,
-        html: "<span>" + dest.name_html + ": " + fmt(troops) + "</span>"
-      }));
-    });
-    text.textContent = "Day " + day + " of " + tl.days[last] + ": " +
-      fmt(tl.troops[i]) + " troops arrived";
-    slider.value = String(i);
-    return day;
-  }
-
-  var timer = null;
-  function stop() {
-    if (timer !== null) { clearInterval(timer); timer = null; }
-    button.textContent = "\u25B6 Play";
-  }
-  button.addEventListener("click", function () {
-    if (timer !== null) { stop(); return; }
-    if (Number(slider.value) >= last) { setDay(0); }
-    button.textContent = "\u275A\u275A Pause";
-    timer = setInterval(function () {
-      var next = Number(slider.value) + 1;
-      setDay(next);
-      if (next >= last) { stop(); }
-    }, 600);
-  });
-  slider.addEventListener("input", function () { stop(); setDay(slider.value); });
-  setDay(last);
-  handle.setDay = setDay;
-  return handle;
-}
-"""

@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from mobility._io import atomic_write_bytes
+from mobility.briefing import briefing
 
 if TYPE_CHECKING:
     from mobility.result import ClosureResult
@@ -26,6 +27,10 @@ PLOT_DPI = 120
 _CURVE_COLOUR = "#2166ac"
 _MET_COLOUR = "#1a9850"
 _MISSED_COLOUR = "#d73027"
+_LABEL_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
+              "alpha": 0.85}
+#: Head room above the largest target: the y-axis ends at this multiple of it.
+TARGET_HEADROOM = 1.12
 
 
 def closure_plot(result: ClosureResult, path: str | Path | None = None) -> Figure:
@@ -34,7 +39,10 @@ def closure_plot(result: ClosureResult, path: str | Path | None = None) -> Figur
     The arrival curve (``result.curve``) is drawn with the targets as a staircase of required
     troops: a step marker at each deadline with the target's troops, labelled with the day the
     curve reaches it (or the shortfall at the deadline, for a missed target), and a dotted
-    line at that day.
+    line at that day. The y-axis is sized to the targets (:data:`TARGET_HEADROOM` times the
+    largest), so they stay readable; a curve that runs above it continues off-scale, with a
+    marker and its final value where it leaves the plot. The title carries the scenario,
+    as-of date and model version, the foot the caveat (:mod:`mobility.briefing`).
 
     Parameters
     ----------
@@ -89,17 +97,38 @@ def closure_plot(result: ClosureResult, path: str | Path | None = None) -> Figur
         near_right = target.deadline_day > 0.7 * x_max_days
         axes.annotate(label, (target.deadline_day, target.troops),
                       xytext=(-8 if near_right else 8, -6), textcoords="offset points",
-                      fontsize=8, color=colour, va="top", ha="right" if near_right else "left")
+                      fontsize=8, color=colour, va="top", ha="right" if near_right else "left",
+                      bbox=_LABEL_BOX)
 
     axes.set_xlim(0, x_max_days)
-    axes.set_ylim(bottom=0)
+    top = TARGET_HEADROOM * max((t.troops for t in targets), default=0.0)
+    if top <= 0:
+        top = max(float(troops.max(initial=0.0)) * 1.05, 1.0)
+    axes.set_ylim(0, top)
+    above = troops > top
+    if above.any():
+        first = int(above.argmax())
+        # where the curve leaves the plot (linear between the two curve points around it)
+        if first > 0:
+            d0, d1, y0, y1 = days[first - 1], days[first], troops[first - 1], troops[first]
+            leave_day = d0 + (top - y0) / (y1 - y0) * (d1 - d0) if y1 != y0 else d1
+        else:
+            leave_day = days[0]
+        axes.plot([leave_day], [top], marker="^", markersize=9, color=_CURVE_COLOUR,
+                  linestyle="none", clip_on=False, zorder=6)
+        axes.annotate(f"off scale: {troops[-1]:,.0f} by day {days[-1]:g}",
+                      (leave_day, top), xytext=(8, -4), textcoords="offset points",
+                      fontsize=8, color=_CURVE_COLOUR, va="top", ha="left", bbox=_LABEL_BOX)
     axes.set_xlabel("Day")
     axes.set_ylabel("Troops arrived (cumulative)")
     axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:,.0f}"))
-    axes.set_title(f"Force closure — scenario {result.scenario} ({result.method})",
-                   fontsize=11)
+    about = briefing("Force closure", result.scenario)
+    axes.set_title(f"Force closure — scenario {result.scenario} ({result.method})\n"
+                   f"as of {about.as_of} · baltic-mobility {about.version}", fontsize=10)
+    figure.supxlabel(about.caveat, fontsize=7, color="#8a1c1c")
     axes.grid(True, color="#e0e0e0", linewidth=0.6)
-    axes.legend(loc="upper left", fontsize=8, frameon=False)
+    # lower right: the curve rises from the lower left and the targets sit above it
+    axes.legend(loc="lower right", fontsize=8, frameon=True, framealpha=0.9, edgecolor="none")
     if path is not None:
         save_figure(figure, path)
     return figure

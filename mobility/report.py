@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import base64
 import html
+import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mobility._io import atomic_write_text
-from mobility._offline import OfflineMapError, external_urls
-from mobility.maps import closure_map, format_number, map_html
+from mobility._offline import OfflineMapError, external_urls, static_text
+from mobility.briefing import ATTRIBUTIONS, Briefing, briefing
+from mobility.map_layers import ranked_bottlenecks
+from mobility.maps import closure_map, format_number, map_html, milestone_days, scenario_nodes
 from mobility.plots import closure_plot, figure_bytes
 
 if TYPE_CHECKING:
@@ -28,28 +31,13 @@ if TYPE_CHECKING:
 #: The days the report always shows (the LaSER report's 10/30/180-day milestones).
 REPORT_DAYS = (10, 30, 180)
 
-_CSS = """
-body { font: 14px/1.45 "Helvetica Neue", Arial, sans-serif; color: #222; margin: 24px auto;
-  max-width: 1100px; padding: 0 16px; }
-h1 { font-size: 22px; margin-bottom: 4px; }
-h2 { font-size: 17px; margin-top: 28px; border-bottom: 1px solid #ddd; padding-bottom: 3px; }
-table { border-collapse: collapse; margin: 8px 0; }
-th, td { border: 1px solid #d9d9d9; padding: 4px 10px; text-align: right; }
-th { background: #f3f3f3; }
-td.text, th.text { text-align: left; }
-.met { color: #1a7837; font-weight: bold; }
-.missed { color: #b2182b; font-weight: bold; }
-.muted { color: #666; }
-img.plot { max-width: 100%; height: auto; border: 1px solid #eee; }
-iframe.map { width: 100%; height: 640px; border: 1px solid #ccc; }
-"""
 
 
 def _esc(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _table(headers: list[str], rows: list[list[str]], *, text_columns: int = 1) -> str:
+def table_html(headers: list[str], rows: list[list[str]], *, text_columns: int = 1) -> str:
     """An HTML table; cells are already-escaped HTML; the first columns are left-aligned."""
     head = "".join(f"<th class='text'>{h}</th>" if i < text_columns else f"<th>{h}</th>"
                    for i, h in enumerate(headers))
@@ -76,12 +64,20 @@ def _targets_section(result: ClosureResult) -> str:
         rows.append([f"T{number}", f"{target.troops:,.0f}", f"day {target.deadline_day:g}",
                      reached, _esc(when), f"{target.troops_at_deadline:,.0f}",
                      f"{target.shortfall:,.0f}" if target.shortfall > 0 else "0"])
-    return _table(["Target", "Troops", "Deadline", "Outcome", "Reached", "Troops at deadline",
+    return table_html(["Target", "Troops", "Deadline", "Outcome", "Reached", "Troops at deadline",
                    "Shortfall"], rows)
 
 
 def _troops_by_day_section(result: ClosureResult) -> str:
-    days = sorted({*REPORT_DAYS, *(int(day) for day in result.troops_by_day)})
+    # the target deadlines and the day the last formation closes; every day is in the CSV
+    marks = {day: text for day, text in milestone_days(result).items()
+             if day <= result.horizon_days}
+    closing = [day for day, text in marks.items() if text.endswith(" closed")]
+    milestones = {day: text for day, text in marks.items()
+                  if not text.endswith(" closed") or day == max(closing)}
+    if closing:
+        milestones[max(closing)] = f"{marks[max(closing)]} (the last formation)"
+    days = sorted({*REPORT_DAYS, *(int(day) for day in result.troops_by_day), *milestones})
     rows = []
     for day in days:
         if day in result.troops_by_day:
@@ -90,29 +86,61 @@ def _troops_by_day_section(result: ClosureResult) -> str:
             value = f"{result.arrivals_by(float(day)):,.0f}"
         else:
             value = f"<span class='muted'>beyond the {result.horizon_days:g}-day horizon</span>"
-        rows.append([f"day {day}", value])
-    return _table(["By", "Troops arrived"], rows)
+        rows.append([f"day {day}", value, _esc(milestones.get(day, ""))])
+    link = (f"<p><a class='download' download='{_esc(result.scenario)}-troops-by-day.csv' "
+            f"href='{troops_by_day_csv_uri(result)}'>Download troops arrived by day (CSV, "
+            f"days 0–{math.ceil(result.horizon_days)})</a></p>")
+    return table_html(["By", "Troops arrived", "Milestone"], rows) + link
 
 
-def _bottlenecks_section(result: ClosureResult) -> str:
+def troops_by_day_csv(result: ClosureResult) -> str:
+    """``day,troops_arrived`` for every whole day from 0 to the horizon (troops, cumulative)."""
+    lines = ["day,troops_arrived"]
+    for day in range(math.ceil(result.horizon_days) + 1):
+        lines.append(f"{day},{result.arrivals_by(float(day)):.0f}")
+    return "\n".join(lines) + "\n"
+
+
+def troops_by_day_csv_uri(result: ClosureResult) -> str:
+    """:func:`troops_by_day_csv` as a ``data:`` URI (a link that downloads with no server)."""
+    encoded = base64.b64encode(troops_by_day_csv(result).encode("utf-8")).decode("ascii")
+    return f"data:text/csv;base64,{encoded}"
+
+
+def _bottlenecks_section(result: ClosureResult, scenario_nodes: Sequence[str] = ()) -> str:
     if not result.bottlenecks:
         return "<p class='muted'>No binding capacity found.</p>"
-    rows = [
-        [_esc(b.name), _esc(b.kind.replace("_", " ")), f"{b.utilisation:.0%}",
-         _esc(f"{format_number(b.capacity_per_day)} {b.unit}s/day"),
-         f"{b.from_day:.1f}" if b.from_day is not None else "—",
-         "yes" if b.in_min_cut else "no"]
-        for b in result.bottlenecks
-    ]
-    return _table(["Bottleneck", "Kind", "Used", "Capacity", "From day", "In minimum cut"],
-                  rows, text_columns=2)
+    by_id = {b.element_id: b for b in result.bottlenecks}
+    ranked = ranked_bottlenecks(result, scenario_nodes=scenario_nodes)
+    out = []
+    for infrastructure in (True, False):
+        rows = []
+        for r in ranked:
+            if r.infrastructure != infrastructure:
+                continue
+            b = by_id[r.element_id]
+            rows.append([str(r.rank), _esc(b.name), _esc(b.kind.replace("_", " ")),
+                         f"{b.utilisation:.0%}",
+                         _esc(f"{format_number(b.capacity_per_day)} {b.unit}s/day"),
+                         f"{b.from_day:.1f}" if b.from_day is not None else "—",
+                         "yes" if b.in_min_cut else "no", _esc(r.value_text)])
+        if not rows:
+            continue
+        if not infrastructure:
+            out.append("<p>Scenario inputs that bind (fleets, origins' and destinations' "
+                       "throughput): not infrastructure, so not drawn as bottlenecks on the "
+                       "map.</p>")
+        out.append(table_html(["Rank", "Bottleneck" if infrastructure else "Scenario input",
+                           "Kind", "Used", "Capacity", "From day", "In minimum cut",
+                           "One more unit buys"], rows, text_columns=3))
+    return "".join(out)
 
 
 def _mode_split_section(result: ClosureResult) -> str:
     if not result.mode_split:
         return "<p class='muted'>No flow entered the Baltic states.</p>"
     rows = [[_esc(mode), f"{share:.1%}"] for mode, share in sorted(result.mode_split.items())]
-    return _table(["Mode", "Share of troops"], rows)
+    return table_html(["Mode", "Share of troops"], rows)
 
 
 def _cell(value: Any) -> str:
@@ -128,11 +156,39 @@ def _cell(value: Any) -> str:
 def analysis_section(title: str, rows: Sequence[Mapping[str, Any]]) -> str:
     """An ``<h2>`` and a table of ``rows`` (column names from the first row's keys), escaped."""
     if not rows:
-        return f"<h2>{_esc(title)}</h2><p class='muted'>Nothing to show.</p>"
+        return section_html(title, "<p class='muted'>Nothing to show.</p>")
     headers = list(rows[0])
     body = [[_cell(row.get(h)) for h in headers] for row in rows]
-    return f"<h2>{_esc(title)}</h2>" + _table([_esc(h) for h in headers], body,
-                                              text_columns=len(headers))
+    return section_html(title, table_html([_esc(h) for h in headers], body,
+                                          text_columns=len(headers)))
+
+
+def section_html(title: str, body_html: str, *, css: str = "") -> str:
+    """A ``<section>`` with an ``<h2>`` (escaped here) and its already-escaped body; printing
+    keeps the heading with the body."""
+    klass = f" class='{css}'" if css else ""
+    return f"<section{klass}><h2>{_esc(title)}</h2>{body_html}</section>"
+
+
+def briefing_header(about: Briefing) -> str:
+    """The title, the scenario and its description, the as-of stamp and the caveat (HTML)."""
+    description = f" — {_esc(about.description)}" if about.description else ""
+    return (f"<h1>{_esc(about.page_title)}</h1>"
+            f"<p class='stamp'>{_esc(about.stamp)}{description}</p>"
+            f"<p class='caveat'>{_esc(about.caveat)}</p>")
+
+
+def page_html(about: Briefing, body_html: str) -> str:
+    """A whole report page: ``<title>``, the report's style, the briefing header, the body and
+    the attributions."""
+    credits = "; ".join(_esc(text) for text in ATTRIBUTIONS)
+    return (
+        "<!DOCTYPE html>\n<html lang='en'>\n<head>\n<meta charset='utf-8'>\n"
+        f"<title>{_esc(about.page_title)}</title>\n<style>{static_text('report.css')}</style>\n"
+        f"</head>\n<body>\n{briefing_header(about)}\n{body_html}\n"
+        f"<p class='attribution'>{credits}. Made with baltic-mobility {_esc(about.version)} "
+        f"on {_esc(about.as_of)}.</p>\n</body>\n</html>\n"
+    )
 
 
 def highlights_section(highlights: Sequence[Highlight]) -> str:
@@ -177,46 +233,41 @@ def fleet_sections(result: ClosureResult) -> list[tuple[str, list[dict[str, Any]
 
 def report_html(graph: nx.MultiDiGraph, result: ClosureResult, *,
                 title: str | None = None, highlights: Sequence[Highlight] = (),
-                sections: Sequence[tuple[str, Sequence[Mapping[str, Any]]]] = ()) -> str:
+                sections: Sequence[tuple[str, Sequence[Mapping[str, Any]]]] = (),
+                scenario: Any = None) -> str:
     """The report as one HTML string (see :func:`closure_report`)."""
-    title = title or f"Force closure report — {result.scenario}"
+    about = briefing(title or "Force closure report", result.scenario, result.description)
     png = figure_bytes(closure_plot(result), "png")
     plot_src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-    page = map_html(closure_map(graph, result, highlights=highlights))
+    page = map_html(closure_map(graph, result, highlights=highlights, scenario=scenario))
     notes = "".join(f"<li>{_esc(note)}</li>" for note in result.notes)
-    sections = [
-        f"<h1>{_esc(title)}</h1>",
-        f"<p><b>Scenario:</b> {_esc(result.scenario)}"
-        + (f" — {_esc(result.description)}" if result.description else "") + "<br>"
-        f"<b>Method:</b> {_esc(result.method)}; <b>targets read as:</b> "
+    nodes = [*sorted(scenario_nodes(scenario)), *sorted(set(result.node_arrivals.get("node", [])))]
+    parts = [
+        f"<p><b>Method:</b> {_esc(result.method)}; <b>targets read as:</b> "
         f"{_esc(result.targets_reading)}; <b>horizon:</b> {result.horizon_days:g} days</p>",
-        "<h2>Force Model targets</h2>", _targets_section(result),
-        "<h2>Troops arrived by day</h2>", _troops_by_day_section(result),
-        "<h2>Closure curve</h2>",
-        f"<img class='plot' alt='Cumulative troops arrived against the targets' "
-        f"src='{plot_src}'>",
-        "<h2>Bottlenecks</h2>", _bottlenecks_section(result),
-        "<h2>Mode split</h2>", _mode_split_section(result),
+        section_html("Force Model targets", _targets_section(result)),
+        section_html("Closure curve",
+                 "<img class='plot' alt='Cumulative troops arrived against the targets' "
+                 f"src='{plot_src}'>"),
+        section_html("Troops arrived by day", _troops_by_day_section(result)),
+        section_html("Bottlenecks, ranked by what one more unit buys",
+                 _bottlenecks_section(result, nodes)),
+        section_html("Mode split", _mode_split_section(result)),
         *(analysis_section(name, rows) for name, rows in fleet_sections(result)),
         *([highlights_section(highlights)] if highlights else []),
         *(analysis_section(name, rows) for name, rows in sections),
-        "<h2>Map</h2>",
-        f"<iframe class='map' title='Closure map' srcdoc=\"{html.escape(page, quote=True)}\">"
-        "</iframe>",
+        section_html("Map", "<iframe class='map' title='Closure map' "
+                 f"srcdoc=\"{html.escape(page, quote=True)}\"></iframe>", css="map"),
     ]
     if notes:
-        sections += ["<h2>Notes</h2>", f"<ul>{notes}</ul>"]
-    body = "\n".join(sections)
-    return (
-        "<!DOCTYPE html>\n<html lang='en'>\n<head>\n<meta charset='utf-8'>\n"
-        f"<title>{_esc(title)}</title>\n<style>{_CSS}</style>\n</head>\n"
-        f"<body>\n{body}\n</body>\n</html>\n"
-    )
+        parts.append(section_html("Notes", f"<ul>{notes}</ul>"))
+    return page_html(about, "\n".join(parts))
 
 
 def closure_report(graph: nx.MultiDiGraph, result: ClosureResult, path: str | Path, *,
                    title: str | None = None, highlights: Sequence[Highlight] = (),
-                   sections: Sequence[tuple[str, Sequence[Mapping[str, Any]]]] = ()) -> Path:
+                   sections: Sequence[tuple[str, Sequence[Mapping[str, Any]]]] = (),
+                   scenario: Any = None) -> Path:
     """Write a self-contained HTML report of a closure, atomically.
 
     The report holds the title and scenario, the table of Force Model targets (troops,
@@ -241,16 +292,32 @@ def closure_report(graph: nx.MultiDiGraph, result: ClosureResult, path: str | Pa
     sections
         Extra sections, each ``(title, rows)`` with rows as dicts (e.g.
         ``CriticalityResult.scores()``), rendered by :func:`analysis_section`.
+    scenario
+        The :class:`~mobility.scenario.Scenario`, if at hand: its origins' and
+        destinations' throughputs are told apart from infrastructure bottlenecks.
 
     Returns
     -------
     pathlib.Path
         The path written.
     """
-    text = report_html(graph, result, title=title, highlights=highlights, sections=sections)
-    # the map sits HTML-escaped in srcdoc: unescape so its URLs are seen as the browser sees them
+    return write_offline_page(path, report_html(graph, result, title=title,
+                                                highlights=highlights, sections=sections,
+                                                scenario=scenario))
+
+
+def write_offline_page(path: str | Path, text: str) -> Path:
+    """Write a report page atomically after proving it fetches nothing.
+
+    Raises
+    ------
+    OfflineMapError
+        If the page (or a map in one of its ``<iframe srcdoc>``) refers to an external URL:
+        the maps and plots are inlined, so a URL there is a bug, not data.
+    """
+    # a map sits HTML-escaped in srcdoc: unescape so its URLs are seen as the browser sees them
     unexpected = external_urls(html.unescape(text))
-    if unexpected:  # the map and plot are inlined: a URL here is a bug, not data
+    if unexpected:
         msg = f"the report would fetch {unexpected[0]!r}"
         raise OfflineMapError(msg)
     return atomic_write_text(path, text)

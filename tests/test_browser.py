@@ -10,7 +10,8 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ import pytest
 from conftest import INJECTED_NAME
 
 from mobility import maps
+from mobility.browser_export import chromium_path
 from mobility.report import closure_report
 
 pytestmark = pytest.mark.browser
@@ -30,13 +32,6 @@ LOCAL_SCHEMES = ("file:", "data:", "about:")
 VIEWPORT = {"width": 1400, "height": 900}
 _FLOW_TEXT = re.compile(
     r"[\d,]+ troops/day = [\d,.]+ (trains|vehicles)/day of [\d,.]+ \1/day \(\d+ %\)")
-
-
-def chromium_path() -> str | None:
-    """A Chromium binary: ``MOBILITY_CHROMIUM``, ``chromium`` on the PATH or Debian's."""
-    candidates = [os.environ.get("MOBILITY_CHROMIUM"), shutil.which("chromium"),
-                  "/usr/bin/chromium"]
-    return next((c for c in candidates if c and Path(c).exists()), None)
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +63,8 @@ class PageEvents:
         assert [url for url in self.requests if not url.startswith(LOCAL_SCHEMES)] == []
 
 
-def _open(browser, path: Path):
-    page = browser.new_page(viewport=VIEWPORT)
+def _open(browser, path: Path, viewport: dict[str, int] = VIEWPORT):
+    page = browser.new_page(viewport=viewport)
     events = PageEvents()
     page.on("console", lambda m: m.type == "error" and events.console_errors.append(m.text))
     page.on("pageerror", lambda error: events.page_errors.append(str(error)))
@@ -133,6 +128,8 @@ def test_map_runs_offline_without_errors(browser, map_file):
 
 def test_layer_control_lists_and_toggles_layers(browser, map_file):
     page, events = _open(browser, map_file)
+    assert page.locator(".leaflet-control-layers-expanded").count() == 0  # collapsed
+    page.hover(".leaflet-control-layers")  # opens on hover (or tap)
     labels = page.locator(".leaflet-control-layers-overlays label")
     assert [text.strip() for text in labels.all_inner_texts()] == list(maps.LAYER_NAMES.values())
     before = _drawn_paths(page)
@@ -202,5 +199,175 @@ def test_report_runs_offline(browser, tmp_path, maps_graph, maps_result):
     assert frame.locator(".leaflet-map-pane svg path").count() > 20
     assert INJECTED_NAME in page.locator("body").inner_text()
     assert page.locator("img.plot").evaluate("img => img.naturalWidth") > 500
+    events.assert_clean()
+    page.close()
+
+
+# --- briefing: labels, panels, print ---------------------------------------------------------
+
+SMALL_SCREENS = [{"width": 1366, "height": 768}, {"width": 1280, "height": 720}]
+#: (lat, lon) of the three capitals a printed page must show.
+CAPITALS = {"Vilnius": (54.687, 25.280), "Rīga": (56.949, 24.106), "Tallinn": (59.437, 24.754)}
+
+
+def _screenshot_dir(tmp_path) -> Path:
+    folder = Path(os.environ.get("MOBILITY_SCREENSHOT_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _visible_label_boxes(page) -> list[dict]:
+    """Text and client rectangle of every place label the map shows."""
+    return page.evaluate("""() => Array.from(document.querySelectorAll('.mobility-place'))
+        .filter(el => el.style.display !== 'none' && el.style.visibility !== 'hidden')
+        .map(el => { const r = el.firstChild.getBoundingClientRect();
+                     return {text: el.textContent, x1: r.left, y1: r.top, x2: r.right,
+                             y2: r.bottom}; })""")
+
+
+def _overlap(a: dict, b: dict, slack_px: float = 0.5) -> bool:
+    return (a["x1"] + slack_px < b["x2"] and b["x1"] + slack_px < a["x2"]
+            and a["y1"] + slack_px < b["y2"] and b["y1"] + slack_px < a["y2"])
+
+
+def _panel_boxes(page) -> list[dict]:
+    return page.evaluate("""() => Array.from(document.querySelectorAll('.leaflet-control'))
+        .map(el => el.getBoundingClientRect()).filter(r => r.width > 0 && r.height > 0)
+        .map(r => ({x1: r.left, y1: r.top, x2: r.right, y2: r.bottom}))""")
+
+
+@pytest.mark.parametrize("zoom", [None, 8.0])
+def test_place_labels_are_shown_and_never_overlap(browser, map_file, tmp_path, zoom):
+    page, events = _open(browser, map_file, SMALL_SCREENS[0])
+    if zoom is not None:
+        page.evaluate(f"window.mobilityMap.map.setView([54.35, 23.4], {zoom}, {{animate: false}})")
+    boxes = _visible_label_boxes(page)
+    texts = [box["text"] for box in boxes]
+    assert "Rukla: 15,750" in texts  # the destination's label carries its arrivals
+    assert {"Warszawa Praga", "Kaunas", "Klaipėda"} <= set(texts) if zoom is None else True
+    if zoom is not None:  # zoomed in on the Suwałki gap: its crowded sites all get a label
+        assert {"Mockava", "Šeštokai", "Trakiszki", "Budzisko"} <= set(texts)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not _overlap(a, b), (a, b)
+        for panel in _panel_boxes(page):
+            assert not _overlap(a, panel), (a, panel)
+    name = "labels-default.png" if zoom is None else f"labels-zoom{zoom:g}.png"
+    page.screenshot(path=_screenshot_dir(tmp_path) / name)
+    events.assert_clean()
+    page.close()
+
+
+def test_labels_thin_out_as_the_map_zooms_out(browser, map_file):
+    page, events = _open(browser, map_file, SMALL_SCREENS[0])
+    counts = {}
+    for zoom in (5.0, 9.0):
+        page.evaluate(f"window.mobilityMap.map.setView([54.6, 23.6], {zoom}, {{animate: false}})")
+        counts[zoom] = {box["text"] for box in _visible_label_boxes(page)}
+    assert INJECTED_NAME not in counts[5.0]  # a junction: only from zoom 8
+    assert counts[5.0] < counts[9.0] or len(counts[5.0]) < len(counts[9.0])
+    assert page.evaluate("window.mobilityMap.map.getMinZoom()") == maps.ZOOM_RANGE[0]
+    assert page.evaluate("window.mobilityMap.map.getMaxZoom()") == maps.ZOOM_RANGE[1]
+    events.assert_clean()
+    page.close()
+
+
+@pytest.mark.parametrize("viewport", SMALL_SCREENS, ids=lambda v: f"{v['width']}x{v['height']}")
+def test_panels_do_not_cover_the_baltic_states(browser, map_file, tmp_path, viewport):
+    page, events = _open(browser, map_file, viewport)
+    baltic = page.evaluate("""() => { const m = window.mobilityMap.map;
+        const b = window.mobilityMap.data.baltic;
+        const sw = m.latLngToContainerPoint(b[0]), ne = m.latLngToContainerPoint(b[1]);
+        const o = m.getContainer().getBoundingClientRect();
+        return {x1: sw.x + o.left, y1: ne.y + o.top, x2: ne.x + o.left, y2: sw.y + o.top}; }""")
+    size = page.evaluate("[window.innerWidth, window.innerHeight]")
+    assert baltic["x1"] >= 0 and baltic["y1"] >= 0  # the whole of the three states is in view
+    assert baltic["x2"] <= size[0] and baltic["y2"] <= size[1]
+    panels = _panel_boxes(page)
+    assert len(panels) >= 5  # title, zoom, layers, legend, slider, scale, attribution
+    for panel in panels:
+        assert not _overlap(panel, baltic), (panel, baltic)
+    assert page.locator("details.mobility-collapsible").count() == 2  # both collapse
+    page.locator(".mobility-legend summary").click()
+    assert page.locator(".mobility-legend details").evaluate("d => d.open") is False
+    page.screenshot(path=_screenshot_dir(tmp_path) / f"panels-{viewport['width']}.png")
+    events.assert_clean()
+    page.close()
+
+
+def test_bottleneck_badges_are_ranked(browser, map_file):
+    page, events = _open(browser, map_file)
+    assert page.locator(".mobility-rank span").all_inner_texts() == ["1", "2"]
+    ranks = page.locator(".mobility-ranks li").all_inner_texts()
+    assert ranks[0].startswith("Mockava gauge transfer")  # on the minimum cut: first
+    events.assert_clean()
+    page.close()
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+def test_printed_map_shows_the_baltic_states(browser, map_file, tmp_path, paper):
+    page, events = _open(browser, map_file, SMALL_SCREENS[0])
+    page.emulate_media(media="print")
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    inside = page.evaluate("""(capitals) => { const b = window.mobilityMap.map.getBounds();
+        return Object.fromEntries(Object.entries(capitals).map(
+            ([name, ll]) => [name, b.contains(L.latLng(ll[0], ll[1]))])); }""", CAPITALS)
+    assert inside == dict.fromkeys(CAPITALS, True)
+    assert page.locator(".leaflet-control-zoom").is_hidden()
+    assert page.locator(".leaflet-control-layers").is_hidden()
+    assert page.locator(".mobility-play").is_hidden()
+    assert page.locator(".mobility-title").is_visible()  # the briefing stays on the page
+    pdf = page.pdf(format=paper, landscape=True, print_background=True)
+    assert pdf.startswith(b"%PDF")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1  # the map fits one page
+    (_screenshot_dir(tmp_path) / f"map-{paper}.pdf").write_bytes(pdf)
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    events.assert_clean()
+    page.close()
+
+
+def test_report_exports_to_pdf_and_png_offline(tmp_path):
+    """``mobility report … --pdf --png`` in a process of its own (the module's browser runs
+    Playwright's event loop here); the export refuses any request that leaves the file."""
+    if chromium_path() is None:
+        pytest.skip("Chromium not found")
+    pytest.importorskip("playwright.sync_api")
+    folder = _screenshot_dir(tmp_path)
+    scenario = Path(__file__).parent / "fixtures" / "tiny-fleet-scenario.yaml"
+    done = subprocess.run(
+        [sys.executable, "-m", "mobility.cli", "report", str(scenario),
+         "--out", str(tmp_path / "report.html"), "--pdf", str(folder / "report.pdf"),
+         "--png", str(folder / "report.png"), "--paper", "letter"],
+        capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    pdf = (folder / "report.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 2
+    assert b"/MediaBox [0 0 792 612]" in pdf  # US letter, landscape
+    assert (folder / "report.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_difference_map_runs_offline_and_marks_what_changed(browser, tmp_path):
+    import pandas as pd
+
+    from mobility.closure import closure, network_for
+    from mobility.compare import Comparison
+    from mobility.compare_views import comparison_map
+    from mobility.scenario import load_scenario
+
+    fixtures = Path(__file__).parent / "fixtures"
+    scenarios = [load_scenario(str(fixtures / name)) for name in
+                 ("tiny-fleet-scenario.yaml", "tiny-fleet-road-closed.yaml")]
+    results = [closure(network_for(s), s) for s in scenarios]
+    comparison = Comparison(results=results, day=30, edge_changes=pd.DataFrame())
+    path = maps.save_map(comparison_map(network_for(scenarios[1]), comparison, scenarios),
+                         tmp_path / "difference.html")
+    page, events = _open(browser, path, SMALL_SCREENS[0])
+    page.hover(".leaflet-control-layers")
+    overlays = [t.strip() for t in
+                page.locator(".leaflet-control-layers-overlays label").all_inner_texts()]
+    assert {"Flow gained (troops moved)", "Flow lost (troops moved)", "Closed"} <= set(overlays)
+    title = page.locator(".mobility-title").inner_text()
+    assert "Compared with tiny-fleet" in title and "days (lost)" in title
+    page.screenshot(path=_screenshot_dir(tmp_path) / "difference-map.png")
     events.assert_clean()
     page.close()

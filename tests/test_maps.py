@@ -96,7 +96,7 @@ def test_injected_node_name_is_escaped(tmp_path, maps_graph, maps_result):
     escaped = html.escape(INJECTED_NAME)
     tooltips = [p["tooltip"] for p in data["points"]] + [line["tooltip"] for line in data["lines"]]
     assert any(f"<b>{escaped}</b>" in tooltip for tooltip in tooltips)
-    assert escaped in data["title_html"]  # the scenario description carries it too
+    assert escaped in data["briefing_html"]  # the scenario description carries it too
 
 
 def test_script_json_cannot_close_the_script():
