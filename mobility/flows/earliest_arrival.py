@@ -45,6 +45,7 @@ from fractions import Fraction
 import numpy as np
 from ortools.graph.python import max_flow, min_cost_flow
 
+from mobility._errors import FlowSolverError
 from mobility.flows.problem import (
     _INT_BUDGET_STATIC,
     FlowProblem,
@@ -64,10 +65,6 @@ __all__ = [
 EXACT_METHODS = ("parametric", "phases")  # options of earliest_arrival_curve(method=...)
 _INT_BUDGET_FLOW = 2.0**36  # scaled max static flow; keeps total costs far inside int64
 _REL_TOL = 1e-9
-
-
-class FlowSolverError(RuntimeError):
-    """OR-Tools did not return an optimal answer (a bug or an overflow, not a user error)."""
 
 
 # --------------------------------------------------------------------------------------------
