@@ -82,12 +82,16 @@ def test_a_small_sweep_stays_in_process_and_says_why(sweep_file, tmp_path):
                                                          workers=0).out_dir))
 
 
-def test_a_cluster_pays_only_for_enough_work():
+def test_a_cluster_pays_only_for_enough_work_and_free_processors(monkeypatch):
+    from mobility import _parallel
     from mobility._parallel import batches, cluster_pays
 
+    monkeypatch.setattr(_parallel, "free_processors", lambda: 2)
     assert not cluster_pays(0.02, 200, 2)  # 4 s of runs: start-up eats the gain
     assert cluster_pays(0.02, 5_000, 2)
     assert not cluster_pays(10.0, 1_000, 1)  # one worker never beats this process
+    monkeypatch.setattr(_parallel, "free_processors", lambda: 1)  # others keep the cores busy
+    assert not cluster_pays(0.02, 5_000, 2)
     items = list(range(1000))
     parts = batches(items, 0.02, 2)
     assert [i for part in parts for i in part] == items
