@@ -104,9 +104,11 @@ class BenchConfig:
 
     @classmethod
     def quick(cls) -> BenchConfig:
-        """About a minute on 2 cores: one 10k-arc synthetic network (exact methods only) and
-        a 500-arc one for the equal-answers check, the baseline only up to 30 days, each
-        closure timed once and without the fleet engine's re-solves."""
+        """One 10k-arc synthetic network (exact methods only) and a 500-arc one for the
+        equal-answers check, the baseline only up to 30 days, each closure timed once and
+        without the fleet engine's re-solves. It takes about 45-50 s of CPU: 1.5-2.5 min on
+        the 2-core development machine while other work keeps it busy (load 6-9), near a
+        minute when it is idle; the fleet closure and a cluster's start-up are most of it."""
         return cls(
             sizes=(10_000,),
             check_sizes=(500,),
