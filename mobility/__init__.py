@@ -6,7 +6,18 @@ and which infrastructure fixes buy the most days?
 >>> import mobility
 >>> graph = mobility.load_network(year=2030)
 >>> result = mobility.closure(graph, "rail-baltica-2030")
+
+The public names are imported on first use (PEP 562), so ``import mobility`` and the
+``mobility`` command's start-up do not pay for pandas, networkx, geopandas and OR-Tools
+until a function that needs them is called.
 """
+
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
 
 from mobility._errors import (
     InfeasibleError,
@@ -15,18 +26,43 @@ from mobility._errors import (
     ScenarioError,
     UnknownNodeError,
 )
-from mobility.closure import closure
-from mobility.compare import Comparison, compare
-from mobility.criticality import criticality
-from mobility.interdiction import interdict
-from mobility.investments import evaluate_investments, load_catalogue
-from mobility.network import load_network, network_gdfs
-from mobility.result import Bottleneck, ClosureResult, TargetOutcome
-from mobility.routing import Route, route, route_timing
-from mobility.scenario import Scenario, load_scenario
-from mobility.sweep import load_sweep, run_sweep
+
+if TYPE_CHECKING:
+    from mobility.closure import closure
+    from mobility.compare import Comparison, compare
+    from mobility.criticality import criticality
+    from mobility.interdiction import interdict
+    from mobility.investments import evaluate_investments, load_catalogue
+    from mobility.network import load_network, network_gdfs
+    from mobility.result import Bottleneck, ClosureResult, TargetOutcome
+    from mobility.routing import Route, route, route_timing
+    from mobility.scenario import Scenario, load_scenario
+    from mobility.sweep import load_sweep, run_sweep
 
 __version__ = "0.1.0"
+
+# Public name -> the module that defines it, imported when the name is first looked up.
+_LAZY = {
+    "closure": "mobility.closure",
+    "Comparison": "mobility.compare",
+    "compare": "mobility.compare",
+    "criticality": "mobility.criticality",
+    "interdict": "mobility.interdiction",
+    "evaluate_investments": "mobility.investments",
+    "load_catalogue": "mobility.investments",
+    "load_network": "mobility.network",
+    "network_gdfs": "mobility.network",
+    "Bottleneck": "mobility.result",
+    "ClosureResult": "mobility.result",
+    "TargetOutcome": "mobility.result",
+    "Route": "mobility.routing",
+    "route": "mobility.routing",
+    "route_timing": "mobility.routing",
+    "Scenario": "mobility.scenario",
+    "load_scenario": "mobility.scenario",
+    "load_sweep": "mobility.sweep",
+    "run_sweep": "mobility.sweep",
+}
 
 __all__ = [
     "Bottleneck",
@@ -54,3 +90,37 @@ __all__ = [
     "route_timing",
     "run_sweep",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module 'mobility' has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(importlib.import_module(module), name)
+    # Cache it: later look-ups are plain attribute reads. The submodule (e.g. mobility.closure)
+    # may have set the same attribute on import; the function of that name wins, as before.
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+# Three public functions share their name with the submodule that defines them. Importing the
+# submodule (``import mobility.closure.fleet``, or any ``from mobility.closure import ...``)
+# binds the submodule to that name in this package; bind the function instead, so
+# ``mobility.closure`` stays the function whatever was imported first, as it was when this
+# file imported everything.
+_SHADOWED = frozenset({"closure", "compare", "criticality"})
+
+
+class _Package(types.ModuleType):
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _SHADOWED and isinstance(value, types.ModuleType):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -25,3 +25,11 @@ class UnknownNodeError(MobilityError):
 
 class InfeasibleError(MobilityError):
     """The question has no answer on this network (e.g. an unreachable destination)."""
+
+
+class FlowSolverError(RuntimeError):
+    """OR-Tools did not return an optimal answer (a bug or an overflow, not a user error).
+
+    Defined here, beside the user errors, so the CLI can catch it without importing the
+    solvers; :mod:`mobility.flows` re-exports it.
+    """

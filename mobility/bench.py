@@ -5,9 +5,10 @@ resident memory (``ru_maxrss`` of that process, imports and problem included) be
 method only, a blow-up or an out-of-memory kill cannot take the bench down, and a timeout can
 stop it. Networks:
 
-* ``curated``: the shipped network with the ``baseline`` scenario, transit times rounded *up*
-  to whole hours for both methods, so that the hourly time-expanded network represents the
-  same problem and both must give the same troops by day (Fleischer & Tardos 1998). The
+* ``curated``: the shipped network with the stress case ``unlimited`` (origins dispatching a
+  rate for ever: a flow problem), transit times rounded *up* to whole hours for both methods,
+  so that the hourly time-expanded network represents the same problem and both must give
+  the same troops by day (Fleischer & Tardos 1998). The
   closure's own curve (one-minute resolution, unrounded) is timed as well.
 * ``synthetic-N``: `mobility.synthetic.synthetic_problem` with ``N`` arcs and integer-hour
   transit times (the same agreement holds).
@@ -53,6 +54,10 @@ class BenchConfig:
     ----------
     sizes
         Arc counts of the synthetic networks.
+    check_sizes
+        Arc counts of small synthetic networks added so that the baseline runs on a
+        synthetic network too (the larger ones are beyond its memory): the equal-answers
+        check is made on every network where the baseline runs.
     horizon_days
         Horizon of the exact curve, days.
     check_days
@@ -64,8 +69,13 @@ class BenchConfig:
         The baseline is only run when its estimated memory is below this.
     closure_repeat, route_repeat
         Repetitions of the closure run (median reported) and of the warm route query.
+    closure_detail
+        Also time the fleet closure with its bound and marginal re-solves (the slowest
+        closure timing; off in ``--quick``).
     sweep_workers, sweep_runs
-        Worker counts and runs per measurement of `mobility.sweep.sweep_throughput`.
+        Worker counts (0: in this process) and runs per measurement of
+        `mobility.sweep.sweep_throughput`; the scaling is the ratio of their throughputs.
+        A LocalCluster's start-up and per-task overhead are measured beside them.
     seed
         Seed of the synthetic networks.
     curated, other_timings
@@ -76,15 +86,17 @@ class BenchConfig:
     """
 
     sizes: tuple[int, ...] = (50_000, 100_000)
+    check_sizes: tuple[int, ...] = (2_000,)
     horizon_days: float = 180.0
     check_days: tuple[float, ...] = (7.0, 30.0, 180.0)
     timeout_s: float = 300.0
     baseline_budget_gb: float = 2.0
     closure_repeat: int = 3
+    closure_detail: bool = True
     route_repeat: int = 50
     seed: int = 0
-    sweep_workers: tuple[int, ...] = (1, 2)
-    sweep_runs: int = 40
+    sweep_workers: tuple[int, ...] = (0, 1, 2)
+    sweep_runs: int = 200
     curated: bool = True
     other_timings: bool = True
     parametric_max_arcs: int = 50_000
@@ -92,17 +104,27 @@ class BenchConfig:
 
     @classmethod
     def quick(cls) -> BenchConfig:
-        """Under a minute: one 10k-arc synthetic network, baseline only up to 30 days."""
+        """One 10k-arc synthetic network (exact methods only) and a 500-arc one for the
+        equal-answers check, the baseline only up to 30 days, each closure timed once and
+        without the fleet engine's re-solves. It takes about 45-50 s of CPU: 1.5-2.5 min on
+        the 2-core development machine while other work keeps it busy (load 6-9), near a
+        minute when it is idle; the fleet closure and a cluster's start-up are most of it."""
         return cls(
             sizes=(10_000,),
+            check_sizes=(500,),
             check_days=(7.0, 30.0),
             timeout_s=60.0,
             baseline_budget_gb=0.25,
             closure_repeat=1,
-            sweep_runs=8,
+            closure_detail=False,
+            sweep_workers=(0, 2),
+            sweep_runs=40,
             route_repeat=20,
+            parametric_max_arcs=2_000,
             notes=("--quick: the baseline is solved up to 30 days only (the 180-day hourly "
-                   "network of the curated problem takes about two minutes)",),
+                   "network of the curated problem takes about two minutes); the fleet "
+                   "closure with its bound and marginal re-solves is not timed; the "
+                   "parametric exact method only up to 2,000 arcs",),
         )
 
 
@@ -139,7 +161,9 @@ def _problem(spec: dict):
         from mobility.network import load_network
         from mobility.scenario import load_scenario
 
-        problem = build_model(load_network(), load_scenario("baseline")).problem
+        # The stress case: a flow problem (origins and destinations) on the curated network;
+        # the baseline scenario is a force list, which only the fleet LP solves.
+        problem = build_model(load_network(), load_scenario("unlimited")).problem
         if spec.get("round_up_h"):
             problem = FlowProblem(
                 n_nodes=problem.n_nodes,
@@ -227,6 +251,8 @@ def _task_closure(task: dict) -> dict:
     runs = (("detail", "baseline", "fleet", True), ("no_detail", "baseline", "fleet", False),
             ("stress_exact", "unlimited", "exact", False),
             ("stress_fleet", "unlimited", "fleet", False))
+    if not task.get("detail", True):
+        runs = runs[1:]
     answers = {}
     for key, scenario, method, detail in runs:
         seconds, n, result = _timed_median(
@@ -246,20 +272,39 @@ def _task_closure(task: dict) -> dict:
 def _task_sweep(task: dict) -> dict:
     from mobility import sweep
 
-    throughput = sweep.sweep_throughput
-    params = inspect.signature(throughput).parameters
-    name = next((p for p in ("workers", "n_workers", "processes", "jobs") if p in params), None)
-    if name is None:
-        return {"skipped": "sweep_throughput takes no workers argument"}
-    kwargs = {name: task["workers"]}
-    if "n_runs" in params:
-        kwargs["n_runs"] = task["n_runs"]
-    result = throughput(**kwargs)
-    if isinstance(result, dict):
-        rate = next((v for k, v in result.items() if "per_s" in k), None)
-        return {"runs_per_s": None if rate is None else float(rate), "raw": {
-            k: v for k, v in result.items() if isinstance(v, int | float | str)}}
-    return {"runs_per_s": float(result)}
+    return {"runs_per_s": float(sweep.sweep_throughput(task["n_runs"], workers=task["workers"]))}
+
+
+def _task_dask_overhead(task: dict) -> dict:
+    """What a LocalCluster costs before and around the work: start-up, the workers' imports
+    and network load, and the scheduling of small tasks."""
+    from mobility import _parallel
+
+    started = time.perf_counter()
+    client = _parallel.local_client(task["workers"])
+    try:
+        up = time.perf_counter()
+        client.run(_load_solvers)
+        ready = time.perf_counter()
+        n = task["n_tasks"]
+        client.gather(client.map(_nothing, range(n), pure=False))
+        done = time.perf_counter()
+    finally:
+        _parallel.close(client)
+    return {"cluster_up_s": up - started, "workers_ready_s": ready - started,
+            "ms_per_task": 1000 * (done - ready) / n, "close_s": time.perf_counter() - done}
+
+
+def _load_solvers() -> None:
+    """On a worker: import the solvers and load the stress case's network, as a sweep does."""
+    from mobility.closure import network_for
+    from mobility.scenario import load_scenario
+
+    network_for(load_scenario("unlimited"))
+
+
+def _nothing(x: int) -> int:
+    return x
 
 
 _TASKS = {
@@ -268,6 +313,7 @@ _TASKS = {
     "route": _task_route,
     "closure": _task_closure,
     "sweep": _task_sweep,
+    "dask_overhead": _task_dask_overhead,
 }
 
 
@@ -326,7 +372,7 @@ def _exact_methods() -> list[str | None]:
 
 def _compare(exact: list[float], baseline: list[float]) -> tuple[bool, float]:
     worst = 0.0
-    for a, b in zip(exact, baseline, strict=False):
+    for a, b in zip(exact, baseline, strict=True):
         worst = max(worst, abs(a - b) / max(abs(a), abs(b), 1.0))
     return worst <= _REL_TOL, worst
 
@@ -425,7 +471,8 @@ def run_bench(config: BenchConfig | None = None, *, progress: Progress | None = 
 
     result: dict[str, Any] = {
         "config": {
-            "sizes": list(config.sizes), "horizon_days": config.horizon_days,
+            "sizes": list(config.sizes), "check_sizes": list(config.check_sizes),
+            "horizon_days": config.horizon_days,
             "check_days": list(config.check_days), "timeout_s": config.timeout_s,
             "baseline_budget_gb": config.baseline_budget_gb, "seed": config.seed,
         },
@@ -452,7 +499,7 @@ def run_bench(config: BenchConfig | None = None, *, progress: Progress | None = 
             "curated", {"kind": "curated", "round_up_h": True}, config, available, say,
             minute_curve=True,
         ))
-    for n_arcs in config.sizes:
+    for n_arcs in sorted({*config.check_sizes, *config.sizes}):
         spec = {"kind": "synthetic", "n_arcs": int(n_arcs), "seed": config.seed}
         result["networks"].append(
             _network_entry(f"synthetic-{n_arcs}", spec, config, available, say)
@@ -463,26 +510,24 @@ def run_bench(config: BenchConfig | None = None, *, progress: Progress | None = 
     result["route"] = {"from": _ROUTE_FROM, "to": _ROUTE_TO, **_run_child(
         {"task": "route", "repeat": config.route_repeat}, config.timeout_s)}
     say("closure run, baseline scenario (detail off and on)")
-    result["closure"] = _run_child({"task": "closure", "repeat": config.closure_repeat},
-                                   config.timeout_s)
+    result["closure"] = _run_child({"task": "closure", "repeat": config.closure_repeat,
+                                    "detail": config.closure_detail}, config.timeout_s)
     result["sweep"] = _sweep(config, say)
     return result
 
 
 def _sweep(config: BenchConfig, say: Progress) -> dict:
-    import importlib.util
-
-    if importlib.util.find_spec("mobility.sweep") is None:
-        return {"skipped": "mobility.sweep is not available in this build"}
-    from mobility import sweep
-
-    if not hasattr(sweep, "sweep_throughput"):
-        return {"skipped": "mobility.sweep has no sweep_throughput"}
     out: dict[str, Any] = {}
     for workers in config.sweep_workers:
-        say(f"sweep throughput on {workers} worker(s)")
+        where = "in this process" if workers == 0 else f"a LocalCluster of {workers}"
+        say(f"sweep throughput, {config.sweep_runs} runs, {where}")
         out[str(workers)] = _run_child({"task": "sweep", "workers": workers,
-                                       "n_runs": config.sweep_runs}, config.timeout_s)
+                                        "n_runs": config.sweep_runs}, config.timeout_s)
+    clustered = [w for w in config.sweep_workers if w > 0]
+    if clustered:
+        say(f"LocalCluster overhead, {max(clustered)} workers")
+        out["overhead"] = _run_child({"task": "dask_overhead", "workers": max(clustered),
+                                      "n_tasks": 200}, config.timeout_s)
     return out
 
 
@@ -556,6 +601,9 @@ def other_rows(result: dict) -> list[tuple[str, str, str]]:
               ("stress_exact", "closure, stress case 'unlimited', exact flows over time"),
               ("stress_fleet", "closure, stress case 'unlimited', fleet engine"))
     for key, label in labels:
+        if c.get("status") == "ok" and key not in c:
+            rows.append((label, "not timed (--quick)", ""))
+            continue
         text = (format_seconds(c[key]["seconds"]) if c.get("status") == "ok"
                 else f"{c.get('status')}: {c.get('error')}")
         rows.append((f"{label} (median)", text, "fleet engine alone: 2 s" if key == "no_detail"
@@ -565,19 +613,44 @@ def other_rows(result: dict) -> list[tuple[str, str, str]]:
         agree = ", ".join(f"day {d} {v:.4f}" for d, v in c["stress_agreement"].items())
         rows.append(("stress case: fleet engine / exact (time; troops by day)",
                      f"{ratio:,.0f}x; {agree}", "troops within 1 %"))
-    s = result["sweep"]
-    if "skipped" in s:
-        rows.append(("sweep throughput", f"skipped: {s['skipped']}", ""))
-    for workers, w in s.items():
-        if workers == "skipped":
-            continue
-        rate = w.get("runs_per_s")
-        text = (f"{rate:.3g} runs/s" if w.get("status") == "ok" and rate is not None
-                else w.get("skipped") or f"{w.get('status')}: {w.get('error')}")
-        rows.append((f"sweep throughput, {workers} worker(s)", text, ""))
+    rows += _sweep_rows(result["sweep"])
     for net in result["networks"]:
         if "methods_agree" in net:
             rows.append((f"{net['name']}: exact methods agree",
                          f"{net['methods_agree']} (max rel. diff "
                          f"{net['methods_max_rel_diff']:.1e})", ""))
+    return rows
+
+
+def _sweep_rows(sweeps: dict) -> list[tuple[str, str, str]]:
+    """Throughput per worker count, the scaling between them, and the cluster's overhead."""
+    rows = []
+    rates = {}
+    for workers, w in sweeps.items():
+        if workers == "overhead":
+            continue
+        label = "in this process" if workers == "0" else f"LocalCluster of {workers}"
+        if w.get("status") == "ok":
+            rates[int(workers)] = w["runs_per_s"]
+            rows.append((f"sweep throughput, stress case, {label} (steady state)",
+                         f"{w['runs_per_s']:.3g} runs/s", ""))
+        else:
+            rows.append((f"sweep throughput, {label}", f"{w.get('status')}: {w.get('error')}",
+                         ""))
+    clusters = sorted(k for k in rates if k > 0)
+    if len(clusters) > 1:
+        most, one = clusters[-1], clusters[0]
+        rows.append((f"sweep scaling, {most} workers / {one}",
+                     f"{rates[most] / rates[one]:.2f}x", f">= {0.9 * most / one:.1f}x"))
+    if 0 in rates and clusters:
+        rows.append((f"sweep, LocalCluster of {clusters[-1]} / this process (steady state)",
+                     f"{rates[clusters[-1]] / rates[0]:.2f}x", ""))
+    o = sweeps.get("overhead")
+    if o and o.get("status") == "ok":
+        rows.append(("LocalCluster: up; workers ready with the network; per task",
+                     f"{o['cluster_up_s']:.2g} s; {o['workers_ready_s']:.2g} s; "
+                     f"{o['ms_per_task']:.2g} ms",
+                     "mobility._parallel: CLUSTER_START_S, TASK_OVERHEAD_S"))
+    elif o:
+        rows.append(("LocalCluster overhead", f"{o.get('status')}: {o.get('error')}", ""))
     return rows

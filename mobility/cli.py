@@ -12,8 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from mobility._errors import MobilityError
-from mobility.flows.earliest_arrival import FlowSolverError
+from mobility._errors import FlowSolverError, MobilityError
 
 app = typer.Typer(
     name="mobility",
@@ -601,7 +600,20 @@ def _import_osm_help() -> str:
     return "\n\n\b\n" + defaults_table()
 
 
-@app.command("import-osm", epilog=_import_osm_help(), help=(
+class _ImportOsmCommand(typer.core.TyperCommand):
+    """Builds its epilog (the OSM planning defaults) only when its help is shown, so that
+    start-up does not import the OSM tag tables and the schema (pydantic) behind them."""
+
+    @property  # type: ignore[override]
+    def epilog(self) -> str:
+        return _import_osm_help()
+
+    @epilog.setter
+    def epilog(self, _value: str | None) -> None:
+        pass
+
+
+@app.command("import-osm", cls=_ImportOsmCommand, help=(
     "Import rail and main roads from OpenStreetMap into a network GeoPackage.\n\n"
     "The result loads with 'mobility network info --path FILE.gpkg'. A gauge break without "
     "a transfer site is split (reported); speeds and capacities missing from OSM are the "

@@ -22,15 +22,18 @@ elements are not re-solved, *unless* removing them disconnects a destination fro
 origin (a destination that receives nothing in the baseline still must stay reachable, or
 the closure is undefined): that is checked by a graph search on the baseline problem.
 
-Runs are independent, so they are farmed out with Dask (:mod:`dask.distributed`): a
-``LocalCluster`` of processes by default, or an existing scheduler by address. Results do
-not depend on the order in which runs finish: elements are sorted before and after.
+Runs are independent, so they can be farmed out with Dask (:mod:`dask.distributed`): an
+existing scheduler by address, or a ``LocalCluster`` of processes when the first re-solves,
+timed in this process, say it would finish sooner (:mod:`mobility._parallel`; a stress-case
+re-solve takes tens of milliseconds, so a few hundred of them stay in this process). Results
+do not depend on where or in which order runs finish: elements are sorted before and after.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -38,6 +41,7 @@ from typing import Any, Literal
 import networkx as nx
 import numpy as np
 
+from mobility import _parallel
 from mobility._errors import InfeasibleError, MobilityError
 from mobility.closure import (
     ClosureModel,
@@ -66,8 +70,6 @@ __all__ = [
 #: ``progress(done, total, message)``: the CLI turns it into a progress bar.
 CountProgress = Callable[[int, int, str], None]
 ElementKind = Literal["edge", "node"]
-#: Below this many runs, starting a Dask cluster costs more than it saves.
-IN_PROCESS_RUNS = 24
 #: With a force list, elements re-solved by default: those carrying the most troops.
 FLEET_CANDIDATES = 40
 _CHANGE_LABEL = {0.0: "removed", 0.5: "halved"}
@@ -424,8 +426,10 @@ def criticality(
     factors
         Capacity factors to try on each element: 0 removes it, 0.5 halves it.
     workers
-        Dask worker processes of a ``LocalCluster`` (default: the CPU count). ``1`` runs in
-        this process, as do sweeps of fewer than :data:`IN_PROCESS_RUNS` re-solves.
+        Dask worker processes of a ``LocalCluster`` at most (default: the CPU count). ``1``
+        runs in this process; otherwise the first re-solves are timed here and a cluster is
+        started for the rest only if it finishes sooner, its start-up included
+        (:func:`mobility._parallel.cluster_pays`); ``CriticalityResult.executor`` says which.
     scheduler
         Address of a running Dask scheduler (``tcp://host:8786``) instead of a local cluster.
     shortcut
@@ -562,42 +566,65 @@ def _keeps_destinations(model: ClosureModel, removed_arcs: np.ndarray) -> bool:
 def _map_runs(graph: nx.MultiDiGraph, scenario: Scenario, runs: list[tuple[Element, float]], *,
               workers: int | None, scheduler: str | None,
               progress: CountProgress) -> tuple[dict[tuple[str, float], Outcome], str]:
-    """Evaluate runs in this process or on Dask; keyed by (element id, factor)."""
+    """Evaluate runs in this process or on Dask (:mod:`mobility._parallel`); keyed by
+    (element id, factor). Without a scheduler the first runs are timed here and a local
+    cluster is started for the rest only if it finishes sooner, its start-up included."""
     total = len(runs)
     results: dict[tuple[str, float], Outcome] = {}
-    local = scheduler is None and (workers == 1 or total < IN_PROCESS_RUNS)
-    if local:
-        for done, (element, f) in enumerate(runs, start=1):
-            results[(element.id, f)] = _run_one(graph, scenario, element.id, f)
-            progress(done, total, f"{element.name} {_CHANGE_LABEL.get(f, f'x{f:g}')}")
-        return results, "in-process"
-    from dask.distributed import Client, LocalCluster, as_completed
 
-    cluster = None
+    def record(element: Element, f: float, outcome: Outcome) -> None:
+        results[(element.id, f)] = outcome
+        progress(len(results), total, f"{element.name} {_CHANGE_LABEL.get(f, f'x{f:g}')}")
+
+    left = list(runs)
+    n = workers or os.cpu_count() or 1
+    spent, timed = 0.0, 0
     if scheduler is None:
-        n = workers or os.cpu_count() or 1
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=40)
-        client = Client(cluster)
+        while left and (n == 1 or spent < _parallel.PROBE_S):
+            element, f = left.pop(0)
+            started = time.perf_counter()
+            record(element, f, _run_one(graph, scenario, element.id, f))
+            spent, timed = spent + time.perf_counter() - started, timed + 1
+        per_run = spent / max(timed, 1)
+        if not left:
+            return results, "in-process"
+        if not _parallel.cluster_pays(per_run, len(left), n):
+            for element, f in left:
+                record(element, f, _run_one(graph, scenario, element.id, f))
+            return results, (f"in-process ({1000 * per_run:.0f} ms a re-solve: a cluster of "
+                             f"{n} would not pay for {total - timed} re-solves)")
+    from dask.distributed import Client, as_completed
+
+    if scheduler is None:
+        client = _parallel.local_client(n)
         executor = f"Dask LocalCluster, {n} worker processes"
     else:
         client = Client(scheduler)
         executor = f"Dask scheduler {scheduler}"
     try:
+        # The network goes to every worker once; each task is a batch of re-solves.
         graph_f, scenario_f = client.scatter([graph, scenario], broadcast=True)
+        workers_now = max(1, len(client.scheduler_info().get("workers", {})))
+        per_run = spent / timed if timed else 0.05
         futures = {}
-        for element, f in runs:
-            future = client.submit(_run_one, graph_f, scenario_f, element.id, f, pure=False)
-            futures[future] = (element, f)
-        for done, future in enumerate(as_completed(futures), start=1):
-            element, f = futures[future]
-            results[(element.id, f)] = future.result()
-            progress(done, total, f"{element.name} {_CHANGE_LABEL.get(f, f'x{f:g}')}")
+        for batch in _parallel.batches(left, per_run, workers_now):
+            future = client.submit(_run_batch, graph_f, scenario_f,
+                                   [(element.id, f) for element, f in batch], pure=False)
+            futures[future] = batch
+        for future in as_completed(futures):
+            for (element, f), outcome in zip(futures[future], future.result(), strict=True):
+                record(element, f, outcome)
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        if scheduler is None:
+            _parallel.close(client)
+        else:
+            client.close()
     return results, executor
+
+
+def _run_batch(graph: nx.MultiDiGraph, scenario: Scenario,
+               batch: list[tuple[str, float]]) -> list[Outcome]:
+    return [_run_one(graph, scenario, element_id, f) for element_id, f in batch]
 
 
 def describe_days(value: float | None) -> str:

@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
+from mobility import _parallel
 from mobility._errors import MobilityError, ScenarioError, UnknownNodeError
 from mobility.names import resolve_node, suggestions
 from mobility.scenario import BorderDelays, CapacityChange, Force, Scenario, load_scenario
@@ -736,6 +737,7 @@ class SweepRun:
     resumed_runs: int  # runs found already done in the output folder
     elapsed_s: float
     parts: list[Path] = field(default_factory=list)
+    executor: str = "in-process"  # where the runs were computed, and why (mobility._parallel)
 
     @property
     def runs_per_s(self) -> float:
@@ -750,6 +752,7 @@ def run_sweep(
     workers: int = 2,
     progress: Progress | None = None,
     max_runs: int | None = None,
+    dask: bool | None = None,
 ) -> SweepRun:
     """Run the missing runs of a sweep into ``out_dir`` (a Parquet dataset).
 
@@ -764,11 +767,17 @@ def run_sweep(
         Address of a running Dask scheduler (``tcp://host:8786``); ``None`` starts a
         LocalCluster of ``workers`` processes (one thread each).
     workers
-        Local worker processes; 0 runs everything in this process, without Dask.
+        Local worker processes at most; 0 runs everything in this process, without Dask.
+        The first chunks run in this process and are timed; a LocalCluster is started for
+        the rest only if it finishes sooner, its start-up included
+        (:func:`mobility._parallel.cluster_pays`); ``SweepRun.executor`` says which.
     progress
         Called as ``progress(done_runs, total_runs)`` after each part is written.
     max_runs
         Compute at most this many of the missing runs (a partial sweep, resumable).
+    dask
+        ``True``: a LocalCluster of ``workers`` processes whatever the runs cost; ``False``:
+        this process; ``None`` (default): decided as above.
     """
     if isinstance(workers, bool) or not 0 <= workers <= MAX_WORKERS:
         msg = f"--workers = {workers!r}: give 0 (in-process) to {MAX_WORKERS} worker processes"
@@ -785,7 +794,9 @@ def run_sweep(
     say = progress or (lambda _done, _total: None)
     count = len(done & set(range(plan.total_runs)))
     say(count, plan.total_runs)
-    client = _client(scheduler, workers) if chunks and (scheduler or workers) else None
+    # A scheduler address is checked (connected to) before anything is written.
+    client = _client(scheduler, workers) if chunks and scheduler else None
+    runner = _Runner(plan, client, workers=workers, dask=dask)
     # The folder appears only once the sweep is known to be valid and runnable.
     out_dir.mkdir(parents=True, exist_ok=True)
     for stale in out_dir.glob(".part-*.tmp"):
@@ -793,15 +804,15 @@ def run_sweep(
     _write_manifest(plan, out_dir)
     parts = []
     try:
-        for rows in _results(plan, chunks, client):
+        for rows in runner.results(chunks):
             parts.append(write_part(plan, rows, out_dir))
             count += len(rows)
             say(count, plan.total_runs)
     finally:
-        if client is not None:
-            _close(client)
+        runner.close()
     elapsed = time.perf_counter() - started
-    return SweepRun(out_dir, plan.total_runs, len(missing), len(done), elapsed, parts)
+    return SweepRun(out_dir, plan.total_runs, len(missing), len(done), elapsed, parts,
+                    executor=runner.executor)
 
 
 def _chunks(runs: list[int], size: int) -> list[list[int]]:
@@ -812,52 +823,74 @@ def _chunks(runs: list[int], size: int) -> list[list[int]]:
     return [grouped[key] for key in sorted(grouped)]
 
 
-def _results(plan: SweepPlan, chunks: list[list[int]], client) -> Iterable[list[dict]]:
-    if client is None:
-        graph = _network(plan.base)
-        for chunk in chunks:
-            yield [run_one(plan, run, graph) for run in chunk]
-        return
-    from dask.distributed import as_completed
+class _Runner:
+    """Computes chunks of runs in this process or on Dask (:mod:`mobility._parallel`), and
+    closes the local cluster it started."""
 
-    shared = client.scatter(plan, broadcast=True)
-    futures = client.map(run_chunk, [shared] * len(chunks), chunks, pure=False)
-    for future in as_completed(futures):
-        yield future.result()
-        future.release()
+    def __init__(self, plan: SweepPlan, client, *, workers: int, dask: bool | None) -> None:
+        self.plan, self.client, self.workers, self.dask = plan, client, workers, dask
+        self.owns_client = False
+        self.executor = "in-process" if client is None else "Dask scheduler"
+
+    def results(self, chunks: list[list[int]]) -> Iterable[list[dict]]:
+        left = list(chunks)
+        if self.client is None and (self.workers == 0 or self.dask is False):
+            yield from self._here(left)
+            return
+        if self.client is None and self.dask is None:
+            # Time the first chunks here (their rows count), then decide for the rest.
+            spent, timed = 0.0, 0
+            while left and spent < _parallel.PROBE_S:
+                chunk = left.pop(0)
+                started = time.perf_counter()
+                yield from self._here([chunk])
+                spent, timed = spent + time.perf_counter() - started, timed + len(chunk)
+            runs_left = sum(len(chunk) for chunk in left)
+            if not _parallel.cluster_pays(spent / max(timed, 1), runs_left, self.workers):
+                self.executor = (f"in-process ({1000 * spent / max(timed, 1):.0f} ms a run: a "
+                                 f"cluster of {self.workers} would not pay for {runs_left} runs)")
+                yield from self._here(left)
+                return
+        if not left:
+            return
+        if self.client is None:
+            self.client = _client(None, self.workers)
+            self.owns_client = True
+            self.executor = f"Dask LocalCluster, {self.workers} worker processes"
+        yield from self._on_dask(left)
+
+    def _here(self, chunks: list[list[int]]) -> Iterable[list[dict]]:
+        graph = _network(self.plan.base)
+        for chunk in chunks:
+            yield [run_one(self.plan, run, graph) for run in chunk]
+
+    def _on_dask(self, chunks: list[list[int]]) -> Iterable[list[dict]]:
+        from dask.distributed import as_completed
+
+        shared = self.client.scatter(self.plan, broadcast=True)
+        futures = self.client.map(run_chunk, [shared] * len(chunks), chunks, pure=False)
+        for future in as_completed(futures):
+            yield future.result()
+            future.release()
+
+    def close(self) -> None:
+        if self.client is not None and self.owns_client:
+            _parallel.close(self.client)
+        elif self.client is not None:
+            self.client.close()  # a user's scheduler: disconnect, leave it running
+        self.client = None
 
 
 def _client(scheduler: str | None, workers: int):
-    from dask.distributed import Client, LocalCluster
-
     if scheduler:
+        from dask.distributed import Client
+
         try:
             return Client(scheduler, timeout="10s")
         except (OSError, TimeoutError, ValueError, TypeError) as error:
             msg = f"--scheduler = {scheduler!r}: cannot connect to a Dask scheduler: {error}"
             raise SweepError(msg) from None
-    # Workers ignore SIGINT (see dask_setup), so Ctrl-C stops only this process, which then
-    # closes the cluster, instead of every worker printing a KeyboardInterrupt trace.
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           dashboard_address=":0", silence_logs=logging.ERROR,
-                           preload=["mobility.sweep"])
-    return Client(cluster)
-
-
-def dask_setup(worker) -> None:
-    """Dask preload hook of the local workers: leave Ctrl-C to the process that owns them."""
-    import signal
-    import threading
-
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _close(client) -> None:
-    cluster = client.cluster
-    client.close()
-    if cluster is not None:
-        cluster.close()
+    return _parallel.local_client(workers)
 
 
 def _write_manifest(plan: SweepPlan, out_dir: Path) -> None:
@@ -1023,15 +1056,16 @@ def sweep_plot_png(summary: SweepSummary, frame: pd.DataFrame) -> bytes:
 
 def sweep_throughput(n_runs: int = 40, *, workers: int = 1, scheduler: str | None = None,
                      seed: int = 0) -> float:
-    """Runs per second of a Monte Carlo sweep of the baseline (steady state).
+    """Runs per second of a Monte Carlo sweep of the stress case ``unlimited`` (steady state).
 
-    Runs ``n_runs`` runs (5 % failure of each gauge transfer, port and border crossing,
+    The exact flows-over-time closure, as the sweeps of a stress case use it. Runs ``n_runs``
+    runs (5 % failure of each gauge transfer, port and border crossing,
     border delays 6-48 h) into a temporary folder on a LocalCluster of ``workers`` processes
     (0: in-process) or on ``scheduler``. Cluster start-up and the first network load on every
     worker are excluded: a warm-up chunk runs first.
     """
     sweep = Sweep(
-        name="throughput", runs=n_runs + 1, seed=seed, chunk_runs=1,
+        name="throughput", base_scenario="unlimited", runs=n_runs + 1, seed=seed, chunk_runs=1,
         failures=Failures(by_kind={"gauge_transfer": 0.05, "port": 0.05,
                                    "border_crossing": 0.05}),
         border_delays=BorderDelayDraws(default_h=Uniform(distribution="uniform", low_h=6,
@@ -1055,7 +1089,7 @@ def sweep_throughput(n_runs: int = 40, *, workers: int = 1, scheduler: str | Non
         return n_runs / (time.perf_counter() - started)
     finally:
         if client is not None:
-            _close(client)
+            _parallel.close(client)
 
 
 def _warm(plan: SweepPlan) -> None:

@@ -56,7 +56,7 @@ def test_baseline_refused_when_it_does_not_fit():
 
 
 def test_tiny_bench_run():
-    config = BenchConfig(sizes=(200,), horizon_days=3.0, check_days=(1.0, 3.0),
+    config = BenchConfig(sizes=(200,), check_sizes=(), horizon_days=3.0, check_days=(1.0, 3.0),
                          timeout_s=120.0, curated=False, other_timings=False)
     result = run_bench(config)
     json.dumps(result)  # what --json prints
@@ -98,3 +98,35 @@ def test_phases_equal_parametric_on_synthetic():
     np.testing.assert_allclose(phases.arrivals(t), parametric.arrivals(t), rtol=1e-9)
     with pytest.raises(ValueError, match="options: parametric, phases"):
         earliest_arrival_curve(problem, 10, method="dijkstra")
+
+
+def test_the_curated_bench_problem_is_the_stress_case():
+    # The baseline scenario is a force list (no origins): the bench compares the methods on
+    # the stress case, whose flow problem the exact method and the baseline both solve.
+    from mobility.bench import _problem
+
+    problem = _problem({"kind": "curated", "round_up_h": True})
+    assert problem.n_arcs > 500
+    assert np.all(problem.transit_h == np.round(problem.transit_h))
+
+
+def test_answers_are_compared_horizon_by_horizon_strictly():
+    from mobility.bench import _compare
+
+    assert _compare([1.0, 2.0], [1.0, 2.0]) == (True, 0.0)
+    assert not _compare([1.0, 2.0], [1.0, 2.1])[0]
+    with pytest.raises(ValueError):
+        _compare([1.0, 2.0], [1.0])  # a horizon missing on one side is not agreement
+
+
+def test_sweep_rows_report_the_scaling_and_the_cluster_overhead():
+    from mobility.bench import _sweep_rows
+
+    rows = dict((m, t) for m, t, _ in _sweep_rows({
+        "0": {"status": "ok", "runs_per_s": 40.0}, "1": {"status": "ok", "runs_per_s": 30.0},
+        "2": {"status": "ok", "runs_per_s": 57.0},
+        "overhead": {"status": "ok", "cluster_up_s": 0.7, "workers_ready_s": 3.1,
+                     "ms_per_task": 2.0, "close_s": 0.3}}))
+    assert rows["sweep scaling, 2 workers / 1"] == "1.90x"
+    assert rows["sweep, LocalCluster of 2 / this process (steady state)"] == "1.43x"
+    assert any(m.startswith("LocalCluster: up") for m in rows)

@@ -241,3 +241,22 @@ def test_fractional_transit_is_attainable_lower_bound():
     p = make(3, [(0, 1, 2, 0.01), (1, 2, 2, 1.5)])
     c = earliest_arrival_curve(p, 10)
     assert c.arrivals(10.0) == pytest.approx(2 * (10 - 1.51))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_dijkstra_distances_equal_the_label_correcting_rounds(seed):
+    """The primal-dual phases' shortest paths (scipy Dijkstra on the cheapest arc of each node
+    pair) equal the integer label-correcting rounds, with parallel arcs, zero-cost arcs,
+    missing arcs (no residual capacity) and an unreachable sink among the cases."""
+    from mobility.flows import earliest_arrival as ea
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 30))
+    m = int(rng.integers(0, 4 * n))
+    tail, head = rng.integers(0, n, m), rng.integers(0, n, m)
+    graph = ea._ResidualCSR.of(tail, head, n)
+    cost = rng.integers(0, 4, m)[graph.order]  # about a quarter of the arcs cost zero
+    cost[rng.random(m) < 0.3] = ea._INF
+    source, sink = 0, n - 1
+    expected = ea._capped_distances_rounds(graph.indptr, graph.head, cost, n, source, sink)
+    np.testing.assert_array_equal(ea._capped_distances(graph, cost, source, sink), expected)

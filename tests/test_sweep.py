@@ -44,12 +44,58 @@ def sweep_file(tmp_path: Path) -> Path:
     return _write_sweep(tmp_path)
 
 
+def _children() -> set[int]:
+    """Live child processes of this one (Linux /proc; empty elsewhere), leaving out
+    multiprocessing's resource tracker, which lives as long as this process by design."""
+    import os
+
+    found = set()
+    for task in Path(f"/proc/{os.getpid()}/task").glob("*/children"):
+        for pid in task.read_text().split():
+            try:
+                state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+                command = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:  # it has just exited
+                continue
+            if state != "Z" and b"resource_tracker" not in command:
+                found.add(int(pid))
+    return found
+
+
 def test_same_rows_in_process_and_on_a_two_worker_local_cluster(sweep_file, tmp_path):
+    before = _children()
     one = run_sweep(sweep_file, tmp_path / "one", workers=0)
-    two = run_sweep(sweep_file, tmp_path / "two", workers=2)
+    two = run_sweep(sweep_file, tmp_path / "two", workers=2, dask=True)
+    assert two.executor.startswith("Dask LocalCluster")
     assert one.total_runs == two.total_runs == 4 * 6
     assert one.computed_runs == two.computed_runs == 24
     pd.testing.assert_frame_equal(read_results(tmp_path / "one"), read_results(tmp_path / "two"))
+    assert _children() <= before, "the local cluster left worker processes behind"
+
+
+def test_a_small_sweep_stays_in_process_and_says_why(sweep_file, tmp_path):
+    done = run_sweep(sweep_file, tmp_path / "auto", workers=2)
+    assert done.executor.startswith("in-process")
+    assert "would not pay" in done.executor or done.computed_runs <= 4  # all in the probe
+    pd.testing.assert_frame_equal(read_results(tmp_path / "auto"),
+                                  read_results(run_sweep(sweep_file, tmp_path / "zero",
+                                                         workers=0).out_dir))
+
+
+def test_a_cluster_pays_only_for_enough_work_and_free_processors(monkeypatch):
+    from mobility import _parallel
+    from mobility._parallel import batches, cluster_pays
+
+    monkeypatch.setattr(_parallel, "free_processors", lambda: 2)
+    assert not cluster_pays(0.02, 200, 2)  # 4 s of runs: start-up eats the gain
+    assert cluster_pays(0.02, 5_000, 2)
+    assert not cluster_pays(10.0, 1_000, 1)  # one worker never beats this process
+    monkeypatch.setattr(_parallel, "free_processors", lambda: 1)  # others keep the cores busy
+    assert not cluster_pays(0.02, 5_000, 2)
+    items = list(range(1000))
+    parts = batches(items, 0.02, 2)
+    assert [i for part in parts for i in part] == items
+    assert len(parts) >= 6 and max(map(len, parts)) <= 25
 
 
 def test_a_run_does_not_depend_on_the_other_runs_or_their_order(sweep_file):

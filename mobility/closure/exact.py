@@ -97,32 +97,66 @@ def _arc_unit(model: ClosureModel, arc: int) -> tuple[str, float]:
     return model.movement.unit[arc], float(model.arc_troops_per_unit[arc])
 
 
+EDGE_FLOW_COLUMNS = ["edge_id", "u", "v", "mode", "day", "flow_troops_per_day",
+                     "capacity_troops_per_day", "utilisation", "flow_units_per_day",
+                     "capacity_units_per_day", "unit"]
+
+
+def _by_distinct_flow(flows_by_day: dict[int, np.ndarray]) -> list[tuple[np.ndarray, list[int]]]:
+    """The days grouped by their flow: a temporally repeated flow changes only at the curve's
+    breakpoints, so 180 days share a handful of distinct flows (first-seen order)."""
+    groups: dict[bytes, tuple[np.ndarray, list[int]]] = {}
+    for day, flow in flows_by_day.items():
+        groups.setdefault(flow.tobytes(), (flow, []))[1].append(day)
+    return list(groups.values())
+
+
+def _per_day(pieces: list[tuple[pd.DataFrame, list[int]]], flows_by_day: dict[int, np.ndarray],
+             columns: list[str]) -> pd.DataFrame:
+    """Rows of each distinct flow's table repeated for its days, in the order of the days."""
+    pieces = [(frame, days) for frame, days in pieces if len(frame)]
+    if not pieces:
+        return pd.DataFrame([], columns=columns)
+    stacked = pd.concat([frame for frame, _ in pieces], ignore_index=True)
+    starts = np.cumsum([0] + [len(frame) for frame, _ in pieces])
+    piece_of = {day: i for i, (_, days) in enumerate(pieces) for day in days}
+    order = [day for day in flows_by_day if day in piece_of]
+    index = np.concatenate([np.arange(starts[piece_of[d]], starts[piece_of[d] + 1])
+                            for d in order])
+    out = stacked.iloc[index].reset_index(drop=True)
+    sizes = np.diff(starts)[[piece_of[d] for d in order]]
+    out["day"] = np.repeat(np.asarray(order, dtype=np.int64), sizes)
+    return out[columns]
+
+
 def edge_flows(model: ClosureModel, flows_by_day: dict[int, np.ndarray]) -> pd.DataFrame:
-    """Per directed network edge and day: flow, capacity and utilisation (troops and units)."""
+    """Per directed network edge and day: flow, capacity and utilisation (troops and units).
+
+    Built once per distinct flow (a few per horizon), then repeated for the days it holds.
+    """
     mg = model.movement
     cap = model.problem.capacity_per_h
     edge_arcs = [a for a in range(mg.n_arcs) if mg.kind[a] == "edge"]
-    rows = []
-    for day, flow in flows_by_day.items():
+    pieces = []
+    for flow, days in _by_distinct_flow(flows_by_day):
         grouped: dict[tuple[str, str, str], list[int]] = defaultdict(list)
         for arc in edge_arcs:
             if flow[arc] > 1e-9:
                 grouped[(mg.ref[arc], mg.u[arc], mg.v[arc])].append(arc)
+        rows = []
         for (edge_id, u, v), arcs in sorted(grouped.items()):
             per_unit = float(model.arc_troops_per_unit[arcs[0]])
             flow_day = float(sum(flow[a] for a in arcs) * 24)
             cap_day = float(cap[arcs[0]] * 24)
             rows.append({
-                "edge_id": edge_id, "u": u, "v": v, "mode": mg.mode[arcs[0]], "day": day,
+                "edge_id": edge_id, "u": u, "v": v, "mode": mg.mode[arcs[0]],
                 "flow_troops_per_day": flow_day, "capacity_troops_per_day": cap_day,
                 "utilisation": flow_day / cap_day if cap_day else 0.0,
                 "flow_units_per_day": flow_day / per_unit,
                 "capacity_units_per_day": cap_day / per_unit, "unit": mg.unit[arcs[0]],
             })
-    columns = ["edge_id", "u", "v", "mode", "day", "flow_troops_per_day",
-               "capacity_troops_per_day", "utilisation", "flow_units_per_day",
-               "capacity_units_per_day", "unit"]
-    return pd.DataFrame(rows, columns=columns)
+        pieces.append((pd.DataFrame(rows), days))
+    return _per_day(pieces, flows_by_day, EDGE_FLOW_COLUMNS)
 
 
 def node_arrivals(model: ClosureModel, flows_by_day: dict[int, np.ndarray]) -> pd.DataFrame:
@@ -130,19 +164,26 @@ def node_arrivals(model: ClosureModel, flows_by_day: dict[int, np.ndarray]) -> p
 
     For the temporally repeated flow of horizon T, a destination receives
     Σ_P x_P (T − τ_P) over the paths P ending there; the flow-weighted path lengths come from
-    a proportional path decomposition (any decomposition gives the same total).
+    a proportional path decomposition (any decomposition gives the same total), computed once
+    per distinct flow.
     """
     first_dest_arc = model.n_movement + len(model.origin_ids)
-    rows = []
-    for day, flow in flows_by_day.items():
+    dest_arcs = first_dest_arc + np.arange(len(model.destination_ids))
+    names = [model.graph.nodes[node]["name"] for node in model.destination_ids]
+    days = list(flows_by_day)
+    if not days:
+        return pd.DataFrame([], columns=["node", "name", "day", "troops"])
+    per_day: dict[int, np.ndarray] = {}
+    for flow, same_flow_days in _by_distinct_flow(flows_by_day):
         weighted = _path_time_weights(model.problem, flow)
-        horizon_h = day * 24
-        for i, node in enumerate(model.destination_ids):
-            arc = first_dest_arc + i
-            troops = max(0.0, float(flow[arc] * horizon_h - weighted[arc]))
-            rows.append({"node": node, "name": model.graph.nodes[node]["name"], "day": day,
-                         "troops": troops})
-    return pd.DataFrame(rows, columns=["node", "name", "day", "troops"])
+        for day in same_flow_days:
+            per_day[day] = np.maximum(0.0, flow[dest_arcs] * (day * 24) - weighted[dest_arcs])
+    return pd.DataFrame({
+        "node": list(model.destination_ids) * len(days),
+        "name": names * len(days),
+        "day": np.repeat(np.asarray(days, dtype=np.int64), len(names)),
+        "troops": np.concatenate([per_day[d] for d in days]),
+    }, columns=["node", "name", "day", "troops"])
 
 
 def _path_time_weights(problem: FlowProblem, flow: np.ndarray) -> np.ndarray:

@@ -44,7 +44,10 @@ from fractions import Fraction
 
 import numpy as np
 from ortools.graph.python import max_flow, min_cost_flow
+from scipy.sparse import csr_array
+from scipy.sparse.csgraph import dijkstra
 
+from mobility._errors import FlowSolverError
 from mobility.flows.problem import (
     _INT_BUDGET_STATIC,
     FlowProblem,
@@ -64,10 +67,6 @@ __all__ = [
 EXACT_METHODS = ("parametric", "phases")  # options of earliest_arrival_curve(method=...)
 _INT_BUDGET_FLOW = 2.0**36  # scaled max static flow; keeps total costs far inside int64
 _REL_TOL = 1e-9
-
-
-class FlowSolverError(RuntimeError):
-    """OR-Tools did not return an optimal answer (a bug or an overflow, not a user error)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -265,7 +264,75 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.repeat(starts - offsets, counts) + np.arange(total, dtype=np.int64)
 
 
+@dataclass(frozen=True)
+class _ResidualCSR:
+    """The residual network of `_phase_lines` in CSR form, sorted by tail then head, so the
+    parallel arcs of one node pair (a forward arc beside the reverse of its opposite) are
+    adjacent: ``pair_start`` indexes the first arc of each pair."""
+
+    n_nodes: int
+    order: np.ndarray  # residual arc of each CSR position
+    indptr: np.ndarray
+    head: np.ndarray
+    pair_start: np.ndarray
+    pair_tail: np.ndarray
+    pair_head: np.ndarray
+
+    @classmethod
+    def of(cls, tail: np.ndarray, head: np.ndarray, n_nodes: int) -> _ResidualCSR:
+        order = np.lexsort((head, tail))
+        csr_tail, csr_head = tail[order], head[order]
+        indptr = np.zeros(n_nodes + 1, dtype=np.int64)
+        np.cumsum(np.bincount(tail, minlength=n_nodes), out=indptr[1:])
+        new_pair = np.ones(order.shape[0], dtype=bool)
+        new_pair[1:] = (csr_tail[1:] != csr_tail[:-1]) | (csr_head[1:] != csr_head[:-1])
+        pair_start = np.flatnonzero(new_pair)
+        return cls(n_nodes, order, indptr, csr_head, pair_start, csr_tail[pair_start],
+                   csr_head[pair_start])
+
+
+# Distances below this are exact in float64 (scipy's Dijkstra): integer sums up to 2**53.
+_EXACT_FLOAT = 2**53
+
+
 def _capped_distances(
+    graph: _ResidualCSR,
+    csr_cost: np.ndarray,
+    source: int,
+    sink: int,
+) -> np.ndarray:
+    """Shortest distances from ``source`` over arcs of non-negative integer cost (``_INF``:
+    no arc), capped at the sink's distance (``_INF`` everywhere unreachable if the sink is
+    unreachable).
+
+    Every node at least as far as the sink gets the sink's distance, which keeps the reduced
+    costs of the primal-dual method non-negative (its admissible arcs are then exactly those
+    on shortest source-sink paths). Dijkstra (1959) over CSR arrays (scipy.sparse.csgraph, in
+    compiled code) on the cheapest arc of each node pair; the costs are integers and every
+    distance is below 2**53, so float64 holds them exactly. Where a path could be longer, the
+    vectorised label-correcting rounds (`_capped_distances_rounds`) give the same answer in
+    integers.
+    """
+    cost = np.minimum.reduceat(csr_cost, graph.pair_start) if csr_cost.size else csr_cost
+    keep = cost < _INF
+    n = graph.n_nodes
+    if not keep.any() or int(cost[keep].max()) >= _EXACT_FLOAT // max(n, 1):
+        return _capped_distances_rounds(graph.indptr, graph.head, csr_cost, n, source, sink)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(graph.pair_tail[keep], minlength=n), out=indptr[1:])
+    # Explicit zeros are arcs of cost zero for csgraph (it reads the stored entries).
+    matrix = csr_array((cost[keep].astype(np.float64), graph.pair_head[keep], indptr),
+                       shape=(n, n))
+    found = dijkstra(matrix, directed=True, indices=source)
+    reached = np.isfinite(found)
+    dist = np.full(n, _INF, dtype=np.int64)
+    dist[reached] = found[reached].astype(np.int64)
+    if dist[sink] >= _INF:
+        return dist
+    return np.minimum(dist, dist[sink])
+
+
+def _capped_distances_rounds(
     indptr: np.ndarray,
     csr_head: np.ndarray,
     csr_cost: np.ndarray,
@@ -273,10 +340,8 @@ def _capped_distances(
     source: int,
     sink: int,
 ) -> np.ndarray:
-    """Shortest distances from ``source`` over arcs of non-negative integer cost, capped at the
-    sink's distance (``_INF`` everywhere if the sink is unreachable).
-
-    Vectorised label-correcting search (synchronous Bellman-Ford rounds over the nodes whose
+    """`_capped_distances` in integers, for any path length: a vectorised label-correcting
+    search (synchronous Bellman-Ford rounds over the nodes whose
     label improved). Labels at or above the sink's current label are pruned: every node at
     least as far as the sink gets the sink's distance, which keeps the reduced costs of the
     primal-dual method non-negative (its admissible arcs are then exactly those on shortest
@@ -327,25 +392,26 @@ def _phase_lines(circ: _Circulation) -> dict[int, tuple[int, np.ndarray]]:
     tail2 = np.concatenate([circ.tail, circ.head])
     head2 = np.concatenate([circ.head, circ.tail])
     cost2 = np.concatenate([circ.cost_ticks, -circ.cost_ticks])
-    order = np.argsort(tail2, kind="stable")
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(tail2, minlength=n), out=indptr[1:])
-    csr_head = head2[order]
-    x = np.zeros(m, dtype=np.int64)
+    graph = _ResidualCSR.of(tail2, head2, n)
+    order = graph.order
+    # Residual capacities (forward: capacity - x, backward: x) and reduced costs, both updated
+    # in place phase by phase; the reduced costs that pick the admissible arcs of one phase
+    # are those the next phase's shortest-path search starts from.
+    residual = np.concatenate([circ.capacity, np.zeros(m, dtype=np.int64)])
+    reduced = cost2.copy()
     pi = np.zeros(n, dtype=np.int64)
     value, cost = 0, 0
     while True:
-        residual = np.concatenate([circ.capacity - x, x])
-        reduced = cost2 + pi[tail2] - pi[head2]
-        csr_cost = np.where(residual[order] > 0, reduced[order], _INF)
-        dist = _capped_distances(indptr, csr_head, csr_cost, n, s, t)
+        csr_cost = np.where(residual > 0, reduced, _INF)[order]
+        dist = _capped_distances(graph, csr_cost, s, t)
         if dist[t] >= _INF:
             break
         pi += dist
         length = int(pi[t] - pi[s])
         if length > circ.horizon_ticks:
             break
-        admissible = np.flatnonzero((residual > 0) & (cost2 + pi[tail2] - pi[head2] == 0))
+        reduced = cost2 + pi[tail2] - pi[head2]
+        admissible = np.flatnonzero((residual > 0) & (reduced == 0))
         solver = max_flow.SimpleMaxFlow()
         solver.add_arcs_with_capacity(tail2[admissible], head2[admissible], residual[admissible])
         solver.add_arc_with_capacity(s, t, 0)
@@ -357,10 +423,12 @@ def _phase_lines(circ: _Circulation) -> dict[int, tuple[int, np.ndarray]]:
         if delta <= 0:  # cannot happen: the sink is reachable along admissible arcs
             break
         pushed = np.asarray(solver.flows(np.arange(admissible.shape[0])), dtype=np.int64)
-        np.add.at(x, admissible % m, np.where(admissible < m, pushed, -pushed))
+        # Each index appears once in admissible and once in its twins: plain fancy updates.
+        residual[admissible] -= pushed
+        residual[np.where(admissible < m, admissible + m, admissible - m)] += pushed
         value += delta
         cost += delta * length
-        lines[value] = (cost, x.copy())
+        lines[value] = (cost, residual[m:].copy())  # the backward residuals are the flow x
     return lines
 
 
@@ -579,7 +647,7 @@ def earliest_arrival_curve(
     slopes, intercepts, flows = [], [], []
     for value, (_, x) in sorted(lines.items()):
         slopes.append(value / circ.scale)
-        intercepts.append(float(np.dot(x, transit)) / circ.scale)
+        intercepts.append(_flow_time(x, transit) / circ.scale)
         flows.append(x)
     hull, starts = _upper_envelope(slopes, intercepts)
     breakpoints, rates, offsets, arc_sets, values = [], [], [], [], []
@@ -608,6 +676,14 @@ def earliest_arrival_curve(
     )
 
 
+def _flow_time(x: np.ndarray, transit_h: np.ndarray) -> float:
+    """``sum_e x_e * transit_h[e]`` by numpy's pairwise summation, not BLAS: a threaded
+    OpenBLAS dot of 100k elements took 7 ms instead of 0.1 on a 2-core machine kept busy by
+    other work (its threads wait for cores), and pairwise summation does not depend on the
+    thread count."""
+    return float(np.add.reduce(x * transit_h))
+
+
 def max_flow_over_time(
     problem: FlowProblem, horizon_h: float, *, time_resolution_h: float = 1 / 60
 ) -> float:
@@ -621,5 +697,5 @@ def max_flow_over_time(
     if circ.max_static_flow_per_h <= 0:
         return 0.0
     value, _, x = circ.solve(circ.horizon_ticks)
-    cost_h = float(np.dot(x, problem.transit_h[circ.arcs]))
+    cost_h = _flow_time(x, problem.transit_h[circ.arcs])
     return max(0.0, (horizon_h * value - cost_h) / circ.scale)
