@@ -51,7 +51,7 @@ import pandas as pd
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from mobility import _parallel
-from mobility._errors import MobilityError, ScenarioError, UnknownNodeError
+from mobility._errors import InfeasibleError, MobilityError, ScenarioError, UnknownNodeError
 from mobility.names import resolve_node, suggestions
 from mobility.scenario import BorderDelays, CapacityChange, Force, Scenario, load_scenario
 
@@ -497,8 +497,6 @@ def grid_values(plan: SweepPlan, point: int) -> tuple[float, ...]:
 
 def run_one(plan: SweepPlan, run: int, graph: nx.MultiDiGraph | None = None) -> dict[str, Any]:
     """Draw run ``run`` of a sweep, solve its closure (fast mode) and return its row."""
-    from mobility.closure import closure, cut_off_entries
-
     sweep, base = plan.sweep, plan.base
     graph = graph if graph is not None else _network(base)
     point, replicate = divmod(run, sweep.runs)
@@ -553,28 +551,18 @@ def run_one(plan: SweepPlan, run: int, graph: nx.MultiDiGraph | None = None) -> 
     variant_graph = _scaled(graph, {t: f for t, f in factors.items() if f > 0 and f != 1.0})
     updates |= {"capacity_changes": tuple(changes),
                 "border_delays": BorderDelays(default_h=default_h, pairs_h=delays)}
-    result, status = None, "ok"
-    if origins and destinations:  # the failures may cut more off: drop those, solve the rest
-        variant = base.model_copy(update={**updates, "origins": tuple(origins),
-                                          "destinations": tuple(destinations)})
-        lost_origins, lost_destinations = cut_off_entries(variant_graph, variant)
-        cut_off = sorted({*cut_off, *(_node_id(graph, origins[i].node) for i in lost_origins),
-                          *(_node_id(graph, destinations[i].node) for i in lost_destinations)})
-        origins = [o for i, o in enumerate(origins) if i not in lost_origins]
-        destinations = [d for i, d in enumerate(destinations) if i not in lost_destinations]
-    if not origins or not destinations:
-        status = "no origin left" if not origins else "no destination left"
+    if base.forces is not None:  # a force list: the fleet engine names what is cut off
+        result, status = _force_run(variant_graph, base.model_copy(update=updates))
     else:
-        variant = base.model_copy(update={**updates, "origins": tuple(origins),
-                                          "destinations": tuple(destinations)})
-        result = closure(variant_graph, variant, detail=False)
+        result, status, cut_off = _origins_run(variant_graph, graph, base, updates, origins,
+                                               destinations, cut_off)
     row["failed"] = failed
     row["cut_off"] = cut_off
     row["status"] = status
     for day in plan.report_days:
         beyond = day > base.horizon_days
-        row[f"troops_day_{day}"] = (math.nan if beyond else
-                                    result.arrivals_by(day) if result is not None else 0.0)
+        row[f"troops_day_{day}"] = (math.nan if beyond else result.troops_by_day.get(
+            day, result.arrivals_by(day)) if result is not None else 0.0)
     for k, (troops, deadline) in enumerate(plan.targets, start=1):
         outcome = result.targets[k - 1] if result is not None else None
         reached = outcome.reached_day if outcome is not None else None
@@ -586,6 +574,36 @@ def run_one(plan: SweepPlan, run: int, graph: nx.MultiDiGraph | None = None) -> 
     row["top_bottleneck"] = necks[0] if necks else None
     row["bottlenecks"] = necks
     return row
+
+
+def _force_run(graph: nx.MultiDiGraph, variant: Scenario):
+    from mobility.closure import closure
+
+    try:
+        return closure(graph, variant, detail=False), "ok"
+    except InfeasibleError:
+        return None, "no formation can arrive"
+
+
+def _origins_run(variant_graph, graph, base: Scenario, updates: dict, origins: list,
+                 destinations: list, cut_off: list):
+    """The stress case: drop the origins and destinations the failures cut off, solve the
+    rest; returns (result or None, status, cut-off nodes)."""
+    from mobility.closure import closure, cut_off_entries
+
+    if origins and destinations:
+        variant = base.model_copy(update={**updates, "origins": tuple(origins),
+                                          "destinations": tuple(destinations)})
+        lost_origins, lost_destinations = cut_off_entries(variant_graph, variant)
+        cut_off = sorted({*cut_off, *(_node_id(graph, origins[i].node) for i in lost_origins),
+                          *(_node_id(graph, destinations[i].node) for i in lost_destinations)})
+        origins = [o for i, o in enumerate(origins) if i not in lost_origins]
+        destinations = [d for i, d in enumerate(destinations) if i not in lost_destinations]
+    if not origins or not destinations:
+        return None, "no origin left" if not origins else "no destination left", cut_off
+    variant = base.model_copy(update={**updates, "origins": tuple(origins),
+                                      "destinations": tuple(destinations)})
+    return closure(variant_graph, variant, detail=False), "ok", cut_off
 
 
 def _node_id(graph: nx.MultiDiGraph, text: str) -> str:

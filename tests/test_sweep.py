@@ -262,3 +262,23 @@ def test_cli_runs_resumes_and_summarises(sweep_file, tmp_path):
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["runs"] == 24
     assert (out / "summary.png").exists()
+
+
+def test_a_sweep_of_a_force_list_solves_the_fleet_engine(tmp_path):
+    """A force-list base (the shipped example's baseline is one) is swept with the fleet
+    engine: runs solve, a certain loss of the only road costs troops, and losing the
+    assembly area leaves no formation that can arrive."""
+    def row(name: str, failures: dict) -> dict:
+        folder = tmp_path / name
+        folder.mkdir()
+        path = _write_sweep(folder, base_scenario=str(FIXTURES / "tiny-fleet-scenario.yaml"),
+                            runs=1, grid=[], capacity_ranges=[], border_delays={"pairs_h": {}},
+                            failures={"elements": failures})
+        return run_one(plan_sweep(load_sweep(path)), 0)
+
+    intact, no_road, no_camp = (row("intact", {"road-hub-camp": 0.0}),
+                                row("no-road", {"road-hub-camp": 1.0}),
+                                row("no-camp", {"camp": 1.0}))
+    assert intact["status"] == no_road["status"] == "ok"
+    assert no_road["troops_day_5"] < intact["troops_day_5"]
+    assert no_camp["status"] == "no formation can arrive" and no_camp["troops_day_10"] == 0
