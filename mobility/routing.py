@@ -81,8 +81,9 @@ __all__ = [
 
 DEFAULT_UNIT = "tank-company"
 MODES = ("any", "road", "rail", "sea", "air")
-#: Road march hours a day when no scenario is available (the Scenario field's default).
-DEFAULT_MARCH_HOURS = 10.0
+#: Road march hours a day when no scenario is available: the calibrated daily march limit
+#: that every shipped scenario states (data/VALIDATION.md, Part C).
+DEFAULT_MARCH_HOURS = 4.5
 EARTH_RADIUS_KM = 6371.0088
 
 ROAD_END = "road-end"  # second road layer when a main mode is forced: road only at the ends
