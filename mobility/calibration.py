@@ -46,6 +46,9 @@ INFORMS = {"rail": "rail_speed_factor", "road": "road_march_hours_per_day"}
 #: double-track main line.
 APPROACH_KPH = 50.0
 MEASURES = ("total", "after_load", "after_sea", "sea_leg")
+#: The frictions before calibration (A10 speeds as stated, the old 10 h march day), for the
+#: table's "before" column.
+BEFORE = {"rail_speed_factor": 1.0, "road_march_hours_per_day": 10.0}
 
 
 class CalibrationError(MobilityError):
@@ -248,10 +251,10 @@ class Report:
     shipped: dict[str, float]
     rows: tuple[dict, ...]  # case, model_h (shipped frictions), fitted model_h, loo_h, loo params
 
-    @property
-    def loo_mean_abs_pct(self) -> float:
-        return 100 * sum(abs(r["loo_h"] / r["case"].observed_h - 1) for r in self.rows) / \
-            len(self.rows)
+    def mean_abs_pct(self, key: str = "loo_h", rows: Sequence[dict] | None = None) -> float:
+        """Mean |model / observed - 1| in per cent (``key``: before_h, fitted_h, loo_h)."""
+        rows = self.rows if rows is None else rows
+        return 100 * sum(abs(r[key] / r["case"].observed_h - 1) for r in rows) / len(rows)
 
     @property
     def loo_median_abs_pct(self) -> float:
@@ -259,10 +262,6 @@ class Report:
         mid = len(errors) // 2
         median = errors[mid] if len(errors) % 2 else (errors[mid - 1] + errors[mid]) / 2
         return 100 * median
-
-    def fitted_mean_abs_pct(self, key: str = "fitted_h") -> float:
-        return 100 * sum(abs(r[key] / r["case"].observed_h - 1) for r in self.rows) / \
-            len(self.rows)
 
 
 def calibrate(cases: Iterable[Case] | None = None,
@@ -277,50 +276,48 @@ def calibrate(cases: Iterable[Case] | None = None,
         others = [c for c in cases if c.id != case.id]
         loo = fit(evaluator, others, params) if case.informs != "none" else params
         rows.append({"case": case, "shipped_h": evaluator.model_h(case, shipped),
+                     "before_h": evaluator.model_h(case, BEFORE),
                      "fitted_h": evaluator.model_h(case, params),
                      "loo_h": evaluator.model_h(case, loo), "loo_params": loo})
     return Report(params, shipped, tuple(rows))
 
 
-def markdown(report: Report, before: dict[str, float] | None = None) -> str:
-    """The table of data/VALIDATION.md Part C."""
-    lines = ["| # | case (Part A row) | informs | observed h (range) | model h | model/observed "
-             "| leave-one-out h | LOO model/observed |",
-             "|---|---|---|---|---:|---:|---:|---:|"]
+def markdown(report: Report) -> str:
+    """The table of data/VALIDATION.md Part C (what ``python -m mobility.calibration`` prints)."""
+    lines = ["| # | case (Part A row) | informs | observed h (range) | before h (ratio) "
+             "| model h | model/observed | leave-one-out h | LOO model/observed |",
+             "|---|---|---|---|---:|---:|---:|---:|---:|"]
     for row in report.rows:
         c = row["case"]
         lines.append(
             f"| {c.id} | {c.name} ({c.validation}) | {c.informs} | {c.observed_h:g} "
-            f"({c.range_h[0]:g}–{c.range_h[1]:g}) | {row['fitted_h']:.1f} | "
+            f"({c.range_h[0]:g}–{c.range_h[1]:g}) | {row['before_h']:.1f} "
+            f"({row['before_h'] / c.observed_h:.2f}) | {row['fitted_h']:.1f} | "
             f"{row['fitted_h'] / c.observed_h:.2f} | {row['loo_h']:.1f} | "
             f"{row['loo_h'] / c.observed_h:.2f} |")
     p = report.params
-    lines += ["", f"Fitted: rail_speed_factor = {p['rail_speed_factor']:g}, "
-              f"road_march_hours_per_day = {p['road_march_hours_per_day']:g}. "
-              f"Mean |model/observed − 1| = {report.fitted_mean_abs_pct():.0f} % (fitted), "
-              f"leave-one-out mean {report.loo_mean_abs_pct:.0f} %, median "
-              f"{report.loo_median_abs_pct:.0f} %."]
-    if before:
-        lines.append(f"With the frictions before calibration ({before}): mean "
-                     f"{report.fitted_mean_abs_pct('before_h'):.0f} %.")
+    lines += ["", f"Fitted: **rail_speed_factor = {p['rail_speed_factor']:g}**, "
+              f"**road_march_hours_per_day = {p['road_march_hours_per_day']:g}**. "
+              f"Mean |model/observed − 1| over the {len(report.rows)} cases: before "
+              f"{report.mean_abs_pct('before_h'):.0f} %, fitted "
+              f"{report.mean_abs_pct('fitted_h'):.0f} %, **leave-one-out "
+              f"{report.mean_abs_pct('loo_h'):.0f} %** (median "
+              f"{report.loo_median_abs_pct:.0f} %)."]
+    for informs in (*INFORMS, "none"):
+        chosen = [r for r in report.rows if r["case"].informs == informs]
+        if chosen:
+            lines.append(f"- cases informing {informs}: leave-one-out mean "
+                         f"{report.mean_abs_pct('loo_h', chosen):.0f} %, before "
+                         f"{report.mean_abs_pct('before_h', chosen):.0f} % ({len(chosen)} cases)")
     return "\n".join(lines)
 
 
 def main() -> None:  # pragma: no cover - a report printer
-    import sys
-
-    cases = load_cases()
-    evaluator = Evaluator()
-    report = calibrate(cases, evaluator)
-    before = None
-    if len(sys.argv) > 1 and sys.argv[1] == "--before":
-        before = {"rail_speed_factor": 1.0, "road_march_hours_per_day": 10.0}
-        for row in report.rows:
-            row["before_h"] = evaluator.model_h(row["case"], before)
-    print(markdown(report, before))
+    report = calibrate()
+    print(markdown(report))
     for row in report.rows:
-        c = row["case"]
-        print(f"{c.id}: shipped {row['shipped_h']:.1f} h, LOO params {row['loo_params']}")
+        if row["loo_params"] != report.params:
+            print(f"{row['case'].id} left out: refitted {row['loo_params']}")
 
 
 if __name__ == "__main__":  # pragma: no cover
