@@ -1170,6 +1170,9 @@ def _assumptions(base: _Base, core: _Core) -> tuple[str, ...]:
         f"{column} vehicles at {profile.kind.road_vehicles_per_km:g} per km is "
         f"{(column - 1) / profile.kind.road_vehicles_per_km:.1f} km long "
         f"(FM 3-21.8 open column, march units of {profile.road_march.march_unit_vehicles})",
+        f"rail: the network's class speeds x {base.graph.graph.get('rail_speed_factor', 1.0):g} "
+        "(calibrated average of a military train incl. waits for paths and crew changes; the "
+        "network folder's frictions.yaml)",
         f"scenario: {settings.name}; border clearance {border.default_h:g} h at any land border"
         + (f", {pairs}" if pairs else ""),
         "move time = first arrival (loading, legs, terminal and gauge-transfer dwell, border "
