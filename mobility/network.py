@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from shapely.geometry import LineString, Point
 
 from mobility._data import network_dir
 from mobility._errors import NetworkDataError
+from mobility._yaml import read_yaml
 from mobility.schema import (
     EDGE_COLUMNS,
     NODE_COLUMNS,
@@ -50,6 +51,9 @@ class NetworkTables:
     edges: dict[str, EdgeRecord]
     phases: dict[str, PhaseRecord]
     geometries: dict[str, LineString]
+    #: Calibrated multiplier on every rail edge's ``speed_kph`` (the network folder's
+    #: ``frictions.yaml``; 1 when the folder has none). See :func:`read_frictions`.
+    rail_speed_factor: float = 1.0
 
 
 def load_network(
@@ -116,6 +120,7 @@ def graph_from_tables(
         source=tables.source,
         year=year,
         phases=tuple(sorted(active_phases)),
+        rail_speed_factor=tables.rail_speed_factor,
     )
     for node in tables.nodes.values():
         graph.add_node(node.id, x=node.lon, y=node.lat, **_node_attributes(node))
@@ -124,7 +129,7 @@ def graph_from_tables(
         edge = edges[eid]
         geometry = tables.geometries[eid]
         length_m = edge.length_km * 1000 if edge.length_km else lengths_m[eid]
-        attributes = _edge_attributes(edge, length_m)
+        attributes = _edge_attributes(edge, length_m, tables.rail_speed_factor)
         graph.add_edge(edge.u, edge.v, key=eid, geometry=geometry, direction="forward",
                        **attributes)
         graph.add_edge(edge.v, edge.u, key=eid, geometry=LineString(geometry.coords[::-1]),
@@ -179,13 +184,17 @@ def _node_attributes(node: NodeRecord) -> dict[str, Any]:
     return node.model_dump(exclude={"id", "lon", "lat"})
 
 
-def _edge_attributes(edge: EdgeRecord, length_m: float) -> dict[str, Any]:
+def _edge_attributes(edge: EdgeRecord, length_m: float,
+                     rail_speed_factor: float = 1.0) -> dict[str, Any]:
     attributes = edge.model_dump(exclude={"u", "v", "id", "length_km"})
     attributes["edge_id"] = edge.id
     attributes["length"] = length_m
     attributes["length_km"] = length_m / 1000
     attributes["unit"] = edge.unit
-    attributes["transit_h"] = attributes["length_km"] / edge.speed_kph
+    if edge.mode == Mode.rail:  # the stated class speed (A10) times the calibrated factor
+        attributes["stated_speed_kph"] = edge.speed_kph
+        attributes["speed_kph"] = edge.speed_kph * rail_speed_factor
+    attributes["transit_h"] = attributes["length_km"] / attributes["speed_kph"]
     attributes["travel_time"] = attributes["transit_h"] * 3600
     return attributes
 
@@ -235,7 +244,37 @@ def read_network_tables(path: str | Path | None = None) -> NetworkTables:
     else:
         nodes_frame, edges_frame = _read_geo(nodes_path), _read_geo(edges_path)
         files = (str(nodes_path), str(edges_path))
-    return _tables_from_frames(str(root), nodes_frame, edges_frame, phases_frame, files)
+    tables = _tables_from_frames(str(root), nodes_frame, edges_frame, phases_frame, files)
+    return replace(tables, rail_speed_factor=read_frictions(root)["rail_speed_factor"])
+
+
+#: The frictions a network folder may calibrate, with their values when it does not.
+FRICTION_DEFAULTS = {"rail_speed_factor": 1.0}
+
+
+def read_frictions(folder: str | Path) -> dict[str, float]:
+    """The calibrated frictions of a network folder (``frictions.yaml``; defaults if absent).
+
+    ``rail_speed_factor`` multiplies every rail edge's ``speed_kph`` when the network is
+    loaded, so that routing and the closure engine read the same calibrated train speeds
+    (average speed of a military train including waits for paths and crew or locomotive
+    changes; data/VALIDATION.md, Part C).
+    """
+    path = Path(folder) / "frictions.yaml"
+    values = dict(FRICTION_DEFAULTS)
+    if not path.exists():
+        return values
+    raw = read_yaml(path, NetworkDataError) or {}
+    if not isinstance(raw, dict):
+        raise NetworkDataError(f"{path}: expected a mapping of friction names to numbers")
+    for key, value in raw.items():
+        if key not in FRICTION_DEFAULTS:
+            valid = ", ".join(sorted(FRICTION_DEFAULTS))
+            raise NetworkDataError(f"{path}: unknown friction {key!r}; valid: {valid}")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 2:
+            raise NetworkDataError(f"{path}: {key} must be a number in (0, 2], not {value!r}")
+        values[key] = float(value)
+    return values
 
 
 def _read_csv(path: Path) -> pd.DataFrame:

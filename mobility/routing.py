@@ -81,8 +81,9 @@ __all__ = [
 
 DEFAULT_UNIT = "tank-company"
 MODES = ("any", "road", "rail", "sea", "air")
-#: Road march hours a day when no scenario is available (the Scenario field's default).
-DEFAULT_MARCH_HOURS = 10.0
+#: Road march hours a day when no scenario is available: the calibrated daily march limit
+#: that every shipped scenario states (data/VALIDATION.md, Part C).
+DEFAULT_MARCH_HOURS = 4.5
 EARTH_RADIUS_KM = 6371.0088
 
 ROAD_END = "road-end"  # second road layer when a main mode is forced: road only at the ends
@@ -1169,6 +1170,9 @@ def _assumptions(base: _Base, core: _Core) -> tuple[str, ...]:
         f"{column} vehicles at {profile.kind.road_vehicles_per_km:g} per km is "
         f"{(column - 1) / profile.kind.road_vehicles_per_km:.1f} km long "
         f"(FM 3-21.8 open column, march units of {profile.road_march.march_unit_vehicles})",
+        f"rail: the network's class speeds x {base.graph.graph.get('rail_speed_factor', 1.0):g} "
+        "(calibrated average of a military train incl. waits for paths and crew changes; the "
+        "network folder's frictions.yaml)",
         f"scenario: {settings.name}; border clearance {border.default_h:g} h at any land border"
         + (f", {pairs}" if pairs else ""),
         "move time = first arrival (loading, legs, terminal and gauge-transfer dwell, border "
