@@ -79,7 +79,8 @@ def test_the_answer_never_exceeds_its_relaxation(result):
 
 
 def test_less_lift_later_readiness_or_less_capacity_never_deliver_more(tiny, scenario):
-    base = curve(closure(tiny, scenario, detail=False))
+    first = closure(tiny, scenario, detail=False)
+    base = curve(first)
     fewer = Path(scenario.source_file).parent / "tiny-fleets-fewer.yaml"
     fewer_fleets = closure(tiny, scenario.model_copy(update={"fleets": str(fewer)}),
                            detail=False)
@@ -92,6 +93,10 @@ def test_less_lift_later_readiness_or_less_capacity_never_deliver_more(tiny, sce
     for name, other in (("fewer fleets", fewer_fleets), ("later ready", later),
                         ("halved transfer", halved), ("longer border delay", slower)):
         assert np.all(curve(other) <= base + 1e-6 * base.max()), name
+        for slower_target, target in zip(other.targets, first.targets, strict=True):
+            assert slower_target.reached_day >= target.reached_day - 1e-6, name
+        for day, troops in other.troops_by_day.items():
+            assert troops <= first.troops_by_day[day] * (1 + 1e-7) + 1e-6, (name, day)
     assert curve(fewer_fleets)[-3] < base[-3] or curve(fewer_fleets)[3] < base[3]
 
 

@@ -64,12 +64,12 @@ from mobility.closure.model import (
     resolve_entry,
     scenario_movement,
 )
-from mobility.closure.readback import report_days, targets
+from mobility.closure.readback import reached_day, report_days, targets
 from mobility.closure.routes import CargoRules, Route, RoutePlanner
 from mobility.forces import FleetFile, ForceList, load_fleets, load_force_list
 from mobility.movement import GATE_IN, ROAD, MovementGraph
 from mobility.result import Bottleneck, ClosureResult
-from mobility.scenario import Scenario
+from mobility.scenario import BorderDelays, Scenario
 from mobility.unit_profiles import load_unit_profiles
 
 #: Fraction of a formation that counts as "closed" when reading closing days back.
@@ -134,8 +134,11 @@ def build_fleet_model(graph: nx.MultiDiGraph, scenario: Scenario) -> FleetModel:
     origins = [resolve_entry(graph, o.node, where, f"origins.{i}.node")
                for i, o in enumerate(scenario.origins)]
     movement = scenario_movement(graph, scenario, origins, static)
+    no_delays = scenario_movement(graph, scenario.model_copy(
+        update={"border_delays": BorderDelays(default_h=0.0)}), origins, static)
     countries = {n: str(d["country"]) for n, d in graph.nodes(data=True)}
-    planner = RoutePlanner(movement, countries, BALTIC_STATES)
+    planner = RoutePlanner(movement, countries, BALTIC_STATES,
+                           search_transit=np.asarray(no_delays.transit_h, dtype=float))
     cut_off: list = []
     reception = {node: d.reception_troops_per_day
                  for node, d in zip(destinations, scenario.destinations, strict=True)}
@@ -589,6 +592,31 @@ def _plan(model: FleetModel, grid: np.ndarray, report: list[int], *, fleets_limi
     return plan, most
 
 
+def _earliest_day(model: FleetModel, step_h: float, curve: pd.DataFrame, troops: float,
+                  solver: str) -> float | None:
+    """The first day by which ``troops`` can have closed: from the whole day the plan
+    reaches it, down while the most by the day before (an LP each) still reaches it; linear
+    within the last day. None if not within the horizon."""
+    days, closed = curve["day"].to_numpy(), curve["troops"].to_numpy()
+    planned = reached_day(days, closed, troops)
+    if planned is None:
+        return None
+    cache: dict[int, float] = {0: 0.0}
+
+    def most(day: int) -> float:
+        if day not in cache:
+            grid = time_grid(day * 24, step_h, [day * 24])
+            cache[day] = most_by(model, grid, day, fleets_limited=True, solver=solver)
+        return cache[day]
+
+    day = max(1, math.ceil(planned - 1e-9))
+    while day > 1 and most(day - 1) >= troops * (1 - 1e-9):
+        day -= 1
+    low, high = most(day - 1), max(most(day), troops)
+    within = (troops - low) / (high - low) if high > low else 1.0
+    return min(planned, day - 1 + within)
+
+
 def _period_ending(grid: np.ndarray, day: float) -> int:
     return int(np.searchsorted(grid, day * 24 - 1e-6)) - 1
 
@@ -648,7 +676,10 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
         notes.append("bound: the same LP with unlimited lift (a relaxation: never less)")
     if model.fleets is None and model.groups[0].rate_per_h is None:
         notes.append("no fleet file: lift is unlimited (scenario field 'fleets')")
-    result_targets = targets(scenario, curve, by_day)
+    say("the earliest day of each target")
+    earliest = [_earliest_day(model, step, curve, t.troops, solver)
+                for t in scenario.targets.resolved()]
+    result_targets = targets(scenario, curve, by_day, earliest)
     return ClosureResult(
         scenario=scenario.name,
         description=scenario.description,

@@ -14,21 +14,22 @@ def report_days(scenario: Scenario) -> list[int]:
     return sorted(d for d in wanted if d <= scenario.horizon_days)
 
 
-def targets(scenario: Scenario, curve: pd.DataFrame,
-            by_day: dict[int, float] | None = None) -> list[TargetOutcome]:
+def targets(scenario: Scenario, curve: pd.DataFrame, by_day: dict[int, float] | None = None,
+            reached: list[float | None] | None = None) -> list[TargetOutcome]:
     """Each target's outcome on ``curve``; ``by_day`` overrides the troops at a deadline
-    (the most that can close by that day, where a solver gives it apart from the curve)."""
+    and ``reached`` the day each target is reached (the most that can close by a day and
+    the earliest day, where a solver gives them apart from the curve)."""
     days, troops = curve["day"].to_numpy(), curve["troops"].to_numpy()
     outcomes = []
-    for target in scenario.targets.resolved():
+    for i, target in enumerate(scenario.targets.resolved()):
         at_deadline = float(np.interp(min(target.deadline_day, days[-1]), days, troops))
         at_deadline = max(at_deadline, (by_day or {}).get(int(target.deadline_day), 0.0)) \
             if float(target.deadline_day).is_integer() else at_deadline
-        reached = reached_day(days, troops, target.troops)
+        reached_at = reached_day(days, troops, target.troops) if reached is None else reached[i]
         if target.deadline_day > days[-1]:
             at_deadline = float("nan")
         outcomes.append(TargetOutcome(
-            troops=target.troops, deadline_day=target.deadline_day, reached_day=reached,
+            troops=target.troops, deadline_day=target.deadline_day, reached_day=reached_at,
             troops_at_deadline=at_deadline,
             shortfall=max(0.0, target.troops - at_deadline) if at_deadline == at_deadline
             else float("nan"),

@@ -167,11 +167,16 @@ class RoutePlanner:
     """Fastest paths per cargo class on one movement graph (shared by many solves)."""
 
     def __init__(self, movement: MovementGraph, countries: dict[str, str],
-                 baltic: frozenset[str]):
+                 baltic: frozenset[str], search_transit: np.ndarray | None = None):
+        """``search_transit``: hours per arc that choose the routes (default: the movement
+        graph's own); the routes' timing always uses the movement graph's. Choosing routes
+        without the scenario's border delays makes the routes kept the same whatever the
+        delays, so a longer delay can only slow a route, never swap it for another."""
         self.mg = movement
         arrays = movement.arrays()
         self.tail, self.head = arrays["tail"], arrays["head"]
         self.transit = arrays["transit_h"]
+        self.search_transit = self.transit if search_transit is None else search_transit
         self.capacity = arrays["capacity_per_day"]
         self.n_vertices = len(movement.vertices)
         self.edge_mode = np.array([layer_mode(layer) if kind == "edge" else ""
@@ -212,19 +217,21 @@ class RoutePlanner:
         return self._cache[key]
 
     def _weights(self, rules: CargoRules, modes: tuple[str, ...], home: str,
-                 exit_modes: tuple[str, ...] | None) -> np.ndarray:
+                 exit_modes: tuple[str, ...] | None, transit: np.ndarray | None = None
+                 ) -> np.ndarray:
         """Hours per arc for this class (inf: not allowed)."""
         mg = self.mg
+        transit = self.search_transit if transit is None else transit
         weight = np.full(mg.n_arcs, np.inf)
         for arc in range(mg.n_arcs):
             kind, layer, unit = mg.kind[arc], mg.layer[arc], mg.unit[arc]
             if kind == "edge":
                 mode = layer_mode(layer)
                 if mode in modes and rules.uses(unit) > 0:
-                    weight[arc] = self.transit[arc]
+                    weight[arc] = transit[arc]
             elif kind == "gate":
                 if rules.uses(unit) > 0:
-                    weight[arc] = self.transit[arc]
+                    weight[arc] = transit[arc]
             else:  # link between a layer and the node's gate: the class's own handling
                 mode = layer_mode(layer)
                 if mode not in modes and mode != ROAD:
@@ -304,7 +311,9 @@ class RoutePlanner:
                     break
                 seen.add(signature)
                 kept.append(p)
-            routes += [self._route(home, dest, np.array(p, dtype=np.int64), base, rules)
+            timing = base if self.search_transit is self.transit else self._weights(
+                rules, modes, home, exit_modes, self.transit)
+            routes += [self._route(home, dest, np.array(p, dtype=np.int64), timing, rules)
                        for p in kept]
         return routes
 
