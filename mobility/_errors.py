@@ -6,6 +6,9 @@ so the CLI can print it as one line with no traceback.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class MobilityError(ValueError):
     """Base class of the errors a user can fix by correcting an input."""
@@ -25,3 +28,17 @@ class UnknownNodeError(MobilityError):
 
 class InfeasibleError(MobilityError):
     """The question has no answer on this network (e.g. an unreachable destination)."""
+
+
+class OutputPathError(MobilityError):
+    """An output path cannot be written (a file where a folder is due, no permission …)."""
+
+
+@contextmanager
+def field_of(where: str, field: str) -> Iterator[None]:
+    """Prefix a :class:`MobilityError` raised inside with the file and field that led to it:
+    ``s.yaml: field 'forces': f.yaml: no such file``."""
+    try:
+        yield
+    except MobilityError as error:
+        raise type(error)(f"{where}: field '{field}': {error}") from None

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mobility._io import atomic_write_text
-from mobility._offline import OfflineMapError, external_urls
+from mobility._offline import OfflineMapError, fetched_urls
 from mobility.maps import closure_map, format_number, map_html
 from mobility.plots import closure_plot, figure_bytes
 
@@ -251,7 +251,7 @@ def closure_report(graph: nx.MultiDiGraph, result: ClosureResult, path: str | Pa
     """
     text = report_html(graph, result, title=title, highlights=highlights, sections=sections)
     # the map sits HTML-escaped in srcdoc: unescape so its URLs are seen as the browser sees them
-    unexpected = external_urls(html.unescape(text))
+    unexpected = fetched_urls(html.unescape(text))
     if unexpected:  # the map and plot are inlined: a URL here is a bug, not data
         msg = f"the report would fetch {unexpected[0]!r}"
         raise OfflineMapError(msg)

@@ -48,11 +48,19 @@ from typing import Annotated, Any, Literal
 import networkx as nx
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
 from mobility._errors import MobilityError, ScenarioError, UnknownNodeError
+from mobility._yaml import InputModel
 from mobility.names import resolve_node, suggestions
-from mobility.scenario import BorderDelays, CapacityChange, Force, Scenario, load_scenario
+from mobility.scenario import (
+    BorderDelays,
+    CapacityChange,
+    Force,
+    Name,
+    Scenario,
+    load_scenario,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -72,8 +80,8 @@ class SweepError(MobilityError):
     """A sweep file, a sweep output folder or a sweep option is invalid."""
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Model(InputModel):
+    """Unknown fields, NaN, inf and booleans for numbers refused (see InputModel)."""
 
 
 Probability = Annotated[float, Field(ge=0, le=1)]
@@ -279,7 +287,7 @@ class GridAxis(_Target):
 class Sweep(_Model):
     """A Monte Carlo sweep over disruptions and a grid over parameters of one scenario."""
 
-    name: str = Field(description="sweep name")
+    name: Name = Field(description="sweep name (the default output folder sweeps/NAME)")
     description: str = ""
     base_scenario: str = Field(
         "baseline", description="shipped scenario name or YAML path (relative to this file)")
@@ -827,10 +835,22 @@ def _results(plan: SweepPlan, chunks: list[list[int]], client) -> Iterable[list[
         future.release()
 
 
+_SCHEDULER = re.compile(r"^(?:(?:tcp|tls|ws|wss|ucx)://)?[A-Za-z0-9_.\[\]:-]+:\d{1,5}$")
+
+
+def check_scheduler(address: str) -> str:
+    """``address`` if it has the form of a Dask scheduler address (``tcp://host:8786``)."""
+    if not _SCHEDULER.match(address):
+        raise SweepError(f"--scheduler = {address!r}: not a Dask scheduler address; give "
+                         "e.g. tcp://10.0.0.5:8786 (protocol, host and port)")
+    return address
+
+
 def _client(scheduler: str | None, workers: int):
     from dask.distributed import Client, LocalCluster
 
     if scheduler:
+        check_scheduler(scheduler)
         try:
             return Client(scheduler, timeout="10s")
         except (OSError, TimeoutError, ValueError, TypeError) as error:

@@ -186,10 +186,7 @@ class _Placement:
 def _place(graph: nx.MultiDiGraph, scenario: Scenario) -> _Placement:
     """Resolve names, apply day-0 changes, build the movement graph, find entry vertices."""
     where = scenario.source_file or f"scenario '{scenario.name}'"
-    origin_ids = [resolve_entry(graph, o.node, where, f"origins.{i}.node")
-                  for i, o in enumerate(scenario.origins)]
-    destination_ids = [resolve_entry(graph, d.node, where, f"destinations.{i}.node")
-                       for i, d in enumerate(scenario.destinations)]
+    origin_ids, destination_ids = resolve_ends(graph, scenario, where)
     static, later = capacity_changes(graph, scenario, where)
     movement = scenario_movement(graph, scenario, origin_ids, static)
     origin_vertices, destination_vertices = _entry_vertices(
@@ -252,6 +249,24 @@ def resolve_entry(graph: nx.MultiDiGraph, text: str, where: str, field: str) -> 
         return resolve_node(graph, text)
     except UnknownNodeError as error:
         raise UnknownNodeError(f"{where}: field '{field}': {error}") from None
+
+
+def resolve_ends(graph: nx.MultiDiGraph, scenario: Scenario,
+                 where: str) -> tuple[list[str], list[str]]:
+    """Node ids of the scenario's origins and destinations; an origin that is also a
+    destination is refused (its troops would "arrive" without moving)."""
+    origins = [resolve_entry(graph, o.node, where, f"origins.{i}.node")
+               for i, o in enumerate(scenario.origins)]
+    destinations = [resolve_entry(graph, d.node, where, f"destinations.{i}.node")
+                    for i, d in enumerate(scenario.destinations)]
+    for i, node in enumerate(origins):
+        if node in destinations:
+            j = destinations.index(node)
+            msg = (f"{where}: field 'origins.{i}.node' = {scenario.origins[i].node!r} is also "
+                   f"'destinations.{j}.node' ({graph.nodes[node].get('name', node)}); an "
+                   "origin must not be a destination")
+            raise ScenarioError(msg)
+    return origins, destinations
 
 
 def capacity_changes(graph: nx.MultiDiGraph, scenario: Scenario, where: str):
