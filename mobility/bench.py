@@ -5,10 +5,11 @@ resident memory (``ru_maxrss`` of that process, imports and problem included) be
 method only, a blow-up or an out-of-memory kill cannot take the bench down, and a timeout can
 stop it. Networks:
 
-* ``curated``: the shipped network with the ``baseline`` scenario, transit times rounded *up*
-  to whole hours for both methods, so that the hourly time-expanded network represents the
-  same problem and both must give the same troops by day (Fleischer & Tardos 1998). The
-  closure's own curve (one-minute resolution, unrounded) is timed as well.
+* ``curated``: the shipped network with the ``unlimited`` scenario (the stress case;
+  ``baseline`` moves a force list, which the exact method does not take), transit times
+  rounded *up* to whole hours for both methods, so that the hourly time-expanded network
+  represents the same problem and both must give the same troops by day (Fleischer & Tardos
+  1998). The closure's own curve (one-minute resolution, unrounded) is timed as well.
 * ``synthetic-N``: `mobility.synthetic.synthetic_problem` with ``N`` arcs and integer-hour
   transit times (the same agreement holds).
 
@@ -139,7 +140,7 @@ def _problem(spec: dict):
         from mobility.network import load_network
         from mobility.scenario import load_scenario
 
-        problem = build_model(load_network(), load_scenario("baseline")).problem
+        problem = build_model(load_network(), load_scenario("unlimited")).problem
         if spec.get("round_up_h"):
             problem = FlowProblem(
                 n_nodes=problem.n_nodes,
@@ -272,6 +273,11 @@ _TASKS = {
 
 
 def _child_main(task: dict, conn) -> None:
+    import signal
+
+    # Ctrl-C reaches the whole process group: the bench itself stops (and kills this child)
+    # and says so in one line, instead of every child printing a KeyboardInterrupt trace.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # A process boundary: whatever goes wrong is reported, never raised into the bench.
     try:
         result = _TASKS[task["task"]](task)
@@ -293,7 +299,13 @@ def _run_child(task: dict, timeout_s: float) -> dict:
     proc.start()
     send.close()
     result: dict
-    if receive.poll(timeout_s):
+    try:
+        answered = receive.poll(timeout_s)
+    except BaseException:  # Ctrl-C while waiting: the child ignores it, so stop it here
+        proc.kill()
+        proc.join()
+        raise
+    if answered:
         try:
             result = receive.recv()
         except EOFError:  # died without answering: killed (out of memory?) or crashed

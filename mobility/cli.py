@@ -18,7 +18,8 @@ from mobility.flows.earliest_arrival import FlowSolverError
 
 app = typer.Typer(
     name="mobility",
-    help="Military mobility into the Baltic states: NATO Force Model closure, routes, maps.",
+    help="Military mobility into the Baltic states: NATO Force Model closure, routes, maps. "
+    "Add --debug to any command for the traceback of an internal error.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,

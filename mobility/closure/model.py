@@ -233,11 +233,19 @@ def network_for(scenario: Scenario) -> nx.MultiDiGraph:
     if path is not None and scenario.source_file:
         candidate = Path(scenario.source_file).parent / path
         path = str(candidate) if candidate.exists() else path
+    where = scenario.source_file or scenario.name
     try:
-        return load_network(path, year=choice.year, phases=choice.phases)
+        graph = load_network(path, year=choice.year, phases=choice.phases)
     except MobilityError as error:
-        where = scenario.source_file or scenario.name
         raise ScenarioError(f"{where}: field 'network': {error}") from None
+    countries = {str(c) for _, c in graph.nodes(data="country")}
+    for pair in sorted(scenario.border_delays.pairs_h):
+        unknown = [c for c in pair.split("-") if c not in countries]
+        if unknown:
+            msg = (f"{where}: field 'border_delays.pairs_h.{pair}': no country {unknown[0]!r} "
+                   f"in this network; its countries: {', '.join(sorted(countries))}")
+            raise ScenarioError(msg)
+    return graph
 
 
 

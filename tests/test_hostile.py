@@ -1,0 +1,179 @@
+"""The hostile-input corpus of ``tests/_hostile.py`` (issue 15): every case gives what it
+expects — one line ``error: …`` naming the file, field or option and the value, exit 2, and
+nothing written; or, for valid but unusual input, the right output — never a traceback, a
+hang, a partial output or a bad input accepted.
+
+The cases run as forked children of one warm interpreter that call ``mobility.cli.main``
+exactly as the console script does (a real process each, with its own exit status, stdout and
+stderr) so that some 170 cases take seconds, not minutes; a sample of every family, the
+interrupts and the internal-error handler run through the installed ``mobility`` command.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import _hostile
+import pytest
+from _hostile import CASES, PRECEDED_BY_A_SWEEP, Case, classify, contents, prepare
+
+BY_ID = {case.id: case for case in CASES}
+FORKED = [c for c in CASES if c.expect != "interrupt" and c.argv[0] != sys.executable]
+#: One case of each family, also run through the installed console script.
+THROUGH_THE_SCRIPT = ["yaml-duplicate-top-key", "yaml-merge-key-bomb", "scenario-step-h-.nan",
+                      "out-under-a-file", "route-coords-swapped", "network-markup-name",
+                      "sweep-runs-true", "scenario-description-url-map"]
+
+FORK_RUNNER = r"""
+import json, os, signal, sys
+import mobility.cli, mobility.closure, mobility.network, mobility.sweep, mobility.routing
+jobs = json.loads(sys.argv[1])
+for job in jobs:
+    pid = os.fork()
+    if pid == 0:
+        signal.alarm(60)
+        os.chdir(job["folder"])
+        for fd, name in ((1, "stdout"), (2, "stderr")):
+            handle = os.open(os.path.join(job["logs"], name), os.O_WRONLY | os.O_CREAT)
+            os.dup2(handle, fd)
+        code = 0
+        for argv in job["steps"]:
+            if argv == ["corrupt"]:
+                for root, _, files in os.walk("out"):
+                    for name in files:
+                        if name.startswith("part-"):
+                            open(os.path.join(root, name), "wb").write(b"not parquet")
+                continue
+            if argv is job["steps"][-1] and len(job["steps"]) > 1:  # what the steps before made
+                listing = [os.path.relpath(os.path.join(r, n)) for r, ds, fs in os.walk(".")
+                           for n in ds + fs]
+                with open(os.path.join(job["logs"], "before.json"), "w") as out:
+                    json.dump(listing, out)
+            if argv is not job["steps"][-1]:  # a preceding step: its output is not the case's
+                os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+                os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+            sys.argv = ["mobility", *argv]
+            try:
+                mobility.cli.main()
+                code = 0
+            except SystemExit as done:
+                code = done.code if isinstance(done.code, int) else 1
+            except BaseException:
+                import traceback
+                traceback.print_exc()
+                code = 1
+            sys.stdout.flush()
+            sys.stderr.flush()
+            if argv is not job["steps"][-1]:
+                for fd, name in ((1, "stdout"), (2, "stderr")):
+                    os.dup2(os.open(os.path.join(job["logs"], name),
+                                    os.O_WRONLY | os.O_CREAT), fd)
+        os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    with open(os.path.join(job["logs"], "rc"), "w") as out:
+        out.write(str(os.waitstatus_to_exitcode(status)))
+"""
+
+
+def _steps(case: Case) -> list[list[str]]:
+    steps = []
+    if case.id in PRECEDED_BY_A_SWEEP:
+        steps.append(["sweep", "w.yaml", "--out", "out", "--workers", "0"])
+        if case.id == "sweep-corrupt-part":
+            steps.append(["corrupt"])
+    return [*steps, list(case.argv)]
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory) -> dict[str, tuple[str, subprocess.CompletedProcess]]:
+    root = tmp_path_factory.mktemp("hostile")
+    logs = tmp_path_factory.mktemp("hostile-logs")
+    for stale in Path("/tmp").glob("escaped-hostile*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    jobs, before = [], {}
+    for case in FORKED:
+        folder, log = root / case.id / "work", logs / case.id
+        prepare(case, folder)
+        log.mkdir()
+        jobs.append({"folder": str(folder), "logs": str(log), "steps": _steps(case)})
+        before[case.id] = contents(folder)
+    env = {**os.environ, **_hostile.ENV}
+    # two halves in parallel: the machine has two cores
+    halves = [jobs[0::2], jobs[1::2]]
+    running = [subprocess.Popen([sys.executable, "-c", FORK_RUNNER, json.dumps(half)], env=env)
+               for half in halves]
+    for process in running:
+        assert process.wait(timeout=600) == 0
+    results = {}
+    for case in FORKED:
+        log, folder = logs / case.id, root / case.id / "work"
+        if (log / "before.json").exists():  # the preceding sweep's output is the case's input
+            before[case.id] = set(json.loads((log / "before.json").read_text()))
+        done = subprocess.CompletedProcess(case.argv, int((log / "rc").read_text()),
+                                           (log / "stdout").read_text(),
+                                           (log / "stderr").read_text())
+        results[case.id] = (classify(case, done.returncode, done.stdout, done.stderr, folder,
+                                     before[case.id]), done)
+    return results
+
+
+def test_the_corpus_is_large_and_its_ids_are_unique():
+    assert len(CASES) >= 150
+    assert len(BY_ID) == len(CASES)
+
+
+@pytest.mark.parametrize("case_id", [c.id for c in FORKED])
+def test_hostile_input(outcomes, case_id):
+    outcome, done = outcomes[case_id]
+    assert outcome == "ok", f"{outcome}: exit {done.returncode}\n{done.stderr[-3000:]}"
+
+
+def _script() -> str:
+    beside = Path(sys.executable).parent / "mobility"
+    found = str(beside) if beside.is_file() else shutil.which("mobility")
+    assert found, "the mobility console script is not installed (pip install -e .)"
+    return found
+
+
+@pytest.mark.parametrize("case_id", THROUGH_THE_SCRIPT)
+def test_through_the_installed_command(tmp_path, case_id):
+    outcome, code, _, stderr = _hostile.run_case(BY_ID[case_id], tmp_path / "work", [_script()])
+    assert outcome == "ok", f"{outcome}: exit {code}\n{stderr[-3000:]}"
+
+
+def test_sweep_parts_read_with_pandas(tmp_path):
+    outcome, code, stdout, stderr = _hostile.run_case(
+        BY_ID["sweep-readable-by-pandas"], tmp_path / "work", [_script()])
+    assert outcome == "ok", f"{outcome}: exit {code}\n{stderr[-3000:]}"
+    assert stdout.strip() == "2"  # both runs of the two-run sweep
+
+
+@pytest.mark.parametrize("case_id", ["ctrl-c-run", "ctrl-c-bench", "ctrl-c-compare"])
+def test_ctrl_c_in_a_long_command_exits_130(tmp_path, case_id):
+    outcome, code, _, stderr = _hostile.run_case(BY_ID[case_id], tmp_path / "work", [_script()])
+    assert outcome == "ok", f"{outcome}: exit {code}\n{stderr[-3000:]}"
+
+
+def test_an_internal_error_is_one_line_and_debug_shows_the_traceback(tmp_path):
+    # A bug, simulated: the network summary raises what no input check would.
+    bug = ("import sys, mobility.network, mobility.cli\n"
+           "def broken(*a, **k):\n    raise ZeroDivisionError('simulated bug')\n"
+           "mobility.network.summary = broken\nsys.argv[0] = 'mobility'\nmobility.cli.main()\n")
+    env = {**os.environ, **_hostile.ENV}
+    done = subprocess.run([sys.executable, "-c", bug, "network", "info"], capture_output=True,
+                          text=True, cwd=tmp_path, env=env, timeout=120)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("error: internal error in mobility network info: "
+                               "ZeroDivisionError: simulated bug; please report it")
+    assert "--debug" in lines[0] and "Traceback" not in done.stderr
+    debug = subprocess.run([sys.executable, "-c", bug, "network", "info", "--debug"],
+                           capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    assert debug.returncode == 1
+    assert "Traceback" in debug.stderr and "ZeroDivisionError: simulated bug" in debug.stderr
