@@ -1076,14 +1076,13 @@ def summarise_dir(out_dir: str | Path) -> SweepSummary:
 
 
 def write_summary(summary: SweepSummary, frame: pd.DataFrame, out_dir: str | Path) -> list[Path]:
-    """Write ``summary.json`` and ``summary.png`` into the output folder, atomically."""
-    from mobility._io import atomic_write_bytes, atomic_write_text
+    """Write ``summary.json`` and ``summary.png`` into the output folder, both or neither."""
+    from mobility._io import atomic_write_set
 
     out_dir = Path(out_dir)
-    json_path = out_dir / "summary.json"
-    atomic_write_text(json_path, json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
-    png_path = atomic_write_bytes(out_dir / "summary.png", sweep_plot_png(summary, frame))
-    return [json_path, png_path]
+    return atomic_write_set({
+        out_dir / "summary.json": json.dumps(summary.to_dict(), ensure_ascii=False, indent=2),
+        out_dir / "summary.png": sweep_plot_png(summary, frame)})
 
 
 def sweep_plot_png(summary: SweepSummary, frame: pd.DataFrame) -> bytes:

@@ -208,6 +208,9 @@ def _cases() -> list[Case]:
             S() + f"capacity_changes: [{{element: mockava, factor: {value}}}]\n"))
     add("scenario-change-unknown-element", "error", "Mockavaa", "did you mean",
         spec=_run_scenario(S() + "capacity_changes: [{element: Mockavaa}]\n"))
+    add("scenario-change-unknown-edge", "error", "rail-hub-bordr", "did you mean edge "
+        "'rail-hub-border'", spec=_run_scenario(
+            S() + "capacity_changes: [{element: rail-hub-bordr}]\n"))
     add("scenario-targets-custom-empty", "error", "targets.custom",
         spec=_run_scenario(S(targets="{custom: []}")))
     add("scenario-target-deadline-nan", "error", "deadline_day",
@@ -528,12 +531,17 @@ def escaped(folder: Path) -> list[Path]:
             *Path("/tmp").glob("escaped-hostile*")]
 
 
-def _cpu_s(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def _cpu_s(group: int) -> float:
+    """CPU seconds used by the processes of a process group (a command and its children)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[2]) == group:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _default_sigint() -> None:

@@ -20,7 +20,7 @@ import numpy as np
 from mobility._errors import InfeasibleError, MobilityError, ScenarioError, UnknownNodeError
 from mobility.flows import FlowProblem
 from mobility.movement import GATE_IN, ROAD, MovementGraph, movement_graph
-from mobility.names import resolve_node
+from mobility.names import resolve_node, suggestions
 from mobility.network import load_network
 from mobility.scenario import Scenario, load_scenario
 
@@ -299,7 +299,16 @@ def capacity_changes(graph: nx.MultiDiGraph, scenario: Scenario, where: str):
         elif change.element in edge_ids:
             targets = [("edge", change.element)]
         else:
-            node = resolve_entry(graph, change.element, where, f"capacity_changes.{i}.element")
+            field = f"capacity_changes.{i}.element"
+            try:
+                node = resolve_entry(graph, change.element, where, field)
+            except UnknownNodeError:
+                close = suggestions(change.element, sorted(edge_ids))
+                if not close:
+                    raise
+                msg = (f"{where}: field '{field}' = {change.element!r} is neither a node nor "
+                       f"an edge id; did you mean edge {close[0]!r}?")
+                raise UnknownNodeError(msg) from None
             targets = [("node", node)]
         for kind, ref in targets:
             if change.from_day <= 0:
