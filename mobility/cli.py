@@ -62,9 +62,9 @@ def main() -> None:
         sys.argv.remove(DEBUG_FLAG)
     try:
         _main()
-    except SystemExit:
-        raise
-    except BaseException as error:  # KeyboardInterrupt is handled inside _main
+    except KeyboardInterrupt:  # one arriving outside the command (e.g. a second Ctrl-C)
+        _interrupted()
+    except Exception as error:
         if debug:
             raise
         where = _command_path()

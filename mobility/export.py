@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mobility._errors import OutputPathError
+from mobility._errors import MobilityError, OutputPathError
 from mobility._io import atomic_write_set, atomic_write_text
 from mobility.result import ClosureResult
 
@@ -50,7 +50,7 @@ def edge_flow_frame(result: ClosureResult, graph, *, day: float | None = None,
         days = sorted(set(flows["day"])) if len(flows) else []
         if day not in days:
             shown = ", ".join(f"{d:g}" for d in days[:8]) + (" …" if len(days) > 8 else "")
-            raise OutputPathError(f"--day {day:g}: no edge flows on that day; days with "
+            raise MobilityError(f"--day {day:g}: no edge flows on that day; days with "
                                   f"flows: {shown or 'none'}")
         flows = flows[flows["day"] == day]
     elif last_day_only and result.method == "fleet" and len(flows):
@@ -84,7 +84,7 @@ def output_files(result: ClosureResult, out: Path, graph, *,
     if kind != "folder":
         return {out: geodata_bytes(edge_flow_frame(result, graph, day=day), kind)}
     if day is not None:
-        raise OutputPathError("--day: one day is exported to a .gpkg or .parquet file; "
+        raise MobilityError("--day: one day is exported to a .gpkg or .parquet file; "
                               "the folder holds every day in edge_flows.csv")
     files: dict[Path, str | bytes] = {
         out / "curve.csv": result.curve.to_csv(index=False, float_format="%.3f"),
