@@ -122,6 +122,11 @@ def read_yaml(path: str | Path, error: type[MobilityError] = MobilityError) -> o
         raise error(f"{path}: not valid YAML{where}: {what}") from None
 
 
+#: A boolean given for a number becomes one of these words (see InputModel), which then
+#: fails as a number at the field's own location and is reported as such by describe().
+_BOOL_WORDS = {True: "true", False: "false"}
+
+
 def _numeric(annotation: object) -> bool:
     """Whether a field's type is a number (``float``, ``int``, ``float | None`` …)."""
     if annotation in (int, float):
@@ -146,7 +151,7 @@ class InputModel(BaseModel):
         # at the field's own location (a model-level error would lose the field).
         if not isinstance(data, dict):
             return data
-        return {key: ("true" if value else "false") if isinstance(value, bool) and
+        return {key: _BOOL_WORDS[value] if isinstance(value, bool) and
                 key in cls.model_fields and _numeric(cls.model_fields[key].annotation)
                 else value for key, value in data.items()}
 
@@ -168,6 +173,9 @@ def describe(error: ValidationError, path: str | Path, root: type[BaseModel]) ->
         model = model_at(root, first["loc"][:-1])
         valid = ", ".join(name for name in model.model_fields if name != "source_file")
         return f"{path}: unknown field '{field}'; valid fields here: {valid}"
+    given = first.get("input")
+    if first["type"] in ("float_parsing", "int_parsing") and given in _BOOL_WORDS.values():
+        return f"{path}: field '{field}' = {first['input']}: give a number, not true/false"
     return f"{path}: field '{field}' = {first.get('input')!r}: {message}"
 
 

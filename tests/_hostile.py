@@ -182,7 +182,8 @@ def _cases() -> list[Case]:
     # --- numbers: NaN, inf and bounds in scenario fields ----------------------------------
     for name, value, fragment in [
         ("horizon-inf", ".inf", "horizon_days"), ("horizon-minus-inf", "-.inf", "horizon_days"),
-        ("horizon-zero", "0", "horizon_days"), ("horizon-bool", "true", "horizon_days"),
+        ("horizon-zero", "0", "horizon_days"),
+        ("horizon-bool", "true", "field 'horizon_days' = true: give a number, not true/false"),
     ]:
         add(f"scenario-{name}", "error", fragment, spec=_run_scenario(S(horizon_days=value)))
     for value in (".nan", ".inf", "0", "0.001", "1000", "-1"):
@@ -375,6 +376,8 @@ def _cases() -> list[Case]:
             files = {"w.yaml": _sweep(), "s.yaml": S()}
         add(case_id, "error", *fragments, argv=argv, files=files)
     # --- sweeps ----------------------------------------------------------------------------
+    add("sweep-runs-yes", "error", "field 'runs' = true: give a number",
+        spec=_sweep_case(_sweep(runs="yes")))
     for name, value in [("runs-true", "true"), ("runs-nan", ".nan"), ("runs-zero", "0"),
                         ("runs-negative", "-1"), ("runs-float", "2.5")]:
         add(f"sweep-{name}", "error", "runs", spec=_sweep_case(_sweep(runs=value)))
