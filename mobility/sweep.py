@@ -15,9 +15,10 @@ same output folder computes only the runs that are missing.
 
 Layout of an output folder::
 
-    sweep.json                 the sweep (its fingerprint guards against mixing sweeps)
-    part-0000000-0000024.parquet   one row per run, runs 0 … 24
-    …
+    sweep.json                 the sweep and a digest of every input it depends on
+                               (:func:`input_digests`): a resume with other inputs is refused
+    runs/part-0000000-0000024.parquet   one row per run, runs 0 … 24
+    runs/…                     only parts: ``pandas.read_parquet(OUT / "runs")`` reads them all
     summary.json, summary.png  written by :func:`write_summary`
 
 Semantics of a capacity factor: on an edge it multiplies ``capacity_per_day`` (both

@@ -31,8 +31,11 @@ THROUGH_THE_SCRIPT = ["yaml-merge-key-bomb", "out-under-a-file", "route-coords-s
 FORK_RUNNER = r"""
 import json, os, signal, sys
 import mobility.cli, mobility.closure, mobility.network, mobility.sweep, mobility.routing
+import mobility.maps, mobility.report, mobility.export, mobility.criticality  # warm imports
 jobs = json.loads(sys.argv[1])
+import time
 for job in jobs:
+    started = time.monotonic()
     pid = os.fork()
     if pid == 0:
         signal.alarm(60)
@@ -76,6 +79,8 @@ for job in jobs:
     _, status = os.waitpid(pid, 0)
     with open(os.path.join(job["logs"], "rc"), "w") as out:
         out.write(str(os.waitstatus_to_exitcode(status)))
+    with open(os.path.join(job["logs"], "seconds"), "w") as out:
+        out.write(f"{time.monotonic() - started:.2f}")
 """
 
 
