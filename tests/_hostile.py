@@ -503,7 +503,7 @@ def classify(case: Case, code: int | None, stdout: str, stderr: str, folder: Pat
         return "traceback"
     new = contents(folder) - before
     lines = stderr.strip().splitlines()
-    if escaped(folder):
+    if case.id.startswith("name-") and escaped(folder):  # a name steered an output outside
         return "partial"
     if case.expect == "error":
         if code == 0:
@@ -598,6 +598,8 @@ def main() -> None:
     args = parser.parse_args()
     script = Path(sys.executable).parent / "mobility"
     command = [str(script if script.is_file() else shutil.which("mobility"))]
+    for stale in Path("/tmp").glob("escaped-hostile*"):  # left by a run on unfixed code
+        shutil.rmtree(stale, ignore_errors=True)
     root = Path(tempfile.mkdtemp(prefix="hostile-"))
     chosen = [c for c in CASES if args.only is None or c.id in args.only]
     with ThreadPoolExecutor(args.jobs) as pool:
