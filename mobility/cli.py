@@ -212,8 +212,8 @@ def _progress(enabled: bool = True):
     if not enabled or not err.is_terminal:
         yield lambda _msg: None
         return
-    with err.status("starting…") as status:
-        yield lambda msg: status.update(msg)
+    with err.status("starting…") as status:  # a spinner's text is markup: escape names
+        yield lambda msg: status.update(escape(msg))
 
 
 # --- run ----------------------------------------------------------------------------------
@@ -926,8 +926,8 @@ def _count_progress(enabled: bool = True):
     if not enabled or not err.is_terminal:
         yield lambda _done, _total, _msg: None
         return
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
+    columns = (TextColumn("{task.description}", markup=False), BarColumn(),
+               MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task("starting", total=None)
 

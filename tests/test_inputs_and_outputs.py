@@ -186,3 +186,21 @@ def test_coordinates_far_from_the_network_are_refused_with_the_nearest_node():
 def test_the_strict_loader_is_not_installed_globally():
     # Other libraries reading YAML keep PyYAML's own behaviour.
     assert yaml.safe_load("a: 1\na: 2\n") == {"a": 2}
+
+
+def test_terminal_progress_shows_names_literally(monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    import mobility.cli as cli
+
+    screen = io.StringIO()
+    monkeypatch.setattr(cli, "err", Console(file=screen, markup=False, force_terminal=True,
+                                            width=80, color_system=None))
+    with cli._progress() as say:
+        say("Depot [/x] closure")  # rich markup would raise MarkupError on the closing tag
+    with cli._count_progress() as update:
+        update(1, 2, "edge [/x] lost")
+    assert "Depot [/x] closure" in screen.getvalue()
+    assert "edge [/x] lost" in screen.getvalue()
