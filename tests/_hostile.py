@@ -586,6 +586,80 @@ def run_case(case: Case, folder: Path, command: list[str]) -> tuple[str, int | N
     return classify(case, code, stdout, stderr, folder, before), code, stdout, stderr
 
 
+# --- many cases in forked children of one warm interpreter (the test suites) ---------------
+
+#: Runs jobs ``{"folder", "logs", "steps": [argv, …]}``, each in a forked child of one warm
+#: interpreter that calls ``mobility.cli.main`` as the console script does: a real process
+#: with its own exit status, stdout and stderr (files in ``logs``), without paying the 1-2 s
+#: of imports per case. Steps before the last prepare the case (their output is discarded;
+#: ``["corrupt"]`` damages the sweep parts in ``out``); ``logs/before.json`` lists the files
+#: they left.
+FORK_RUNNER = r"""
+import json, os, signal, sys
+import mobility.cli, mobility.closure, mobility.network, mobility.sweep, mobility.routing
+import mobility.maps, mobility.report, mobility.export, mobility.criticality  # warm imports
+jobs = json.loads(sys.argv[1])
+import time
+for job in jobs:
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        signal.alarm(120)
+        os.chdir(job["folder"])
+        for fd, name in ((1, "stdout"), (2, "stderr")):
+            handle = os.open(os.path.join(job["logs"], name), os.O_WRONLY | os.O_CREAT)
+            os.dup2(handle, fd)
+        code = 0
+        for argv in job["steps"]:
+            if argv == ["corrupt"]:
+                for root, _, files in os.walk("out"):
+                    for name in files:
+                        if name.startswith("part-"):
+                            open(os.path.join(root, name), "wb").write(b"not parquet")
+                continue
+            if argv is job["steps"][-1] and len(job["steps"]) > 1:  # what the steps before made
+                listing = [os.path.relpath(os.path.join(r, n)) for r, ds, fs in os.walk(".")
+                           for n in ds + fs]
+                with open(os.path.join(job["logs"], "before.json"), "w") as out:
+                    json.dump(listing, out)
+            if argv is not job["steps"][-1]:  # a preceding step: its output is not the case's
+                os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+                os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+            sys.argv = ["mobility", *argv]
+            try:
+                mobility.cli.main()
+                code = 0
+            except SystemExit as done:
+                code = done.code if isinstance(done.code, int) else 1
+            except BaseException:
+                import traceback
+                traceback.print_exc()
+                code = 1
+            sys.stdout.flush()
+            sys.stderr.flush()
+            if argv is not job["steps"][-1]:
+                for fd, name in ((1, "stdout"), (2, "stderr")):
+                    os.dup2(os.open(os.path.join(job["logs"], name),
+                                    os.O_WRONLY | os.O_CREAT), fd)
+        os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    with open(os.path.join(job["logs"], "rc"), "w") as out:
+        out.write(str(os.waitstatus_to_exitcode(status)))
+    with open(os.path.join(job["logs"], "seconds"), "w") as out:
+        out.write(f"{time.monotonic() - started:.2f}")
+"""
+
+
+def run_forked(jobs: list[dict], *, processes: int = 2) -> None:
+    """Run :data:`FORK_RUNNER` jobs, split over ``processes`` warm interpreters."""
+    env = {**os.environ, **ENV}
+    running = [subprocess.Popen([sys.executable, "-c", FORK_RUNNER,
+                                 json.dumps(jobs[i::processes])], env=env)
+               for i in range(processes)]
+    for process in running:
+        assert process.wait(timeout=900) == 0
+
+
 def main() -> None:
     import argparse
     import shutil

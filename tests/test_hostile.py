@@ -28,61 +28,6 @@ FORKED = [c for c in CASES if c.expect != "interrupt" and c.argv[0] != sys.execu
 THROUGH_THE_SCRIPT = ["yaml-merge-key-bomb", "out-under-a-file", "route-coords-swapped",
                       "network-markup-name"]
 
-FORK_RUNNER = r"""
-import json, os, signal, sys
-import mobility.cli, mobility.closure, mobility.network, mobility.sweep, mobility.routing
-import mobility.maps, mobility.report, mobility.export, mobility.criticality  # warm imports
-jobs = json.loads(sys.argv[1])
-import time
-for job in jobs:
-    started = time.monotonic()
-    pid = os.fork()
-    if pid == 0:
-        signal.alarm(60)
-        os.chdir(job["folder"])
-        for fd, name in ((1, "stdout"), (2, "stderr")):
-            handle = os.open(os.path.join(job["logs"], name), os.O_WRONLY | os.O_CREAT)
-            os.dup2(handle, fd)
-        code = 0
-        for argv in job["steps"]:
-            if argv == ["corrupt"]:
-                for root, _, files in os.walk("out"):
-                    for name in files:
-                        if name.startswith("part-"):
-                            open(os.path.join(root, name), "wb").write(b"not parquet")
-                continue
-            if argv is job["steps"][-1] and len(job["steps"]) > 1:  # what the steps before made
-                listing = [os.path.relpath(os.path.join(r, n)) for r, ds, fs in os.walk(".")
-                           for n in ds + fs]
-                with open(os.path.join(job["logs"], "before.json"), "w") as out:
-                    json.dump(listing, out)
-            if argv is not job["steps"][-1]:  # a preceding step: its output is not the case's
-                os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
-                os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
-            sys.argv = ["mobility", *argv]
-            try:
-                mobility.cli.main()
-                code = 0
-            except SystemExit as done:
-                code = done.code if isinstance(done.code, int) else 1
-            except BaseException:
-                import traceback
-                traceback.print_exc()
-                code = 1
-            sys.stdout.flush()
-            sys.stderr.flush()
-            if argv is not job["steps"][-1]:
-                for fd, name in ((1, "stdout"), (2, "stderr")):
-                    os.dup2(os.open(os.path.join(job["logs"], name),
-                                    os.O_WRONLY | os.O_CREAT), fd)
-        os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    with open(os.path.join(job["logs"], "rc"), "w") as out:
-        out.write(str(os.waitstatus_to_exitcode(status)))
-    with open(os.path.join(job["logs"], "seconds"), "w") as out:
-        out.write(f"{time.monotonic() - started:.2f}")
-"""
-
 
 def _steps(case: Case) -> list[list[str]]:
     steps = []
@@ -106,13 +51,7 @@ def outcomes(tmp_path_factory) -> dict[str, tuple[str, subprocess.CompletedProce
         log.mkdir()
         jobs.append({"folder": str(folder), "logs": str(log), "steps": _steps(case)})
         before[case.id] = contents(folder)
-    env = {**os.environ, **_hostile.ENV}
-    # two halves in parallel: the machine has two cores
-    halves = [jobs[0::2], jobs[1::2]]
-    running = [subprocess.Popen([sys.executable, "-c", FORK_RUNNER, json.dumps(half)], env=env)
-               for half in halves]
-    for process in running:
-        assert process.wait(timeout=600) == 0
+    _hostile.run_forked(jobs)
     results = {}
     for case in FORKED:
         log, folder = logs / case.id, root / case.id / "work"
