@@ -6,6 +6,9 @@ so the CLI can print it as one line with no traceback.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class MobilityError(ValueError):
     """Base class of the errors a user can fix by correcting an input."""
@@ -33,3 +36,17 @@ class FlowSolverError(RuntimeError):
     Defined here, beside the user errors, so the CLI can catch it without importing the
     solvers; :mod:`mobility.flows` re-exports it.
     """
+
+
+class OutputPathError(MobilityError):
+    """An output path cannot be written (a file where a folder is due, no permission …)."""
+
+
+@contextmanager
+def field_of(where: str, field: str) -> Iterator[None]:
+    """Prefix a :class:`MobilityError` raised inside with the file and field that led to it:
+    ``s.yaml: field 'forces': f.yaml: no such file``."""
+    try:
+        yield
+    except MobilityError as error:
+        raise type(error)(f"{where}: field '{field}': {error}") from None

@@ -4,7 +4,7 @@ Folium links Leaflet, jQuery, Bootstrap and Font Awesome from CDNs. Analysts ope
 machines with no internet, so :func:`offline_html` removes every CDN link, inlines Leaflet's
 ``leaflet.js`` and ``leaflet.css`` from the ``xstatic-leaflet`` package (the CSS's marker and
 layer-control images become ``data:`` URIs) and checks the rendered page with
-:func:`external_urls` before it is written.
+:func:`fetched_urls` before it is written.
 
 Two ``http(s)://`` strings remain in the inlined Leaflet and are never fetched:
 the SVG XML namespace (an identifier passed to ``createElementNS``) and the project link in
@@ -126,6 +126,32 @@ def external_urls(text: str, *, allowed: frozenset[str] = NON_FETCHED_URLS) -> l
     return sorted(url for url in found if url not in allowed)
 
 
+_URL = r"""(https?://[^\s"'<>()`\\]+)"""
+#: Where a browser fetches a URL by itself: HTML attributes, CSS url() and @import, and the
+#: script calls that load or connect. A URL elsewhere (a place's description, a tooltip, a
+#: table cell) is text the user wrote, shown as text and never requested.
+_FETCH_CONTEXTS = [re.compile(pattern + _URL, re.IGNORECASE) for pattern in (
+    r"""\b(?:src|href|srcset|poster|data|action|formaction|background|xlink:href)\s*=\s*["']?\s*""",
+    r"""url\(\s*["']?\s*""",
+    r"""@import\s+(?:url\(\s*)?["']?\s*""",
+    r"""(?:fetch|importScripts|import|open|tileLayer|Worker|EventSource|WebSocket|sendBeacon)"""
+    r"""\s*\(\s*(?:["'][A-Z]+["']\s*,\s*)?["'`]""",
+    r"""\.(?:src|href)\s*=\s*["'`]""",
+)]
+
+
+def fetched_urls(text: str, *, allowed: frozenset[str] = NON_FETCHED_URLS) -> list[str]:
+    """The ``http(s)://`` URLs that a browser would request on its own while showing
+    ``text`` (an HTML page), other than the known non-fetched ones, sorted.
+
+    Unlike :func:`external_urls` this ignores URLs written as text (a scenario description
+    naming a web page), so user text may hold URLs without making a map "online".
+    """
+    found = {match.group(1).rstrip(".,;") for pattern in _FETCH_CONTEXTS
+             for match in pattern.finditer(text)}
+    return sorted(url for url in found if url not in allowed)
+
+
 def _walk(element: Element) -> list[Element]:
     """The element and all its descendants, depth first in insertion order."""
     out = [element]
@@ -212,7 +238,7 @@ def offline_html(m: folium.Map, *, allow_urls: frozenset[str] = frozenset()) -> 
     make_offline(m)
     _deterministic_ids(m)
     page = m.get_root().render()
-    unexpected = [url for url in external_urls(page) if not _allowed(url, allow_urls)]
+    unexpected = [url for url in fetched_urls(page) if not _allowed(url, allow_urls)]
     if unexpected:
         msg = f"the map would fetch {unexpected[0]!r} (and {len(unexpected) - 1} more URLs)"
         raise OfflineMapError(msg)

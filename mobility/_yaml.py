@@ -3,29 +3,157 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, ClassVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from mobility._errors import MobilityError
 
+#: Largest input file read (bytes): scenarios, sweeps, force lists and profiles are a few kB.
+MAX_BYTES = 10_000_000
+#: Deepest nesting of lists and mappings; the deepest shipped file nests 5 levels.
+MAX_DEPTH = 50
+#: Most values a document may hold once its aliases are expanded ("billion laughs" guard).
+MAX_VALUES = 100_000
+
+
+class _Refused(yaml.YAMLError):
+    """A document that parses but is refused: duplicate keys, too deep, too many values."""
+
+    def __init__(self, problem: str, mark: yaml.Mark | None = None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.problem_mark = mark
+
+
+class SafeLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that also refuses duplicate keys, deep nesting and alias bombs.
+
+    PyYAML keeps the last of two equal keys, so a second ``origins:`` would silently drop the
+    first list; nesting is composed recursively (a RecursionError at ~1000 levels); and an
+    alias is a shared reference whose expansion (by validation or a dump) can need gigabytes.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _Refused(f"nested deeper than {MAX_DEPTH} levels",
+                               self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
+        seen: dict[object, yaml.Mark] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.setdefault(key, key_node.start_mark)
+            except TypeError:  # an unhashable key: PyYAML's own error says so below
+                continue
+            if first is not key_node.start_mark:
+                raise _Refused(f"duplicate key {key!r} (first at line {first.line + 1}); "
+                               "each key may appear once", key_node.start_mark)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _expanded_values(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """Values in ``node`` with every alias expanded (each shared node counted each time)."""
+    if id(node) in sizes:
+        return sizes[id(node)]
+    total = 1
+    if isinstance(node, yaml.SequenceNode):
+        total += sum(_expanded_values(child, sizes) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        total += sum(_expanded_values(k, sizes) + _expanded_values(v, sizes)
+                     for k, v in node.value)
+    sizes[id(node)] = total
+    return total
+
+
+def parse_yaml(text: str) -> object:
+    """Parse one YAML document with :class:`SafeLoader`; raises :class:`yaml.YAMLError`."""
+    loader = SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_values(node, {}) > MAX_VALUES:
+            raise _Refused(f"its aliases expand to more than {MAX_VALUES:,} values (an alias "
+                           "bomb?); write the values out or use fewer aliases")
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
 
 def read_yaml(path: str | Path, error: type[MobilityError] = MobilityError) -> object:
-    """Parse a YAML file; a missing, unreadable or malformed file raises ``error``."""
+    """Parse a YAML file; a missing, unreadable, oversized or malformed file raises ``error``.
+
+    Duplicate keys, nesting deeper than :data:`MAX_DEPTH` and aliases expanding to more than
+    :data:`MAX_VALUES` values are refused (see :class:`SafeLoader`).
+    """
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES and path.is_file():
+            raise error(f"{path}: {size / 1e6:.1f} MB is larger than the "
+                        f"{MAX_BYTES / 1e6:.0f} MB an input file may be")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise error(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as problem:
         raise error(f"{path}: cannot be read: {problem}") from None
+    if "\x00" in text:
+        raise error(f"{path}: cannot be read: a binary file, not YAML text")
     try:
-        return yaml.safe_load(text)
+        return parse_yaml(text)
     except yaml.YAMLError as problem:
         mark = getattr(problem, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         what = getattr(problem, "problem", None) or str(problem).splitlines()[0]
         raise error(f"{path}: not valid YAML{where}: {what}") from None
+
+
+#: A boolean given for a number becomes one of these words (see InputModel), which then
+#: fails as a number at the field's own location and is reported as such by describe().
+_BOOL_WORDS = {True: "true", False: "false"}
+
+
+def _numeric(annotation: object) -> bool:
+    """Whether a field's type is a number (``float``, ``int``, ``float | None`` …)."""
+    if annotation in (int, float):
+        return True
+    args = getattr(annotation, "__args__", ())
+    return type(annotation).__name__ in ("UnionType", "_UnionGenericAlias") and any(
+        arg in (int, float) for arg in args)
+
+
+class InputModel(BaseModel):
+    """Base of every model validated from a user's file: unknown fields, NaN, inf and
+    ``true``/``false`` given for a number are refused (YAML reads ``yes`` as true, and
+    pydantic would take it as 1)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="forbid", frozen=True,
+                                                   allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_bool_for_a_number(cls, data: Any) -> Any:
+        # A bool becomes the word the user wrote, which then fails as "not a valid number"
+        # at the field's own location (a model-level error would lose the field).
+        if not isinstance(data, dict):
+            return data
+        return {key: _BOOL_WORDS[value] if isinstance(value, bool) and
+                key in cls.model_fields and _numeric(cls.model_fields[key].annotation)
+                else value for key, value in data.items()}
 
 
 def describe(error: ValidationError, path: str | Path, root: type[BaseModel]) -> str:
@@ -45,6 +173,9 @@ def describe(error: ValidationError, path: str | Path, root: type[BaseModel]) ->
         model = model_at(root, first["loc"][:-1])
         valid = ", ".join(name for name in model.model_fields if name != "source_file")
         return f"{path}: unknown field '{field}'; valid fields here: {valid}"
+    given = first.get("input")
+    if first["type"] in ("float_parsing", "int_parsing") and given in _BOOL_WORDS.values():
+        return f"{path}: field '{field}' = {first['input']}: give a number, not true/false"
     return f"{path}: field '{field}' = {first.get('input')!r}: {message}"
 
 

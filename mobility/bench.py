@@ -318,6 +318,11 @@ _TASKS = {
 
 
 def _child_main(task: dict, conn) -> None:
+    import signal
+
+    # Ctrl-C reaches the whole process group: the bench itself stops (and kills this child)
+    # and says so in one line, instead of every child printing a KeyboardInterrupt trace.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # A process boundary: whatever goes wrong is reported, never raised into the bench.
     try:
         result = _TASKS[task["task"]](task)
@@ -329,6 +334,26 @@ def _child_main(task: dict, conn) -> None:
     conn.close()
 
 
+def _start_ignoring_ctrl_c(proc) -> None:
+    """Start ``proc`` with SIGINT ignored from its first instruction.
+
+    An ignored signal stays ignored across exec, and Python keeps it so at start-up; setting
+    it in the child itself (as ``_child_main`` also does) would leave the seconds of a spawned
+    interpreter's start-up, where a Ctrl-C prints a KeyboardInterrupt trace of the child.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        proc.start()
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        proc.start()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _run_child(task: dict, timeout_s: float) -> dict:
     """Run one task in a fresh spawned process; status ok / failed / timeout / killed."""
     ctx = mp.get_context("spawn")
@@ -336,10 +361,16 @@ def _run_child(task: dict, timeout_s: float) -> dict:
     # Not a daemon: a measured sweep starts worker processes of its own.
     proc = ctx.Process(target=_child_main, args=(task, send))
     start = time.perf_counter()
-    proc.start()
+    _start_ignoring_ctrl_c(proc)
     send.close()
     result: dict
-    if receive.poll(timeout_s):
+    try:
+        answered = receive.poll(timeout_s)
+    except BaseException:  # Ctrl-C while waiting: the child ignores it, so stop it here
+        proc.kill()
+        proc.join()
+        raise
+    if answered:
         try:
             result = receive.recv()
         except EOFError:  # died without answering: killed (out of memory?) or crashed

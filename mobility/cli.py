@@ -10,13 +10,15 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from mobility._errors import FlowSolverError, MobilityError
 
 app = typer.Typer(
     name="mobility",
-    help="Military mobility into the Baltic states: NATO Force Model closure, routes, maps.",
+    help="Military mobility into the Baltic states: NATO Force Model closure, routes, maps. "
+    "Add --debug to any command for the traceback of an internal error.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -26,8 +28,10 @@ scenario_app = typer.Typer(help="List and inspect scenarios.", no_args_is_help=T
 app.add_typer(network_app, name="network")
 app.add_typer(scenario_app, name="scenario")
 
-out = Console()
-err = Console(stderr=True)
+# User text (names, descriptions) is printed literally: markup only where a call asks for it
+# with markup=True, and then user values go through rich.markup.escape.
+out = Console(markup=False)
+err = Console(stderr=True, markup=False)
 
 ScenarioArg = Annotated[
     str | None,
@@ -44,18 +48,54 @@ ReportOpt = Annotated[Path | None, typer.Option("--report", help="also write an 
                                                 "(ranking tables and the map) here")]
 
 
+#: Where to report an internal error (printed with it).
+REPORT_TO = ("please report it on the baltic-mobility issue tracker with the command and its "
+             "input files")
+DEBUG_FLAG = "--debug"
+
+
 def main() -> None:
-    """Entry point: user errors become one line on stderr and exit status 2; Ctrl-C exits 130."""
+    """Entry point: user errors become one line on stderr and exit status 2; Ctrl-C exits 130.
+
+    An internal error (a bug, not a bad input) prints "internal error" and where to report it
+    in one line and exits 1; ``--debug`` anywhere on the command line (or ``MOBILITY_DEBUG=1``)
+    shows its traceback instead.
+    """
+    import os
+
+    debug = DEBUG_FLAG in sys.argv[1:] or os.environ.get("MOBILITY_DEBUG", "") not in ("", "0")
+    if DEBUG_FLAG in sys.argv[1:]:
+        sys.argv.remove(DEBUG_FLAG)
+    try:
+        _main()
+    except KeyboardInterrupt:  # one arriving outside the command (e.g. a second Ctrl-C)
+        _interrupted()
+    except Exception as error:
+        if debug:
+            raise
+        where = _command_path()
+        _say(f"internal error in {where}: {type(error).__name__}: "
+             f"{' '.join(str(error).split())[:300]}; {REPORT_TO} (rerun with {DEBUG_FLAG} "
+             "for the traceback)")
+        sys.exit(1)
+
+
+def _main() -> None:
     try:
         code = app(standalone_mode=False)
     except MobilityError as error:
-        err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        _say(str(error))
         sys.exit(2)
     except FlowSolverError as error:  # not the user's input: say so, and exit 1
-        _say(f"{error} (a solver failure, not an input error; please report it)")
+        _say(f"{error} (a solver failure, not an input error; {REPORT_TO})")
         sys.exit(1)
     except KeyboardInterrupt:
         _interrupted()
+    except OSError as error:  # an output or input path the checks before the work missed
+        if error.filename is None:
+            raise
+        _say(f"{error.filename}: {error.strerror or error}")
+        sys.exit(2)
     except typer.Exit as done:  # older typer re-raises it; newer returns its code (below)
         code = done.exit_code
     except _abort_types() as error:
@@ -178,8 +218,8 @@ def _progress(enabled: bool = True):
     if not enabled or not err.is_terminal:
         yield lambda _msg: None
         return
-    with err.status("starting…") as status:
-        yield lambda msg: status.update(msg)
+    with err.status("starting…") as status:  # a spinner's text is markup: escape names
+        yield lambda msg: status.update(escape(msg))
 
 
 # --- run ----------------------------------------------------------------------------------
@@ -189,30 +229,43 @@ def _progress(enabled: bool = True):
 def run(
     scenario: ScenarioArg = None,
     as_json: JsonOpt = False,
-    out_dir: Annotated[Path | None, typer.Option("--out", help="write edge flows (GeoJSON, "
-                                                "CSV) and the arrival curve (CSV) here")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="folder for edge flows (GeoJSON "
+                                                "of the last day, CSV of every day), the "
+                                                "arrival curve and the JSON result; or a .gpkg "
+                                                "or .parquet file of the edge flows")] = None,
     map_path: Annotated[Path | None, typer.Option("--map", help="also write the HTML map "
                                                  "here")] = None,
     plot_path: Annotated[Path | None, typer.Option("--plot", help="also write the closure "
                                                   "plot here (.png or .svg)")] = None,
+    day: Annotated[float | None, typer.Option(min=0, max=3650, help="with --out FILE.gpkg or "
+                                              ".parquet: this day only (default: every "
+                                              "day)")] = None,
 ) -> None:
     """Closure: troops delivered by day, days to each Force Model target, bottlenecks."""
+    from mobility._io import atomic_write_set
     from mobility.closure import closure, network_for
     from mobility.scenario import load_scenario
 
+    _check_outputs(out=out_dir, out_folder=out_dir is not None and _is_folder(out_dir),
+                   map=map_path)
+    if day is not None and (out_dir is None or _is_folder(out_dir)):
+        raise MobilityError(f"--day {day:g}: give --out FILE.gpkg or FILE.parquet with it "
+                            "(the --out folder holds every day)")
     with _progress(not as_json) as say:
         loaded = load_scenario(scenario)
         say("loading network")
         graph = network_for(loaded)
         result = closure(graph, loaded, progress=say)
+    files: dict = {}  # every output of the command, written as one set
     if out_dir is not None:
-        from mobility.export import write_outputs
+        from mobility.export import output_files
 
-        write_outputs(result, out_dir, graph)
+        files |= output_files(result, out_dir, graph, day=day)
     if map_path is not None:
-        from mobility.maps import closure_map, save_map
+        from mobility.maps import closure_map, map_html
 
-        save_map(closure_map(graph, result, scenario=loaded), map_path)
+        files[map_path] = map_html(closure_map(graph, result, scenario=loaded))
+    atomic_write_set(files)
     if plot_path is not None:
         from mobility.plots import closure_plot
 
@@ -222,11 +275,11 @@ def run(
         return
     _print_closure(result)
     if out_dir is not None:
-        err.print(f"wrote edge flows and curve to {out_dir}")
+        err.print(f"wrote edge flows and curve to {out_dir}", highlight=False)
     if map_path is not None:
-        err.print(f"wrote map to {map_path}")
+        err.print(f"wrote map to {map_path}", highlight=False)
     if plot_path is not None:
-        err.print(f"wrote plot to {plot_path}")
+        err.print(f"wrote plot to {plot_path}", highlight=False)
 
 
 def _check_export(pdf: Path | None, png: Path | None, paper: str) -> None:
@@ -249,9 +302,25 @@ def _export(path: Path, pdf: Path | None, png: Path | None, paper: str) -> None:
             err.print(f"wrote {export_page(path, target, paper=paper)}")
 
 
+def _is_folder(path: Path) -> bool:
+    from mobility.export import output_kind
+
+    return output_kind(path) == "folder"
+
+
+def _check_outputs(*, out_folder: bool = False, **paths: Path | None) -> None:
+    """Check every output path of a command before any work (see ``check_output``):
+    ``out=…`` is the ``--out`` option (a folder if ``out_folder``), ``map=…`` ``--map``."""
+    from mobility._io import check_output
+
+    for name, path in paths.items():
+        if path is not None:
+            check_output(path, f"--{name}", folder=out_folder and name == "out")
+
+
 def _print_closure(result) -> None:
-    out.print(f"[bold]Scenario[/] {result.scenario}: {result.description}".rstrip(": "),
-              highlight=False)
+    out.print(f"[bold]Scenario[/] {escape(result.scenario)}: "
+              f"{escape(result.description)}".rstrip(": "), highlight=False, markup=True)
     out.print(f"method: {result.method}; targets: {result.targets_reading} reading; "
               f"horizon {result.horizon_days:g} days", highlight=False)
     table = Table(title="Force Model targets")
@@ -357,7 +426,8 @@ def network_info(
     as_json: JsonOpt = False,
     path: Annotated[Path | None, typer.Option(help="network folder or .gpkg; default: the "
                                              "curated network")] = None,
-    year: Annotated[int | None, typer.Option(help="include phases opening by this year")] = None,
+    year: Annotated[int | None, typer.Option(min=2000, max=2100, help="include phases opening "
+                                             "by this year")] = None,
     phase: Annotated[list[str] | None, typer.Option(help="include this phase (repeatable)")] = None,
 ) -> None:
     """Counts by mode, gauge and country; km of track; gauge transfers; PL–LT crossings."""
@@ -367,8 +437,9 @@ def network_info(
     if as_json:
         out.print_json(json.dumps(info, ensure_ascii=False))
         return
-    out.print(f"[bold]Network[/] {info['source']} — year {info['year'] or 'today'}; "
-              f"phases: {', '.join(info['phases']) or 'none'}", highlight=False)
+    out.print(f"[bold]Network[/] {escape(str(info['source']))} — year {info['year'] or 'today'}"
+              f"; phases: {escape(', '.join(info['phases'])) or 'none'}", highlight=False,
+              markup=True)
     out.print(f"{info['nodes']} nodes, {info['edges']} edges (each bidirectional)")
     for title, key in (("Nodes by kind", "nodes_by_kind"), ("Nodes by country", "nodes_by_country"),
                        ("Edges by mode", "edges_by_mode"), ("Rail edges by gauge",
@@ -437,7 +508,8 @@ def compare(
     scenarios: Annotated[list[str], typer.Argument(help="two or more scenario names or files; "
                                                    "the first is the reference")],
     as_json: JsonOpt = False,
-    top: Annotated[int, typer.Option(help="edges to list whose flow changed most")] = 10,
+    top: Annotated[int, typer.Option(min=1, max=1000, help="edges to list whose flow changed "
+                                     "most")] = 10,
     map_path: Annotated[Path | None, typer.Option("--map", help="also write the difference "
                                                  "map (flows gained and lost, closed "
                                                  "elements, days per target) here; with more "
@@ -534,11 +606,13 @@ def map_command(
     _check_export(pdf, png, paper)
     with _progress() as say:
         loaded = load_scenario(scenario)
+        target = out_path or Path("maps") / f"{loaded.name}.html"
+        _check_outputs(out=target)
         graph = network_for(loaded)
         result = None if network_only else closure(graph, loaded, progress=say)
         say("drawing the map")
         path = save_map(closure_map(graph, result, scenario=loaded, online_tiles=online_tiles),
-                        out_path or Path("maps") / f"{loaded.name}.html")
+                        target)
     err.print(f"wrote {path}")
     _export(path, pdf, png, paper)
 
@@ -560,10 +634,11 @@ def report(
     _check_export(pdf, png, paper)
     with _progress() as say:
         loaded = load_scenario(scenario)
+        target = out_path or Path("maps") / f"{loaded.name}-report.html"
+        _check_outputs(out=target)
         graph = network_for(loaded)
         result = closure(graph, loaded, progress=say)
         say("writing the report")
-        target = out_path or Path("maps") / f"{loaded.name}-report.html"
         path = closure_report(graph, result, target, scenario=loaded)
     err.print(f"wrote {path}")
     _export(path, pdf, png, paper)
@@ -579,6 +654,7 @@ def maps(
     from mobility.report import closure_report
     from mobility.scenario import available_scenarios, load_scenario
 
+    _check_outputs(out=out_dir, out_folder=True)
     with _progress() as say:
         for name in available_scenarios():
             say(f"{name}: closure")
@@ -636,8 +712,8 @@ def import_osm(
                       ] = True,
     country: Annotated[str | None, typer.Option(help="ISO code for every imported node; "
                                                 "default: from the basemap")] = None,
-    snap_km: Annotated[float, typer.Option(help="largest snap distance for curated sites "
-                                           "(km)")] = 5.0,
+    snap_km: Annotated[float, typer.Option(min=0, max=100, help="largest snap distance for "
+                                           "curated sites (km)")] = 5.0,
 ) -> None:
     """Import rail and main roads from OpenStreetMap (see :mod:`mobility.osm_import`)."""
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -652,6 +728,7 @@ def import_osm(
     stem = (path.name.split(".")[0] if path is not None
             else "".join(c if c.isalnum() else "-" for c in str(place).lower()))
     target = out_path or Path(f"{stem}.gpkg")
+    _check_outputs(out=target)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
@@ -668,9 +745,10 @@ def import_osm(
         osm_import.write_network(nodes, edges, target)
     by_mode = edges["mode"].value_counts().sort_index()
     by_kind = nodes["kind"].value_counts().sort_index()
-    out.print(f"[bold]Imported[/] {path or place}: {len(nodes)} nodes "
+    out.print(f"[bold]Imported[/] {escape(str(path or place))}: {len(nodes)} nodes "
               f"({', '.join(f'{k} {v}' for k, v in by_kind.items())}), {len(edges)} edges "
-              f"({', '.join(f'{k} {v}' for k, v in by_mode.items())})", highlight=False)
+              f"({', '.join(f'{k} {v}' for k, v in by_mode.items())})", highlight=False,
+              markup=True)
     for line in nodes.attrs.get("report", ()):
         out.print(f"note: {line}", highlight=False)
     out.print(f"wrote {target}", highlight=False)
@@ -697,10 +775,13 @@ def route(
                                                     "the node entirely (repeatable)")] = None,
     via: Annotated[list[str] | None, typer.Option(help="waypoint to pass, in order "
                                                   "(repeatable)")] = None,
-    alternatives: Annotated[int, typer.Option("--alternatives", "-k", min=0, help="also show "
-                                              "K routes over different corridors")] = 0,
-    day: Annotated[float, typer.Option(min=0, help="departure day (scenario capacity "
-                                       "changes in force that day)")] = 0.0,
+    alternatives: Annotated[int, typer.Option("--alternatives", "-k", min=0, max=20,
+                                              help="also show K routes over different "
+                                              "corridors")] = 0,
+    day: Annotated[float, typer.Option(min=0, max=3650, help="departure day (scenario "
+                                       "capacity changes in force that day)")] = 0.0,
+    snap_km: Annotated[float, typer.Option(min=0, max=1000, help="farthest a 'lat,lon' may be "
+                                           "from the node it snaps to (km)")] = 25.0,
     profiles: Annotated[Path | None, typer.Option(help="unit-profile YAML instead of "
                                                   "data/unit_profiles.yaml")] = None,
     as_json: JsonOpt = False,
@@ -712,7 +793,7 @@ def route(
     found = find_route(
         route_network(scenario), from_, to, mode=mode, unit=unit, scenario=scenario,
         avoid=avoid or (), via=via or (), alternatives=alternatives, day=day,
-        profiles=str(profiles) if profiles else None,
+        profiles=str(profiles) if profiles else None, max_snap_km=snap_km,
     )
     if as_json:
         out.print_json(json.dumps(found.to_dict(), ensure_ascii=False))
@@ -722,9 +803,10 @@ def route(
 
 def _print_route(found) -> None:
     by = f"by {found.mode}" if found.mode != "any" else "by any mode"
-    out.print(f"[bold]{found.from_.name}[/] ({found.from_.country}) → [bold]{found.to.name}[/] "
-              f"({found.to.country}): {found.unit} {by} — [bold]{found.hours:,.1f} h[/] "
-              f"({found.days:.1f} days), {found.km:,.0f} km", highlight=False)
+    out.print(f"[bold]{escape(found.from_.name)}[/] ({found.from_.country}) → "
+              f"[bold]{escape(found.to.name)}[/] ({found.to.country}): {found.unit} {by} — "
+              f"[bold]{found.hours:,.1f} h[/] ({found.days:.1f} days), {found.km:,.0f} km",
+              highlight=False, markup=True)
     for place in (found.from_, *found.via, found.to):
         if place.snap_km is not None:
             out.print(f"  {place.query} → nearest node {place.name} ({place.snap_km:.1f} km away)",
@@ -782,8 +864,8 @@ def sweep(
                                                  "summary); default: sweeps/<sweep name>")] = None,
     scheduler: Annotated[str | None, typer.Option(help="address of a running Dask scheduler, "
                                                   "e.g. tcp://10.0.0.5:8786")] = None,
-    workers: Annotated[int, typer.Option(help="local worker processes (0: in this process, "
-                                         "without Dask)")] = 2,
+    workers: Annotated[int, typer.Option(min=0, max=256, help="local worker processes (0: in "
+                                         "this process, without Dask)")] = 2,
     summary_only: Annotated[bool, typer.Option("--summary-only", help="only summarise the "
                                                "results already in --out")] = False,
     as_json: JsonOpt = False,
@@ -795,6 +877,7 @@ def sweep(
 
     loaded = sweeps.load_sweep(sweep_file)
     target = out_dir or Path("sweeps") / loaded.name
+    _check_outputs(out=target, out_folder=True)
     if not summary_only:
         columns = (BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         with Progress(*columns, console=err, transient=True,
@@ -819,9 +902,10 @@ def sweep(
 
 
 def _print_sweep_summary(summary) -> None:
-    out.print(f"[bold]Sweep[/] {summary.name}: {summary.runs:,} of {summary.total_runs:,} runs; "
-              f"{summary.runs_with_failures:,} with failures, {summary.runs_cut_off:,} with an "
-              "origin or destination cut off", highlight=False)
+    out.print(f"[bold]Sweep[/] {escape(summary.name)}: {summary.runs:,} of "
+              f"{summary.total_runs:,} runs; {summary.runs_with_failures:,} with failures, "
+              f"{summary.runs_cut_off:,} with an origin or destination cut off", highlight=False,
+              markup=True)
     table = Table(title="Force Model targets over the runs")
     for column in ("target (troops)", "deadline (day)", "P(met)", "day p5", "day p50",
                    "day p95"):
@@ -869,14 +953,16 @@ def bench(
                                         "on an idle 2-core machine): one 10k-arc and one "
                                         "500-arc synthetic network, the baseline up to 30 "
                                         "days, the fleet closure without re-solves")] = False,
-    sizes: Annotated[list[int] | None, typer.Option("--sizes", help="arc counts of the synthetic "
+    sizes: Annotated[list[int] | None, typer.Option("--sizes", min=100, max=10_000_000,
+                                                    help="arc counts of the synthetic "
                                                     "networks (repeat the option); default "
                                                     "50000 100000")] = None,
-    timeout_s: Annotated[float | None, typer.Option("--timeout", help="seconds per "
-                                                     "measurement")] = None,
-    budget_gb: Annotated[float | None, typer.Option("--baseline-budget-gb", help="run the "
-                                                     "time-expanded baseline only below this "
-                                                     "estimated memory")] = None,
+    timeout_s: Annotated[float | None, typer.Option("--timeout", min=1, max=86_400,
+                                                     help="seconds per measurement")] = None,
+    budget_gb: Annotated[float | None, typer.Option("--baseline-budget-gb", min=0.01, max=1024,
+                                                     help="run the time-expanded baseline "
+                                                     "only below this estimated memory "
+                                                     "(GB)")] = None,
 ) -> None:
     """Time the exact flow-over-time method against an hourly time-expanded baseline."""
     from dataclasses import replace
@@ -949,8 +1035,8 @@ def _count_progress(enabled: bool = True):
     if not enabled or not err.is_terminal:
         yield lambda _done, _total, _msg: None
         return
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
+    columns = (TextColumn("{task.description}", markup=False), BarColumn(),
+               MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task("starting", total=None)
 
@@ -961,9 +1047,7 @@ def _count_progress(enabled: bool = True):
 
 
 def _element(element) -> str:
-    from rich.markup import escape
-
-    return escape(f"{element.name} [{element.id}]")
+    return f"{element.name} [{element.id}]"
 
 
 def _days(value: float | None) -> str:
@@ -973,12 +1057,13 @@ def _days(value: float | None) -> str:
 @app.command()
 def critical(
     scenario: ScenarioArg = None,
-    top: Annotated[int, typer.Option(min=1, help="rows per table")] = 15,
+    top: Annotated[int, typer.Option(min=1, max=1000, help="rows per table")] = 15,
     as_json: JsonOpt = False,
     elements: Annotated[list[str] | None, typer.Option(
         "--elements", help="edges, nodes, all, or edge/node ids or names (repeatable)")] = None,
-    workers: Annotated[int | None, typer.Option(min=1, help="Dask worker processes; 1 runs "
-                                                "in this process; default: CPU count")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, max=256, help="Dask worker processes; "
+                                                "1 runs in this process; default: CPU "
+                                                "count")] = None,
     scheduler: Annotated[str | None, typer.Option(help="address of a running Dask scheduler, "
                                                   "e.g. tcp://host:8786")] = None,
     map_path: Annotated[Path | None, typer.Option("--map", help="also write the HTML map with "
@@ -991,6 +1076,11 @@ def critical(
     """What losing or halving each edge and node does to closure; single points of failure."""
     from mobility.criticality import criticality
 
+    _check_outputs(map=map_path)
+    if scheduler is not None:
+        from mobility.sweep import check_scheduler
+
+        check_scheduler(scheduler)
     with _count_progress(not as_json) as say:
         result = criticality(None, scenario, elements=elements or "all", workers=workers,
                              scheduler=scheduler, candidates=candidates or None,
@@ -1009,9 +1099,9 @@ def critical(
         out.print_json(json.dumps(result.to_dict(top=top), ensure_ascii=False))
         return
     base = result.baseline
-    out.print(f"[bold]Criticality[/] {result.scenario}: {result.n_elements} elements, "
+    out.print(f"[bold]Criticality[/] {escape(result.scenario)}: {result.n_elements} elements, "
               f"{result.n_solved} closures solved, {result.n_skipped} changes not re-solved "
-              f"(see the notes; {result.executor})", highlight=False)
+              f"(see the notes; {result.executor})", highlight=False, markup=True)
     out.print("baseline: " + "; ".join(
         f"{label} reached day {_days(day)}" for label, day in
         zip(result.target_labels, base.reached_day, strict=True)) + "; " + ", ".join(
@@ -1047,7 +1137,7 @@ def critical(
 @app.command()
 def interdict(
     scenario: ScenarioArg = None,
-    cuts: Annotated[int, typer.Option("--cuts", min=1, help="K: edges or nodes the "
+    cuts: Annotated[int, typer.Option("--cuts", min=1, max=50, help="K: edges or nodes the "
                                       "adversary removes")] = 1,
     as_json: JsonOpt = False,
     protect: Annotated[list[str] | None, typer.Option(help="element the adversary cannot "
@@ -1061,6 +1151,7 @@ def interdict(
     """The K edges or nodes whose loss cuts throughput most (Wood 1993), and days lost."""
     from mobility.interdiction import interdict as find_cuts
 
+    _check_outputs(map=map_path)
     with _progress(not as_json) as say:
         say(f"solving the interdiction MIP (K = {cuts})")
         result = find_cuts(None, scenario, cuts=cuts, protect=protect or (), endpoints=endpoints)
@@ -1077,10 +1168,11 @@ def interdict(
     if as_json:
         out.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
         return
-    out.print(f"[bold]Interdiction[/] {result.scenario}, K = {result.cuts} "
+    out.print(f"[bold]Interdiction[/] {escape(result.scenario)}, K = {result.cuts} "
               f"({result.solver}, {'optimal' if result.optimal else 'best found'}): throughput "
               f"{result.throughput_before_troops_per_day:,.0f} → "
-              f"{result.throughput_after_troops_per_day:,.0f} troops/day", highlight=False)
+              f"{result.throughput_after_troops_per_day:,.0f} troops/day", highlight=False,
+              markup=True)
     removed = Table(title="Elements removed")
     removed.add_column("element")
     removed.add_column("kind")
@@ -1110,8 +1202,9 @@ def interdict(
 @app.command()
 def invest(
     scenario: ScenarioArg = None,
-    budget: Annotated[float | None, typer.Option("--budget", min=0, help="most the portfolio "
-                                                 "may cost (EUR); default: no limit")] = None,
+    budget: Annotated[float | None, typer.Option("--budget", min=0, max=1e13, help="most the "
+                                                 "portfolio may cost (EUR); default: no "
+                                                 "limit")] = None,
     as_json: JsonOpt = False,
     objective: Annotated[str, typer.Option(help="days (total days saved over the targets), "
                                            "troops-10, troops-30 or troops-180")] = "days",
@@ -1125,6 +1218,7 @@ def invest(
     """Each investment's effect, the best portfolio under a budget, capacity shadow prices."""
     from mobility.investments import evaluate_investments, load_catalogue
 
+    _check_outputs(map=map_path)
     with _count_progress(not as_json) as say:
         result = evaluate_investments(
             scenario, catalogue=load_catalogue(catalogue) if catalogue else None,
@@ -1153,9 +1247,9 @@ def invest(
         out.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
         return
     days = list(result.baseline.troops_by_day)
-    out.print(f"[bold]Investments[/] {result.scenario}; objective: {result.objective}; budget: "
-              + (f"EUR {result.budget_eur / 1e6:,.0f} M" if result.budget_eur else "none"),
-              highlight=False)
+    out.print(f"[bold]Investments[/] {escape(result.scenario)}; objective: {result.objective}; "
+              "budget: " + (f"EUR {result.budget_eur / 1e6:,.0f} M" if result.budget_eur
+                            else "none"), highlight=False, markup=True)
     table = Table(title="Each investment alone (* = cost or effect assumed)")
     table.add_column("investment", overflow="fold")
     table.add_column("EUR M", justify="right")
@@ -1172,7 +1266,7 @@ def invest(
     if result.best is not None:
         best = result.best
         out.print(f"[bold]Best portfolio[/] (EUR {best.cost_eur / 1e6:,.0f} M): "
-                  f"{', '.join(best.ids)}", highlight=False)
+                  f"{escape(', '.join(best.ids))}", highlight=False, markup=True)
         out.print(f"  {result.objective}: {best.gain.value(result.objective):,.2f} "
                   f"(sum of the single effects would claim "
                   f"{best.sum_of_single_values:,.2f}); days saved per target "

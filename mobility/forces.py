@@ -19,11 +19,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from mobility._data import data_dir
 from mobility._errors import MobilityError
-from mobility._yaml import describe, read_yaml
+from mobility._yaml import InputModel, describe, read_yaml
 from mobility.names import suggestions
 from mobility.unit_profiles import load_unit_profiles
 
@@ -45,8 +45,8 @@ class ForceListError(MobilityError):
     """A force list or fleet file is invalid."""
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Model(InputModel):
+    """Unknown fields, NaN, inf and booleans for numbers refused (see InputModel)."""
 
 
 class Formation(_Model):

@@ -33,11 +33,11 @@ from typing import Annotated, Any, Literal
 
 import networkx as nx
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from mobility._data import data_dir
 from mobility._errors import MobilityError
-from mobility._yaml import describe, read_yaml
+from mobility._yaml import InputModel, describe, read_yaml
 from mobility.closure import build_model, closure, stress_case
 from mobility.criticality import Outcome
 from mobility.flows import contract_chains, time_expanded_lp
@@ -70,8 +70,8 @@ Positive = Annotated[float, Field(gt=0)]
 NonNegative = Annotated[float, Field(ge=0)]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Model(InputModel):
+    """Unknown fields, NaN, inf and booleans for numbers refused (see InputModel)."""
 
 
 class TransferCapacity(_Model):

@@ -390,6 +390,12 @@ def _parse_edges(
                 hint = _suggest(endpoint, nodes)
                 msg = f"{where}: field '{field}' = {endpoint!r} is not a node id{hint}"
                 raise NetworkDataError(msg)
+        if edge.u == edge.v:
+            raise NetworkDataError(f"{where}: fields 'u' and 'v' are both {edge.u!r}; an edge "
+                                   "joins two different nodes")
+        if edge.replaces == edge.id:
+            raise NetworkDataError(f"{where}: field 'replaces' = {edge.replaces!r} is the edge "
+                                   "itself; name the edge this one replaces when it opens")
         if edge.phase is not None and edge.phase not in phases:
             valid = ", ".join(sorted(phases)) or "(no phases defined)"
             raise NetworkDataError(f"{where}: field 'phase' = {edge.phase!r}; valid: {valid}")
@@ -402,7 +408,7 @@ def _parse_edges(
     for edge in edges.values():
         if edge.replaces is not None and edge.replaces not in edges:
             msg = (f"{path}: edge '{edge.id}': field 'replaces' = {edge.replaces!r} "
-                   "is not an edge id")
+                   f"is not an edge id{_suggest(edge.replaces, edges)}")
             raise NetworkDataError(msg)
     return edges, geometries
 

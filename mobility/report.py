@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mobility._io import atomic_write_text
-from mobility._offline import OfflineMapError, external_urls, static_text
+from mobility._offline import OfflineMapError, fetched_urls, static_text
 from mobility.briefing import ATTRIBUTIONS, Briefing, briefing
 from mobility.map_layers import ranked_bottlenecks
 from mobility.maps import closure_map, format_number, map_html, milestone_days, scenario_nodes
@@ -316,7 +316,7 @@ def write_offline_page(path: str | Path, text: str) -> Path:
         the maps and plots are inlined, so a URL there is a bug, not data.
     """
     # a map sits HTML-escaped in srcdoc: unescape so its URLs are seen as the browser sees them
-    unexpected = external_urls(html.unescape(text))
+    unexpected = fetched_urls(html.unescape(text))
     if unexpected:
         msg = f"the report would fetch {unexpected[0]!r}"
         raise OfflineMapError(msg)

@@ -91,6 +91,9 @@ START, END = "start", "end"
 BOARDED = "/boarded"
 #: With a main mode forced, an hour on the access road weighs this much in the search.
 ACCESS_ROAD_WEIGHT = 100.0
+#: Farthest (km) a typed 'lat,lon' may lie from the node it snaps to: a town's railway
+#: station or road junction is within a few km; hundreds of km means wrong coordinates.
+MAX_SNAP_KM = 25.0
 _COORDS = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*,\s*([+-]?\d+(?:\.\d+)?)\s*$")
 _INF = math.inf
 
@@ -249,6 +252,7 @@ def route(
     alternatives: int = 0,
     day: float = 0.0,
     profiles: str | None = None,
+    max_snap_km: float = MAX_SNAP_KM,
 ) -> Route:
     """The fastest feasible move of one unit from ``from_`` to ``to``.
 
@@ -285,6 +289,10 @@ def route(
         Departure day (capacity changes from a later day are not in force).
     profiles
         A unit-profile YAML file instead of the shipped one.
+    max_snap_km
+        Farthest a ``"lat,lon"`` may lie from the node it snaps to (km); farther raises
+        :class:`InfeasibleError` naming the nearest node, its distance, and whether the
+        coordinates swapped (``lon,lat``) would fit.
 
     Raises
     ------
@@ -300,9 +308,12 @@ def route(
     profile = unit_profile(unit, profiles)
     base = _base(graph, scenario, day)
     core = base.core(profile, mode)
-    origin = _place(core, from_, START)
-    destination = _place(core, to, END)
-    waypoints = tuple(_place(core, text, "via") for text in via)
+    origin = _place(core, from_, START, max_snap_km)
+    destination = _place(core, to, END, max_snap_km)
+    if origin.node == destination.node:
+        raise MobilityError(f"from {from_!r} to {to!r}: both are {origin.name} "
+                            f"({origin.node}), the same place; give two different places")
+    waypoints = tuple(_place(core, text, "via", max_snap_km) for text in via)
     bans, avoided, avoid_notes = _avoid(core, list(avoid), origin.node, destination.node)
     query = _Query(core, origin, destination, waypoints, frozenset(bans))
     found = query.quickest(frozenset())
@@ -672,7 +683,7 @@ def _series_h(lots: int, capacity_per_day: float) -> float:
 # --- places and avoided elements -----------------------------------------------------------
 
 
-def _place(core: _Core, text: str, role: str) -> Place:
+def _place(core: _Core, text: str, role: str, max_snap_km: float = MAX_SNAP_KM) -> Place:
     graph = core.base.graph
     match = _COORDS.match(text)
     if match:
@@ -683,9 +694,18 @@ def _place(core: _Core, text: str, role: str) -> Place:
         candidates = core.nodes_with[role] if role in (START, END) else set(core.node_vertices)
         if not candidates:
             raise InfeasibleError(f"no node of this network can serve as {role} for this unit")
-        node = min(sorted(candidates), key=lambda n: _haversine_km(
-            lat, lon, graph.nodes[n]["y"], graph.nodes[n]["x"]))
-        distance = _haversine_km(lat, lon, graph.nodes[node]["y"], graph.nodes[node]["x"])
+        node, distance = _nearest(graph, candidates, lat, lon)
+        if distance > max_snap_km:
+            data = graph.nodes[node]
+            msg = (f"{text!r} is {distance:,.1f} km from the nearest node where a "
+                   f"{core.profile.name} can {_ROLE_VERB[role]}, {data['name']} ({node}); "
+                   f"the limit is {max_snap_km:g} km (--snap-km)")
+            if -90 <= lon <= 90:
+                swapped, swapped_km = _nearest(graph, candidates, lon, lat)
+                if swapped_km <= max_snap_km:
+                    msg += (f"; did you give lon,lat? '{lon:g},{lat:g}' is {swapped_km:,.1f} km "
+                            f"from {graph.nodes[swapped]['name']} (give 'lat,lon')")
+            raise InfeasibleError(msg)
         return _make_place(graph, text, node, distance)
     node = core.base.find_node(text)
     usable = core.nodes_with[role] if role in (START, END) else set(core.node_vertices)
@@ -697,6 +717,17 @@ def _place(core: _Core, text: str, role: str) -> Place:
                "or terminal for this unit; choose a nearby town, terminal or base")
         raise InfeasibleError(msg)
     return _make_place(graph, text, node, None)
+
+
+_ROLE_VERB = {START: "start", END: "end", "via": "pass"}
+
+
+def _nearest(graph: nx.MultiDiGraph, candidates: Iterable[str], lat: float,
+             lon: float) -> tuple[str, float]:
+    """The candidate node nearest to (lat, lon) and its great-circle distance (km)."""
+    node = min(sorted(candidates), key=lambda n: _haversine_km(
+        lat, lon, graph.nodes[n]["y"], graph.nodes[n]["x"]))
+    return node, _haversine_km(lat, lon, graph.nodes[node]["y"], graph.nodes[node]["x"])
 
 
 def _make_place(graph: nx.MultiDiGraph, text: str, node: str, snap_km: float | None) -> Place:

@@ -7,15 +7,16 @@ live in ``data/scenarios/``; ``baseline`` is the default.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, Field, ValidationError, model_validator
 
 from mobility._data import data_dir, scenarios_dir
 from mobility._errors import ScenarioError
-from mobility._yaml import describe, first_model, read_yaml
+from mobility._yaml import InputModel, describe, first_model, read_yaml
 from mobility.names import suggestions
 
 DEFAULT_SCENARIO = "baseline"
@@ -30,11 +31,33 @@ Positive = Annotated[float, Field(gt=0)]
 MAX_TROOPS = 10_000_000
 Troops = Annotated[float, Field(gt=0, le=MAX_TROOPS)]
 NonNegative = Annotated[float, Field(ge=0)]
+#: A delay at a border beyond 30 days is a typo, not red tape.
+DelayHours = Annotated[float, Field(ge=0, le=720)]
+#: A day within ten years: later days are typos.
+Day = Annotated[float, Field(ge=0, le=3650)]
+def _file_name(value: str) -> str:
+    if value.startswith(".") or any(c in "/\\" or ord(c) < 32 for c in value):
+        raise ValueError("a name becomes a file or folder name (maps/NAME.html, "
+                         "sweeps/NAME/): no '/', '\\' or control characters, and not "
+                         "starting with '.'")
+    return value
+
+
+def _country_pair(value: str) -> str:
+    if not re.fullmatch(r"[A-Z]{2}-[A-Z]{2}", value):
+        raise ValueError("a pair of two-letter country codes, e.g. 'PL-LT'")
+    return value
+
+
+#: Names become file names (maps/NAME.html, sweeps/NAME/): no folders, no '..'.
+Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_file_name)]
+CountryPair = Annotated[str, AfterValidator(_country_pair)]
+
 Unit = Literal["vehicle", "train", "sailing", "flight"]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Model(InputModel):
+    """Unknown fields, NaN, inf and booleans for numbers refused (see InputModel)."""
 
 
 class NetworkChoice(_Model):
@@ -80,7 +103,8 @@ class Targets(_Model):
         description="cumulative: LaSER report (100k by day 10, 200k by 30, 500k by 180); "
         "additive: NATO tiers as extra tranches (100k, 300k, 800k)",
     )
-    custom: tuple[Target, ...] | None = Field(None, description="explicit targets instead")
+    custom: tuple[Target, ...] | None = Field(None, min_length=1,
+                                              description="explicit targets instead")
 
     def resolved(self) -> tuple[Target, ...]:
         if self.custom:
@@ -111,8 +135,8 @@ class PlanningFactors(_Model):
 class BorderDelays(_Model):
     """Red tape: hours added to every road and rail crossing of a land border."""
 
-    default_h: NonNegative = Field(0.0, description="hours at any land border crossing")
-    pairs_h: dict[str, NonNegative] = Field(
+    default_h: DelayHours = Field(0.0, description="hours at any land border crossing")
+    pairs_h: dict[CountryPair, DelayHours] = Field(
         default_factory=dict, description="hours by country pair, e.g. {'PL-LT': 24}"
     )
 
@@ -128,7 +152,7 @@ class CapacityChange(_Model):
 
     element: str | None = Field(None, description="node or edge id or name")
     corridor: str | None = Field(None, description="every edge tagged with this corridor")
-    from_day: NonNegative = 0.0
+    from_day: Day = 0.0
     factor: float = Field(0.0, ge=0, le=100, description="capacity multiplier; 0 = closed")
     reason: str = ""
 
@@ -142,7 +166,7 @@ class CapacityChange(_Model):
 class Scenario(_Model):
     """A closure question: network, force, origins, destinations, changes and targets."""
 
-    name: str
+    name: Name
     description: str = ""
     network: NetworkChoice = NetworkChoice()
     horizon_days: float = Field(180, gt=0, le=730, description="days to simulate")

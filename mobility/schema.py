@@ -21,9 +21,10 @@ import re
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mobility._errors import NetworkDataError
+from mobility._yaml import InputModel
 
 
 class Mode(StrEnum):
@@ -137,8 +138,8 @@ PositiveFloat = Annotated[float, Field(gt=0)]
 NonNegativeFloat = Annotated[float, Field(ge=0)]
 
 
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+class _Record(InputModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
 
     @field_validator("id", check_fields=False)
     @classmethod

@@ -15,9 +15,10 @@ same output folder computes only the runs that are missing.
 
 Layout of an output folder::
 
-    sweep.json                 the sweep (its fingerprint guards against mixing sweeps)
-    part-0000000-0000024.parquet   one row per run, runs 0 … 24
-    …
+    sweep.json                 the sweep and a digest of every input it depends on
+                               (:func:`input_digests`): a resume with other inputs is refused
+    runs/part-0000000-0000024.parquet   one row per run, runs 0 … 24
+    runs/…                     only parts: ``pandas.read_parquet(OUT / "runs")`` reads them all
     summary.json, summary.png  written by :func:`write_summary`
 
 Semantics of a capacity factor: on an edge it multiplies ``capacity_per_day`` (both
@@ -31,6 +32,7 @@ row's ``cut_off``).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
@@ -48,12 +50,20 @@ from typing import Annotated, Any, Literal
 import networkx as nx
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
 from mobility import _parallel
 from mobility._errors import InfeasibleError, MobilityError, ScenarioError, UnknownNodeError
+from mobility._yaml import InputModel
 from mobility.names import resolve_node, suggestions
-from mobility.scenario import BorderDelays, CapacityChange, Force, Scenario, load_scenario
+from mobility.scenario import (
+    BorderDelays,
+    CapacityChange,
+    Force,
+    Name,
+    Scenario,
+    load_scenario,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +74,9 @@ MAX_TOTAL_RUNS = 1_000_000
 #: Largest number of local worker processes ``--workers`` accepts.
 MAX_WORKERS = 256
 MANIFEST = "sweep.json"
+#: The subfolder of the output folder that holds only the Parquet parts, so that
+#: ``pandas.read_parquet(OUT / "runs")`` reads every run.
+PARTS = "runs"
 PART_PATTERN = re.compile(r"^part-(\d{7})-(\d{7})\.parquet$")
 
 Progress = Callable[[int, int], None]
@@ -73,8 +86,8 @@ class SweepError(MobilityError):
     """A sweep file, a sweep output folder or a sweep option is invalid."""
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Model(InputModel):
+    """Unknown fields, NaN, inf and booleans for numbers refused (see InputModel)."""
 
 
 Probability = Annotated[float, Field(ge=0, le=1)]
@@ -280,7 +293,7 @@ class GridAxis(_Target):
 class Sweep(_Model):
     """A Monte Carlo sweep over disruptions and a grid over parameters of one scenario."""
 
-    name: str = Field(description="sweep name")
+    name: Name = Field(description="sweep name (the default output folder sweeps/NAME)")
     description: str = ""
     base_scenario: str = Field(
         "baseline", description="shipped scenario name or YAML path (relative to this file)")
@@ -358,10 +371,16 @@ class SweepPlan:
     axes: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # (label, targets) per grid axis
     report_days: tuple[int, ...]
     targets: tuple[tuple[float, float], ...]  # (troops, deadline_day)
+    inputs: tuple[tuple[str, str], ...] = ()  # (input, digest): see input_digests
 
     @property
     def total_runs(self) -> int:
         return self.sweep.total_runs
+
+    @property
+    def fingerprint(self) -> str:
+        """One digest of every input the runs depend on (see :func:`input_digests`)."""
+        return hashlib.sha256(json.dumps(self.inputs).encode()).hexdigest()[:16]
 
     def columns(self) -> list[str]:
         return list(_schema(self).names)
@@ -413,7 +432,56 @@ def plan_sweep(sweep: Sweep | str | Path, graph: nx.MultiDiGraph | None = None) 
         sweep=sweep, base=base, candidates=candidates, ranges=tuple(ranges), axes=tuple(axes),
         report_days=tuple(sorted(wanted)),
         targets=tuple((float(t.troops), float(t.deadline_day)) for t in resolved),
+        inputs=tuple(input_digests(sweep, base).items()),
     )
+
+
+def input_digests(sweep: Sweep, base: Scenario) -> dict[str, str]:
+    """A digest of each input a sweep's runs depend on, by name.
+
+    The sweep and its base scenario (every field, defaults filled in), the bytes of the
+    network files, the force list and fleet file (if the scenario has a force list), the unit
+    profiles and planning factors, and the package version: change any of them and the rows
+    already in an output folder no longer belong to this sweep.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    from mobility._data import data_dir
+    from mobility.forces import load_fleets, load_force_list
+
+    def digest(*paths: Path | str | None) -> str:
+        hashed = hashlib.sha256()
+        for path in paths:
+            if path is None:
+                continue
+            path = Path(path)
+            for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
+                if file.is_file():
+                    hashed.update(file.name.encode() + b"\0" + file.read_bytes())
+        return hashed.hexdigest()[:16]
+
+    network = base.network.path
+    if network is not None and base.source_file:
+        candidate = Path(base.source_file).parent / network
+        network = str(candidate) if candidate.exists() else network
+    digests = {
+        "sweep": hashlib.sha256(sweep.model_dump_json().encode()).hexdigest()[:16],
+        "base scenario": hashlib.sha256(base.model_dump_json().encode()).hexdigest()[:16],
+        "network": digest(network if network is not None else data_dir() / "network"),
+        "unit profiles": digest(data_dir() / "unit_profiles.yaml"),
+        "planning factors": digest(data_dir() / "planning_factors.yaml"),
+    }
+    if base.forces is not None:
+        digests["force list"] = digest(load_force_list(
+            base.forces, relative_to=base.source_file).source_file)
+        if base.fleets is not None:
+            digests["fleets"] = digest(load_fleets(
+                base.fleets, relative_to=base.source_file).source_file)
+    try:
+        digests["package version"] = version("baltic-mobility")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        digests["package version"] = "unknown"
+    return digests
 
 
 def _base_scenario(sweep: Sweep, where: str) -> Scenario:
@@ -658,7 +726,7 @@ def _schema(plan: SweepPlan):
     fields += [pa.field("top_bottleneck", pa.string()),
                pa.field("bottlenecks", pa.list_(pa.string()))]
     return pa.schema(fields, metadata={"sweep": plan.sweep.name,
-                                       "fingerprint": plan.sweep.fingerprint()})
+                                       "fingerprint": plan.fingerprint})
 
 
 def write_part(plan: SweepPlan, rows: list[dict[str, Any]], out_dir: Path) -> Path:
@@ -668,53 +736,66 @@ def write_part(plan: SweepPlan, rows: list[dict[str, Any]], out_dir: Path) -> Pa
 
     rows = sorted(rows, key=lambda r: r["run"])
     table = pa.Table.from_pylist(rows, schema=_schema(plan))
-    path = Path(out_dir) / f"part-{rows[0]['run']:07d}-{rows[-1]['run']:07d}.parquet"
+    folder = Path(out_dir) / PARTS
+    folder.mkdir(exist_ok=True)
+    path = folder / f"part-{rows[0]['run']:07d}-{rows[-1]['run']:07d}.parquet"
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         pq.write_table(table, temporary)
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only if this failed part was to be its first
         raise
     return path
 
 
 def done_runs(out_dir: str | Path) -> set[int]:
     """Run ids already stored in the parts of an output folder."""
-    import pyarrow.parquet as pq
 
     done: set[int] = set()
     for path in _parts(Path(out_dir)):
-        try:
-            done.update(pq.read_table(path, columns=["run"]).column("run").to_pylist())
-        except Exception as error:  # pyarrow raises several types for a damaged file
-            msg = f"{path}: not a readable sweep part ({error}); delete it to recompute its runs"
-            raise SweepError(msg) from None
+        done.update(_read_part(path, columns=["run"])["run"].tolist())
     return done
 
 
+def _read_part(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_table(path, columns=columns).to_pandas()
+    except Exception as error:  # pyarrow raises several types for a damaged file
+        what = " ".join(str(error).split())[:120]
+        msg = f"{path}: not a readable sweep part ({what}); delete it to recompute its runs"
+        raise SweepError(msg) from None
+
+
 def _parts(out_dir: Path) -> list[Path]:
-    if not out_dir.is_dir():
-        return []
-    return sorted(p for p in out_dir.iterdir() if PART_PATTERN.match(p.name))
+    """The part files: in ``OUT/runs/`` (older sweeps wrote them into ``OUT/`` itself)."""
+    found = []
+    for folder in (out_dir / PARTS, out_dir):
+        if folder.is_dir():
+            found += [p for p in folder.iterdir() if PART_PATTERN.match(p.name)]
+    return sorted(found, key=lambda p: p.name)
 
 
 def read_results(out_dir: str | Path) -> pd.DataFrame:
     """All rows of a sweep output folder as one DataFrame, sorted by run."""
-    import pyarrow.parquet as pq
 
     out_dir = Path(out_dir)
     _check_output_folder(out_dir, None, must_exist=True)
     parts = _parts(out_dir)
     if not parts:
         raise SweepError(f"{out_dir}: no sweep results yet (no part-*.parquet files)")
-    frame = pd.concat([pq.read_table(p).to_pandas() for p in parts], ignore_index=True)
+    frame = pd.concat([_read_part(p) for p in parts], ignore_index=True)
     frame = frame.drop_duplicates("run").sort_values("run", kind="stable")
     return frame.reset_index(drop=True)
 
 
-def _check_output_folder(out_dir: Path, sweep: Sweep | None, *, must_exist: bool) -> None:
-    """A sweep output folder: absent, empty, or holding the parts of this very sweep."""
+def _check_output_folder(out_dir: Path, plan: SweepPlan | None, *, must_exist: bool) -> None:
+    """A sweep output folder: absent, empty, or holding the parts of this very sweep, computed
+    from the same inputs (see :func:`input_digests`)."""
     if out_dir.exists() and not out_dir.is_dir():
         raise SweepError(f"{out_dir}: --out must be a folder, but this is a file")
     if not out_dir.exists():
@@ -736,10 +817,19 @@ def _check_output_folder(out_dir: Path, sweep: Sweep | None, *, must_exist: bool
         fingerprint = stored["fingerprint"]
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise SweepError(f"{manifest}: unreadable sweep manifest ({error})") from None
-    if sweep is not None and fingerprint != sweep.fingerprint():
+    if plan is None or fingerprint == plan.fingerprint:
+        return
+    before = stored.get("inputs") if isinstance(stored.get("inputs"), dict) else {}
+    changed = [name for name, value in plan.inputs if before.get(name) != value]
+    if "sweep" in changed or stored.get("name") != plan.sweep.name:
         msg = (f"{out_dir}: holds results of a different sweep ({stored.get('name')!r}, "
                f"fingerprint {fingerprint}); resume only the same sweep file, or give a new --out")
-        raise SweepError(msg)
+    else:
+        msg = (f"{out_dir}: holds runs of this sweep computed from other inputs (changed "
+               f"since: {', '.join(changed) or 'an input this version does not record'}); "
+               "mixing them would summarise two models together: give a new --out, or delete "
+               "the folder to start again")
+    raise SweepError(msg)
 
 
 # --- running a sweep --------------------------------------------------------------------
@@ -802,7 +892,7 @@ def run_sweep(
         raise SweepError(msg)
     out_dir = Path(out_dir)
     plan = plan_sweep(sweep)
-    _check_output_folder(out_dir, plan.sweep, must_exist=False)
+    _check_output_folder(out_dir, plan, must_exist=False)
     started = time.perf_counter()
     done = done_runs(out_dir)
     missing = [run for run in range(plan.total_runs) if run not in done]
@@ -817,7 +907,7 @@ def run_sweep(
     runner = _Runner(plan, client, workers=workers, dask=dask)
     # The folder appears only once the sweep is known to be valid and runnable.
     out_dir.mkdir(parents=True, exist_ok=True)
-    for stale in out_dir.glob(".part-*.tmp"):
+    for stale in [*out_dir.glob(".part-*.tmp"), *(out_dir / PARTS).glob(".part-*.tmp")]:
         stale.unlink(missing_ok=True)  # left by a run that was killed mid-write
     _write_manifest(plan, out_dir)
     parts = []
@@ -899,10 +989,22 @@ class _Runner:
         self.client = None
 
 
+_SCHEDULER = re.compile(r"^(?:(?:tcp|tls|ws|wss|ucx)://)?[A-Za-z0-9_.\[\]:-]+:\d{1,5}$")
+
+
+def check_scheduler(address: str) -> str:
+    """``address`` if it has the form of a Dask scheduler address (``tcp://host:8786``)."""
+    if not _SCHEDULER.match(address):
+        raise SweepError(f"--scheduler = {address!r}: not a Dask scheduler address; give "
+                         "e.g. tcp://10.0.0.5:8786 (protocol, host and port)")
+    return address
+
+
 def _client(scheduler: str | None, workers: int):
     if scheduler:
         from dask.distributed import Client
 
+        check_scheduler(scheduler)
         try:
             return Client(scheduler, timeout="10s")
         except (OSError, TimeoutError, ValueError, TypeError) as error:
@@ -914,7 +1016,8 @@ def _client(scheduler: str | None, workers: int):
 def _write_manifest(plan: SweepPlan, out_dir: Path) -> None:
     from mobility._io import atomic_write_text
 
-    manifest = {"name": plan.sweep.name, "fingerprint": plan.sweep.fingerprint(),
+    manifest = {"name": plan.sweep.name, "fingerprint": plan.fingerprint,
+                "inputs": dict(plan.inputs),
                 "total_runs": plan.total_runs, "sweep_file": plan.sweep.source_file,
                 "sweep": plan.sweep.model_dump(mode="json"), "columns": plan.columns()}
     path = out_dir / MANIFEST
@@ -1025,14 +1128,13 @@ def summarise_dir(out_dir: str | Path) -> SweepSummary:
 
 
 def write_summary(summary: SweepSummary, frame: pd.DataFrame, out_dir: str | Path) -> list[Path]:
-    """Write ``summary.json`` and ``summary.png`` into the output folder, atomically."""
-    from mobility._io import atomic_write_bytes, atomic_write_text
+    """Write ``summary.json`` and ``summary.png`` into the output folder, both or neither."""
+    from mobility._io import atomic_write_set
 
     out_dir = Path(out_dir)
-    json_path = out_dir / "summary.json"
-    atomic_write_text(json_path, json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
-    png_path = atomic_write_bytes(out_dir / "summary.png", sweep_plot_png(summary, frame))
-    return [json_path, png_path]
+    return atomic_write_set({
+        out_dir / "summary.json": json.dumps(summary.to_dict(), ensure_ascii=False, indent=2),
+        out_dir / "summary.png": sweep_plot_png(summary, frame)})
 
 
 def sweep_plot_png(summary: SweepSummary, frame: pd.DataFrame) -> bytes:

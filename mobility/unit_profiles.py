@@ -16,11 +16,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from mobility._data import data_dir
 from mobility._errors import MobilityError
-from mobility._yaml import describe, read_yaml
+from mobility._yaml import InputModel, describe, read_yaml
 from mobility.names import normalise, suggestions
 
 ProfileMode = Literal["road", "rail", "sea", "air"]
@@ -32,8 +32,8 @@ class UnitProfileError(MobilityError):
     """A unit profile file or a unit name is invalid."""
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Model(InputModel):
+    """Unknown fields, NaN, inf and booleans for numbers refused (see InputModel)."""
 
 
 class Carrier(_Model):

@@ -124,7 +124,7 @@ def _check_interrupted(process: subprocess.Popen, out: Path) -> None:
 def test_ctrl_c_in_a_sweep_exits_130_with_one_line(tmp_path):
     out = tmp_path / "out"
     process = _start_sweep(out, "--workers", "0")
-    _wait_for(out / "part-0000000-0000009.parquet", process)  # the first chunk is done
+    _wait_for(out / "runs" / "part-0000000-0000009.parquet", process)  # the first chunk is done
     process.send_signal(signal.SIGINT)
     _check_interrupted(process, out)
 

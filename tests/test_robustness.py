@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from _hostile import run_forked
 
 BAD = Path(__file__).parent / "fixtures" / "bad"
 TINY_SCENARIO = Path(__file__).parent / "fixtures" / "tiny-scenario.yaml"
@@ -114,14 +115,16 @@ CASES = [
     ("sweep-broken-yaml", SWEEP, "sweep-broken-yaml.yaml", "not valid YAML (line 2"),
     # CLI arguments
     ("cli-workers-negative", ["sweep", str(BAD / "sweep-ok.yaml"), "--out", "{tmp}/out",
-                              "--workers", "-1"], "", "--workers = -1"),
+                              "--workers", "-1"], "",
+     "'--workers': Input should be greater than or equal to 0, got '-1'"),
     ("cli-workers-absurd", ["sweep", str(BAD / "sweep-ok.yaml"), "--out", "{tmp}/out",
-                            "--workers", "100000"], "", "--workers = 100000"),
+                            "--workers", "100000"], "",
+     "'--workers': Input should be less than or equal to 256, got '100000'"),
     ("cli-scheduler-not-an-address", ["sweep", str(BAD / "sweep-ok.yaml"), "--out", "{tmp}/out",
                                       "--scheduler", "not-an-address"], "",
      "--scheduler = 'not-an-address'"),
     ("cli-out-is-a-file", ["sweep", str(BAD / "sweep-ok.yaml"), "--out", str(BAD / "network.txt"),
-                           "--workers", "0"], "", "network.txt: --out must be a folder"),
+                           "--workers", "0"], "", "network.txt: this is a file; give a folder"),
     ("cli-summary-only-without-results", ["sweep", str(BAD / "sweep-ok.yaml"), "--summary-only",
                                           "--out", "{tmp}/out"], "",
      "no such sweep output folder"),
@@ -130,39 +133,6 @@ CASES = [
 ]
 
 
-#: Runs each case in a forked child of one warm interpreter: a real process with its own
-#: exit status, stdout and stderr, running ``mobility.cli.main`` exactly as ``python -m
-#: mobility.cli`` does, without paying the 1-2 s of imports 60 times over.
-FORK_RUNNER = r"""
-import json, os, signal, sys
-import mobility.cli, mobility.closure, mobility.network, mobility.sweep  # warm imports
-cases = json.loads(sys.argv[1])
-for case in cases:
-    folder = case["folder"]
-    pid = os.fork()
-    if pid == 0:
-        signal.alarm(120)
-        os.chdir(folder)
-        for fd, name in ((1, "stdout"), (2, "stderr")):
-            handle = os.open(os.path.join(case["logs"], name), os.O_WRONLY | os.O_CREAT)
-            os.dup2(handle, fd)
-        sys.argv = ["mobility", *case["argv"]]
-        code = 0
-        try:
-            mobility.cli.main()
-        except SystemExit as done:
-            code = done.code if isinstance(done.code, int) else 1
-        except BaseException:
-            import traceback
-            traceback.print_exc()
-            code = 1
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    with open(os.path.join(case["logs"], "rc"), "w") as out:
-        out.write(str(os.waitstatus_to_exitcode(status)))
-"""
 #: Cases also run as a plain ``python -m mobility.cli`` subprocess, one per input family.
 PLAIN = {"scenario-unknown-node", "network-broken-geojson", "sweep-is-a-list",
          "cli-workers-negative"}
@@ -175,9 +145,8 @@ def _argv(case: tuple, folder: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def outcomes(tmp_path_factory) -> dict[str, tuple[subprocess.CompletedProcess, Path]]:
-    """Every case run once in a forked child; a few also as a plain subprocess."""
-    import json
-
+    """Every case run once in a forked child (``_hostile.run_forked``); a few also as a plain
+    ``python -m mobility.cli`` subprocess."""
     root = tmp_path_factory.mktemp("bad-inputs")
     logs = tmp_path_factory.mktemp("bad-input-logs")
     env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
@@ -186,9 +155,8 @@ def outcomes(tmp_path_factory) -> dict[str, tuple[subprocess.CompletedProcess, P
         folder, log = root / case[0], logs / case[0]
         folder.mkdir()
         log.mkdir()
-        jobs.append({"folder": str(folder), "logs": str(log), "argv": _argv(case, folder)})
-    subprocess.run([sys.executable, "-c", FORK_RUNNER, json.dumps(jobs)], env=env, check=True,
-                   timeout=600)
+        jobs.append({"folder": str(folder), "logs": str(log), "steps": [_argv(case, folder)]})
+    run_forked(jobs)
     results = {}
     for case in CASES:
         log = logs / case[0]

@@ -54,13 +54,14 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from mobility._errors import InfeasibleError
+from mobility._errors import InfeasibleError, field_of
 from mobility.closure.lp_model import LPSolution, SparseLP
 from mobility.closure.model import (
     BALTIC_STATES,
     capacity_changes,
     later_arc_changes,
     movement_arc_label,
+    resolve_ends,
     resolve_entry,
     scenario_movement,
 )
@@ -128,11 +129,8 @@ class FleetModel:
 def build_fleet_model(graph: nx.MultiDiGraph, scenario: Scenario) -> FleetModel:
     """Resolve the scenario's force list (or origins), fleets and changes on ``graph``."""
     where = scenario.source_file or f"scenario '{scenario.name}'"
-    destinations = [resolve_entry(graph, d.node, where, f"destinations.{i}.node")
-                    for i, d in enumerate(scenario.destinations)]
+    origins, destinations = resolve_ends(graph, scenario, where)
     static, later = capacity_changes(graph, scenario, where)
-    origins = [resolve_entry(graph, o.node, where, f"origins.{i}.node")
-               for i, o in enumerate(scenario.origins)]
     movement = scenario_movement(graph, scenario, origins, static)
     no_delays = scenario_movement(graph, scenario.model_copy(
         update={"border_delays": BorderDelays(default_h=0.0)}), origins, static)
@@ -143,10 +141,12 @@ def build_fleet_model(graph: nx.MultiDiGraph, scenario: Scenario) -> FleetModel:
     reception = {node: d.reception_troops_per_day
                  for node, d in zip(destinations, scenario.destinations, strict=True)}
     if scenario.forces is not None:
-        forces = load_force_list(scenario.forces, relative_to=scenario.source_file)
+        with field_of(where, "forces"):
+            forces = load_force_list(scenario.forces, relative_to=scenario.source_file)
         groups = _formation_groups(graph, forces, tuple(destinations), planner, cut_off)
-        fleets = load_fleets(scenario.fleets, relative_to=scenario.source_file) \
-            if scenario.fleets is not None else None
+        with field_of(where, "fleets"):
+            fleets = load_fleets(scenario.fleets, relative_to=scenario.source_file) \
+                if scenario.fleets is not None else None
         name = forces.name
     else:
         groups = _stream_groups(scenario, origins, tuple(destinations), planner, where)

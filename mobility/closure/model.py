@@ -21,7 +21,7 @@ from mobility._errors import InfeasibleError, MobilityError, ScenarioError, Unkn
 from mobility.flows import FlowProblem
 from mobility.forces import load_force_list
 from mobility.movement import GATE_IN, ROAD, MovementGraph, movement_graph
-from mobility.names import resolve_node
+from mobility.names import resolve_node, suggestions
 from mobility.network import load_network
 from mobility.scenario import Origin, Scenario, load_scenario
 from mobility.unit_profiles import load_unit_profiles
@@ -188,10 +188,7 @@ class _Placement:
 def _place(graph: nx.MultiDiGraph, scenario: Scenario) -> _Placement:
     """Resolve names, apply day-0 changes, build the movement graph, find entry vertices."""
     where = scenario.source_file or f"scenario '{scenario.name}'"
-    origin_ids = [resolve_entry(graph, o.node, where, f"origins.{i}.node")
-                  for i, o in enumerate(scenario.origins)]
-    destination_ids = [resolve_entry(graph, d.node, where, f"destinations.{i}.node")
-                       for i, d in enumerate(scenario.destinations)]
+    origin_ids, destination_ids = resolve_ends(graph, scenario, where)
     static, later = capacity_changes(graph, scenario, where)
     movement = scenario_movement(graph, scenario, origin_ids, static)
     origin_vertices, destination_vertices = _entry_vertices(
@@ -238,11 +235,19 @@ def network_for(scenario: Scenario) -> nx.MultiDiGraph:
     if path is not None and scenario.source_file:
         candidate = Path(scenario.source_file).parent / path
         path = str(candidate) if candidate.exists() else path
+    where = scenario.source_file or scenario.name
     try:
-        return load_network(path, year=choice.year, phases=choice.phases)
+        graph = load_network(path, year=choice.year, phases=choice.phases)
     except MobilityError as error:
-        where = scenario.source_file or scenario.name
         raise ScenarioError(f"{where}: field 'network': {error}") from None
+    countries = {str(c) for _, c in graph.nodes(data="country")}
+    for pair in sorted(scenario.border_delays.pairs_h):
+        unknown = [c for c in pair.split("-") if c not in countries]
+        if unknown:
+            msg = (f"{where}: field 'border_delays.pairs_h.{pair}': no country {unknown[0]!r} "
+                   f"in this network; its countries: {', '.join(sorted(countries))}")
+            raise ScenarioError(msg)
+    return graph
 
 
 
@@ -254,6 +259,24 @@ def resolve_entry(graph: nx.MultiDiGraph, text: str, where: str, field: str) -> 
         return resolve_node(graph, text)
     except UnknownNodeError as error:
         raise UnknownNodeError(f"{where}: field '{field}': {error}") from None
+
+
+def resolve_ends(graph: nx.MultiDiGraph, scenario: Scenario,
+                 where: str) -> tuple[list[str], list[str]]:
+    """Node ids of the scenario's origins and destinations; an origin that is also a
+    destination is refused (its troops would "arrive" without moving)."""
+    origins = [resolve_entry(graph, o.node, where, f"origins.{i}.node")
+               for i, o in enumerate(scenario.origins)]
+    destinations = [resolve_entry(graph, d.node, where, f"destinations.{i}.node")
+                    for i, d in enumerate(scenario.destinations)]
+    for i, node in enumerate(origins):
+        if node in destinations:
+            j = destinations.index(node)
+            msg = (f"{where}: field 'origins.{i}.node' = {scenario.origins[i].node!r} is also "
+                   f"'destinations.{j}.node' ({graph.nodes[node].get('name', node)}); an "
+                   "origin must not be a destination")
+            raise ScenarioError(msg)
+    return origins, destinations
 
 
 def capacity_changes(graph: nx.MultiDiGraph, scenario: Scenario, where: str):
@@ -278,7 +301,16 @@ def capacity_changes(graph: nx.MultiDiGraph, scenario: Scenario, where: str):
         elif change.element in edge_ids:
             targets = [("edge", change.element)]
         else:
-            node = resolve_entry(graph, change.element, where, f"capacity_changes.{i}.element")
+            field = f"capacity_changes.{i}.element"
+            try:
+                node = resolve_entry(graph, change.element, where, field)
+            except UnknownNodeError:
+                close = suggestions(change.element, sorted(edge_ids))
+                if not close:
+                    raise
+                msg = (f"{where}: field '{field}' = {change.element!r} is neither a node nor "
+                       f"an edge id; did you mean edge {close[0]!r}?")
+                raise UnknownNodeError(msg) from None
             targets = [("node", node)]
         for kind, ref in targets:
             if change.from_day <= 0:
