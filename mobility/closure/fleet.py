@@ -135,8 +135,10 @@ def build_fleet_model(graph: nx.MultiDiGraph, scenario: Scenario) -> FleetModel:
     no_delays = scenario_movement(graph, scenario.model_copy(
         update={"border_delays": BorderDelays(default_h=0.0)}), origins, static)
     countries = {n: str(d["country"]) for n, d in graph.nodes(data=True)}
+    transfers = frozenset(n for n, d in graph.nodes(data=True) if d.get("kind") == "gauge_transfer")
     planner = RoutePlanner(movement, countries, BALTIC_STATES,
-                           search_transit=np.asarray(no_delays.transit_h, dtype=float))
+                           search_transit=np.asarray(no_delays.transit_h, dtype=float),
+                           transfers=transfers)
     cut_off: list = []
     reception = {node: d.reception_troops_per_day
                  for node, d in zip(destinations, scenario.destinations, strict=True)}

@@ -167,11 +167,14 @@ class RoutePlanner:
     """Fastest paths per cargo class on one movement graph (shared by many solves)."""
 
     def __init__(self, movement: MovementGraph, countries: dict[str, str],
-                 baltic: frozenset[str], search_transit: np.ndarray | None = None):
+                 baltic: frozenset[str], search_transit: np.ndarray | None = None,
+                 transfers: frozenset[str] = frozenset()):
         """``search_transit``: hours per arc that choose the routes (default: the movement
         graph's own); the routes' timing always uses the movement graph's. Choosing routes
         without the scenario's border delays makes the routes kept the same whatever the
-        delays, so a longer delay can only slow a route, never swap it for another."""
+        delays, so a longer delay can only slow a route, never swap it for another.
+        ``transfers``: gauge-transfer nodes; the fastest way through each is always a
+        candidate (so a through line on one gauge never hides the transshipment routes)."""
         self.mg = movement
         arrays = movement.arrays()
         self.tail, self.head = arrays["tail"], arrays["head"]
@@ -200,6 +203,12 @@ class RoutePlanner:
         self._indptr = np.searchsorted(tail[first], np.arange(self.n_vertices + 1))
         self._pair_arcs = {(int(t), int(h)): self._by_pair[a:b] for t, h, a, b in zip(
             tail[first], head[first], first, np.r_[first[1:], len(tail)], strict=True)}
+        kinds = np.asarray(movement.kind)
+        self._through = [("mode", np.flatnonzero((self.edge_mode == m) & (kinds == "edge")))
+                         for m in LONG_HAUL]
+        self._through += [("gate", np.flatnonzero((kinds == "gate")
+                                                  & (np.asarray(movement.ref) == node)))
+                          for node in sorted(transfers)]
         self._cache: dict[tuple, list[Route]] = {}
 
     def routes(self, home: str, destinations: tuple[str, ...], rules: CargoRules,
@@ -267,6 +276,28 @@ class RoutePlanner:
                     path = paths(vertex) if vertex is not None else None
                     if path is not None:
                         found[dest].setdefault(tuple(path))
+        # The fastest way through each long-haul mode at least once (a sea leg, a rail leg,
+        # a flight) and through each gauge-transfer site, whatever is faster without it: so
+        # no way goes missing because another got faster (a Rail Baltica phase hiding the
+        # sea route or the transshipment at Šeštokai).
+        hours, via = self._search(start, base)
+        for dest, vertex in targets.items():
+            if vertex is None or not np.isfinite(hours[vertex]):
+                continue
+            back, towards = self._search(vertex, base, backwards=True)
+            for _kind, arcs in self._through:
+                through = arcs[np.isfinite(base[arcs])]
+                if not len(through):
+                    continue
+                total = hours[self.tail[through]] + base[through] + back[self.head[through]]
+                best = int(np.argmin(total))
+                if np.isfinite(total[best]):
+                    arc = int(through[best])
+                    path = (*self._walk(start, int(self.tail[arc]), via, base), arc,
+                            *self._walk_back(int(self.head[arc]), vertex, towards, base))
+                    visits = [int(self.tail[a]) for a in path]
+                    if len(set(visits)) == len(visits):  # not a walk that loops
+                        found[dest].setdefault(path)
         # Avoid each capacitated gate and border crossing of each route found, in turn (one
         # at a time, breadth first, a bounded number of searches per destination).
         for dest, vertex in targets.items():
@@ -348,13 +379,41 @@ class RoutePlanner:
                 found[dest] = float(dist[vertex]) + handling
         return found
 
-    def _search(self, start: int, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Hours and predecessor vertices of the fastest paths from ``start`` (scipy's
-        Dijkstra on the lightest arc of each pair of vertices)."""
+    def _search(self, start: int, weight: np.ndarray, *, backwards: bool = False
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """Hours and predecessor vertices of the fastest paths from ``start`` (``backwards``:
+        to ``start``, with the next vertex instead), by scipy's Dijkstra on the lightest arc
+        of each pair of vertices."""
         lightest = np.minimum.reduceat(weight[self._by_pair], self._pair_start)
         matrix = sparse.csr_matrix((lightest, self._pair_head, self._indptr),
                                    shape=(self.n_vertices, self.n_vertices))
+        if backwards:
+            matrix = matrix.T.tocsr()
         return dijkstra(matrix, indices=start, return_predecessors=True)
+
+    def _arc(self, tail: int, head: int, weight: np.ndarray) -> int:
+        pair = self._pair_arcs[(tail, head)]
+        return int(pair[np.argmin(weight[pair])])
+
+    def _walk(self, start: int, vertex: int, via: np.ndarray, weight: np.ndarray) -> list[int]:
+        """Arcs of the fastest path from ``start`` to ``vertex`` (``via``: predecessors)."""
+        arcs = []
+        while vertex != start:
+            tail = int(via[vertex])
+            arcs.append(self._arc(tail, vertex, weight))
+            vertex = tail
+        return arcs[::-1]
+
+    def _walk_back(self, vertex: int, target: int, towards: np.ndarray,
+                   weight: np.ndarray) -> list[int]:
+        """Arcs of the fastest path from ``vertex`` to ``target`` (``towards``: next
+        vertices, from a backwards search)."""
+        arcs = []
+        while vertex != target:
+            head = int(towards[vertex])
+            arcs.append(self._arc(vertex, head, weight))
+            vertex = head
+        return arcs
 
     def _dijkstra(self, start: int, weight: np.ndarray):
         """The fastest path from ``start`` to a vertex, as a function of the vertex giving
@@ -362,15 +421,7 @@ class RoutePlanner:
         dist, via = self._search(start, weight)
 
         def path_to(vertex: int) -> list[int] | None:
-            if not np.isfinite(dist[vertex]):
-                return None
-            arcs = []
-            while vertex != start:
-                tail = int(via[vertex])
-                pair = self._pair_arcs[(tail, vertex)]
-                arcs.append(int(pair[np.argmin(weight[pair])]))
-                vertex = tail
-            return arcs[::-1]
+            return self._walk(start, vertex, via, weight) if np.isfinite(dist[vertex]) else None
 
         return path_to
 
