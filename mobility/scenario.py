@@ -147,6 +147,38 @@ class BorderDelays(_Model):
         return self.default_h
 
 
+class Permissions(_Model):
+    """The clock of permissions: no cross-border move starts before its lead time.
+
+    ``regime`` picks a lead time from data/permissions.yaml (sourced); ``lead_days``, if
+    given, overrides it. Clearance at each crossing stays in ``border_delays``."""
+
+    regime: Literal["peacetime", "eu-2025", "emergency", "custom"] = Field(
+        description="peacetime (45 days' notice), eu-2025 (3 days), emergency (2 days to "
+        "activate + 6 h), or custom (give lead_days)")
+    lead_days: Day | None = Field(None, description="days from the decision to the first "
+                                  "cross-border move; default: the regime's")
+
+    @model_validator(mode="after")
+    def _custom_needs_days(self) -> Permissions:
+        if self.regime == "custom" and self.lead_days is None:
+            raise ValueError("regime 'custom' needs 'lead_days'")
+        return self
+
+    def lead(self) -> tuple[float, str]:
+        """(lead time in days, where it comes from)."""
+        if self.lead_days is not None:
+            return float(self.lead_days), "scenario field 'permissions.lead_days'"
+        regime = permission_regimes()[self.regime]
+        return float(regime["lead_days"]), str(regime["source"]).split(":")[0]
+
+
+@lru_cache(maxsize=1)
+def permission_regimes() -> dict[str, dict]:
+    """The shipped permission regimes (data/permissions.yaml)."""
+    return read_yaml(data_dir() / "permissions.yaml", ScenarioError)["regimes"]
+
+
 class CapacityChange(_Model):
     """A closure or capacity change from a given day (factor 0 closes, 0.5 halves)."""
 
@@ -185,6 +217,9 @@ class Scenario(_Model):
         "dispatching a rate for ever")
     destinations: tuple[Destination, ...] = Field(min_length=1)
     border_delays: BorderDelays = BorderDelays()
+    permissions: Permissions | None = Field(
+        None, description="permission regime: no cross-border move before its lead time "
+        "(force lists only); default none")
     capacity_changes: tuple[CapacityChange, ...] = ()
     road_march_hours_per_day: float = Field(
         10, gt=0, le=24, description="hours a day road columns move (the rest: halts, rest)"
@@ -203,6 +238,9 @@ class Scenario(_Model):
         if (self.forces is None) == (not self.origins):
             raise ValueError("give either 'forces' (a force list) or 'origins' (the unlimited "
                              "stress case), not both and not neither")
+        if self.permissions is not None and self.forces is None:
+            raise ValueError("'permissions' applies to a force list ('forces'), not to the "
+                             "stress case's origins")
         return self
 
     def factors(self) -> PlanningFactors:

@@ -8,6 +8,7 @@ flows-over-time method on the tiny and the curated network.
 from __future__ import annotations
 
 import importlib
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -399,3 +400,38 @@ def test_compare_gives_days_later_per_target(tiny, scenario, tmp_path):
             after["reached_day"] - before["reached_day"], abs=0.01)
         assert after["days_later_than_first"] > 0
     assert table["edges_changed_most"], "flows of the fleet engine are compared"
+
+
+def test_a_shorter_permission_lead_time_never_delays_closure(tiny, scenario):
+    """Regimes in order of lead time (none, 0 days, emergency 2.25, eu-2025 3): each closes
+    no more by any report day and reaches no target sooner than the one before; a lead of 0
+    changes nothing; the regime and its lead are stated."""
+    from mobility.scenario import Permissions
+
+    results = [closure(tiny, scenario, detail=False)] + [
+        closure(tiny, scenario.model_copy(update={"permissions": p}), detail=False)
+        for p in (Permissions(regime="custom", lead_days=0), Permissions(regime="emergency"),
+                  Permissions(regime="eu-2025"))]
+    assert results[1].troops_by_day == pytest.approx(results[0].troops_by_day, rel=1e-9)
+    for earlier, later in itertools.pairwise(results):
+        for day, troops in later.troops_by_day.items():
+            assert troops <= earlier.troops_by_day[day] * (1 + 1e-7) + 1e-6, day
+        for a, b in zip(earlier.targets, later.targets, strict=True):
+            assert b.reached_day is None or b.reached_day >= a.reached_day - 1e-6
+    assert results[3].troops_by_day[5] < results[0].troops_by_day[5]
+    assert any("regime eu-2025" in n and "day 3" in n for n in results[3].notes)
+    # nothing crosses a border before day 3: no formation's first arrival precedes it
+    assert (results[3].formations["first_arrival_day"] > 3).all()
+
+
+def test_permissions_are_refused_for_the_stress_case_in_one_line(tmp_path):
+    import subprocess
+
+    bad = tmp_path / "bad.yaml"
+    text = (FIXTURES / "tiny-scenario.yaml").read_text(encoding="utf-8")
+    bad.write_text(text + "\npermissions: {regime: eu-2025}\n", encoding="utf-8")
+    done = subprocess.run(["mobility", "run", str(bad)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "permissions" in done.stderr
+    assert "Traceback" not in done.stderr

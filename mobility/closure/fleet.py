@@ -145,7 +145,9 @@ def build_fleet_model(graph: nx.MultiDiGraph, scenario: Scenario) -> FleetModel:
     if scenario.forces is not None:
         with field_of(where, "forces"):
             forces = load_force_list(scenario.forces, relative_to=scenario.source_file)
-        groups = _formation_groups(graph, forces, tuple(destinations), planner, cut_off)
+        lead_days = scenario.permissions.lead()[0] if scenario.permissions is not None else 0.0
+        groups = _formation_groups(graph, forces, tuple(destinations), planner, cut_off,
+                                   lead_days)
         with field_of(where, "fleets"):
             fleets = load_fleets(scenario.fleets, relative_to=scenario.source_file) \
                 if scenario.fleets is not None else None
@@ -158,9 +160,11 @@ def build_fleet_model(graph: nx.MultiDiGraph, scenario: Scenario) -> FleetModel:
 
 
 def _formation_groups(graph, forces: ForceList, destinations: tuple[str, ...],
-                      planner: RoutePlanner, cut_off: list) -> list[Group]:
+                      planner: RoutePlanner, cut_off: list, lead_days: float = 0.0
+                      ) -> list[Group]:
     """Groups with their routes; formations that cannot reach any assembly area (a closed
-    corridor, modes that do not exist) go to ``cut_off`` as (formation, troops, why)."""
+    corridor, modes that do not exist) go to ``cut_off`` as (formation, troops, why). A
+    formation that crosses a border starts no earlier than ``lead_days`` (permissions)."""
     where = forces.source_file or forces.name
     profiles = load_unit_profiles()
     kinds = {p.kind_name: p.kind for p in profiles.values()}
@@ -184,11 +188,14 @@ def _formation_groups(graph, forces: ForceList, destinations: tuple[str, ...],
                             f"its {' and '.join(missing)} cannot reach {' or '.join(wanted)} "
                             f"from {home} with modes {list(f.modes)}"))
             continue
+        crosses = any(graph.nodes[home]["country"] != graph.nodes[d]["country"]
+                      for d in reachable)
+        ready_day = max(f.ready_day, lead_days) if crosses else f.ready_day
         groups.append(Group(f.id, f.name or f.id, f.nation, f.profile,
                             float(profile.size.troops * f.count),
                             dict.fromkeys(rules, float(f.count)),
                             {"personnel": float(profile.size.troops), "vehicles": 0.0},
-                            None, f.ready_day * 24, home, tuple(reachable),
+                            None, ready_day * 24, home, tuple(reachable),
                             tuple(r for r in routes if r.destination in reachable)))
     if not groups:
         raise InfeasibleError(f"{where}: no formation can reach an assembly area on this "
@@ -678,6 +685,11 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
         notes.append("bound: the same LP with unlimited lift (a relaxation: never less)")
     if model.fleets is None and model.groups[0].rate_per_h is None:
         notes.append("no fleet file: lift is unlimited (scenario field 'fleets')")
+    if scenario.permissions is not None:
+        lead, source = scenario.permissions.lead()
+        notes.append(f"permissions: regime {scenario.permissions.regime}, no cross-border move "
+                     f"before day {lead:g} ({source}); ready days shown are the later of "
+                     "readiness and that")
     say("the earliest day of each target")
     earliest = [_earliest_day(model, step, curve, t.troops, solver)
                 for t in scenario.targets.resolved()]

@@ -360,5 +360,5 @@ def stress_case(scenario: Scenario) -> Scenario:
                         for home, (modes, troops) in homes.items())
         force, note = scenario.force, "the force list's homes, each sending its whole force a day"
     return scenario.model_copy(update={
-        "forces": None, "origins": origins, "force": force,
+        "forces": None, "origins": origins, "force": force, "permissions": None,
         "description": f"{scenario.description} (stress case: {note})"})
