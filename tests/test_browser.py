@@ -34,12 +34,19 @@ _FLOW_TEXT = re.compile(
     r"[\d,]+ troops/day = [\d,.]+ (trains|vehicles)/day of [\d,.]+ \1/day \(\d+ %\)")
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def _chromium() -> str:
+    """The Chromium the browser tests drive; skipped where there is none (``.ci/run``
+    installs Debian's), with what to install."""
     executable = chromium_path()
     if executable is None:
         pytest.skip("Chromium not found: install Debian's chromium (apt-get install -y "
                     "chromium) or set MOBILITY_CHROMIUM")
+    return executable
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    executable = _chromium()
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
@@ -329,8 +336,7 @@ def test_printed_map_shows_the_baltic_states(browser, map_file, tmp_path, paper)
 def test_report_exports_to_pdf_and_png_offline(tmp_path):
     """``mobility report … --pdf --png`` in a process of its own (the module's browser runs
     Playwright's event loop here); the export refuses any request that leaves the file."""
-    if chromium_path() is None:
-        pytest.skip("Chromium not found")
+    _chromium()
     pytest.importorskip("playwright.sync_api")
     folder = _screenshot_dir(tmp_path)
     scenario = Path(__file__).parent / "fixtures" / "tiny-fleet-scenario.yaml"

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from mobility.closure.model import BALTIC_STATES, ClosureModel
-from mobility.closure.readback import report_days, targets
+from mobility.closure.readback import report_days, targets, targets_reading
 from mobility.flows import FlowProblem, earliest_arrival_curve, min_cut
 from mobility.result import Bottleneck, ClosureResult
 
@@ -45,7 +45,7 @@ def solve_exact(model: ClosureModel, *, detail: bool = True) -> ClosureResult:
         scenario=scenario.name,
         description=scenario.description,
         method="exact",
-        targets_reading=scenario.targets.reading if not scenario.targets.custom else "custom",
+        targets_reading=targets_reading(scenario),
         horizon_days=scenario.horizon_days,
         curve=curve_frame,
         targets=targets(scenario, curve_frame),

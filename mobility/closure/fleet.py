@@ -65,7 +65,7 @@ from mobility.closure.model import (
     resolve_entry,
     scenario_movement,
 )
-from mobility.closure.readback import reached_day, report_days, targets
+from mobility.closure.readback import reached_day, report_days, targets, targets_reading
 from mobility.closure.routes import CargoRules, Route, RoutePlanner
 from mobility.forces import FleetFile, ForceList, load_fleets, load_force_list
 from mobility.movement import GATE_IN, ROAD, MovementGraph
@@ -116,6 +116,16 @@ class FleetModel:
     reception_per_day: dict[str, float]
     force_name: str
     cut_off: list  # (formation, troops, why) of formations that cannot arrive at all
+
+    @property
+    def finite(self) -> bool:
+        """A force list (formations that close), not the stress case's streams."""
+        return self.groups[0].rate_per_h is None
+
+    @property
+    def total_troops(self) -> float:
+        """Troops of the formations that can arrive (infinite for the stress case)."""
+        return sum(g.troops for g in self.groups) if self.finite else math.inf
 
     @property
     def group_of(self) -> np.ndarray:
@@ -334,12 +344,12 @@ class _Rows:
 def _solve_variant(model: FleetModel, grid: np.ndarray, *, fleets_limited: bool,
                    extra_fleet: dict[str, float] | None = None,
                    extra_capacity: dict[int, float] | None = None, solver: str = "highs",
-                   final_only: bool = False, stress: dict[int, float] | None = None):
+                   final_only: bool = False, day_weights: dict[int, float] | None = None):
     """Build and solve the closure LP on ``grid``.
 
     The objective is troops closed x days (the plan), or with ``final_only`` the troops
-    closed by the grid's last time (the most that can close by then). ``stress`` adds
-    days of weight to the troops closed by the end of a period."""
+    closed by the grid's last time (the most that can close by then). ``day_weights``
+    adds days of weight to the troops closed by the end of a period."""
     groups = model.groups
     routes = [r for g in groups for r in g.routes]
     group_of = model.group_of
@@ -366,7 +376,7 @@ def _solve_variant(model: FleetModel, grid: np.ndarray, *, fleets_limited: bool,
     cumulative: dict[tuple[int, str, str], np.ndarray] = {}
     closed: dict[tuple[int, str], np.ndarray] = {}
     weight = widths / 24.0 if not final_only else np.r_[np.zeros(n_periods - 1), 1.0]
-    for period, days in (stress or {}).items():
+    for period, days in (day_weights or {}).items():
         weight = weight.copy()
         weight[period] += days
     for gi, group in enumerate(groups):
@@ -585,11 +595,11 @@ def _plan(model: FleetModel, grid: np.ndarray, report: list[int], *, fleets_limi
     :data:`REPORT_DAY_WEIGHT` x the horizon's days more (so it reaches each day's most, or
     close to it, where that costs little later). Each day's most is its own LP
     (:func:`most_by`), skipped where the plan has closed every troop by then."""
-    total = sum(g.troops for g in model.groups) if model.groups[0].rate_per_h is None \
-        else math.inf
+    total = model.total_troops
     weight = REPORT_DAY_WEIGHT * grid[-1] / 24
     plan = _Solved(*_solve_variant(model, grid, fleets_limited=fleets_limited, solver=solver,
-                                   stress={_period_ending(grid, d): weight for d in report}))
+                                   day_weights={_period_ending(grid, d): weight
+                                                for d in report}))
     most = {}
     for day in report:
         reached = _closed_at(model, plan, grid, day)
@@ -602,15 +612,16 @@ def _plan(model: FleetModel, grid: np.ndarray, report: list[int], *, fleets_limi
 
 
 def _earliest_day(model: FleetModel, step_h: float, curve: pd.DataFrame, troops: float,
-                  solver: str) -> float | None:
+                  solver: str, known: dict[int, float]) -> float | None:
     """The first day by which ``troops`` can have closed: from the whole day the plan
-    reaches it, down while the most by the day before (an LP each) still reaches it; linear
-    within the last day. None if not within the horizon."""
+    reaches it, down while the most by the day before (an LP each, unless ``known``: the
+    report days') still reaches it; linear within the last day. None if not within the
+    horizon."""
     days, closed = curve["day"].to_numpy(), curve["troops"].to_numpy()
     planned = reached_day(days, closed, troops)
     if planned is None:
         return None
-    cache: dict[int, float] = {0: 0.0}
+    cache: dict[int, float] = {0: 0.0, **known}
 
     def most(day: int) -> float:
         if day not in cache:
@@ -639,7 +650,7 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
     step = step_h or scenario.step_h
     report = report_days(scenario)
     grid = time_grid(horizon_h, step, [d * 24 for d in report])
-    variants = VARIANTS if detail and model.groups[0].rate_per_h is None else VARIANTS[:1]
+    variants = VARIANTS if detail and model.finite else VARIANTS[:1]
     solved, most = {}, {}
     for name, limited in variants:
         say(f"solving the closure LP ({name})")
@@ -652,18 +663,18 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
     bounds = {name: np.r_[0.0, s.closed_troops(model)]
               for name, s in solved.items() if name != "fleets"}
     by_day = most["fleets"]
-    formations = _formation_table(model, main, grid) if model.groups[0].rate_per_h is None \
+    formations = _formation_table(model, main, grid) if model.finite \
         else pd.DataFrame()
     fleet_use = _fleet_use(model, main, grid)
     binding = _binding(model, main, grid)
     marginal = _marginal_values(model, grid, by_day, binding, report, solver, say) \
-        if detail and model.groups[0].rate_per_h is None else []
+        if detail and model.finite else []
     lp = main.solution
     notes = [
         f"force: {model.force_name}; {len(model.groups)} "
-        + ("formations" if model.groups[0].rate_per_h is None else "origins")
+        + ("formations" if model.finite else "origins")
         + (f", {sum(g.troops for g in model.groups):,.0f} troops" if
-           model.groups[0].rate_per_h is None else "")
+           model.finite else "")
         + (f"; cut off (cannot arrive at all): {len(model.cut_off)} formations, "
            f"{sum(t for _, t, _ in model.cut_off):,.0f} troops" if model.cut_off else ""),
         "a formation counts as closed when all its vehicles and all its troops have reached "
@@ -683,7 +694,7 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
                      "would close fewer by another)"))
     if bounds:
         notes.append("bound: the same LP with unlimited lift (a relaxation: never less)")
-    if model.fleets is None and model.groups[0].rate_per_h is None:
+    if model.fleets is None and model.finite:
         notes.append("no fleet file: lift is unlimited (scenario field 'fleets')")
     if scenario.permissions is not None:
         lead, source = scenario.permissions.lead()
@@ -691,14 +702,14 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
                      f"before day {lead:g} ({source}); ready days shown are the later of "
                      "readiness and that")
     say("the earliest day of each target")
-    earliest = [_earliest_day(model, step, curve, t.troops, solver)
+    earliest = [_earliest_day(model, step, curve, t.troops, solver, by_day)
                 for t in scenario.targets.resolved()]
     result_targets = targets(scenario, curve, by_day, earliest)
     return ClosureResult(
         scenario=scenario.name,
         description=scenario.description,
         method="fleet",
-        targets_reading=scenario.targets.reading if not scenario.targets.custom else "custom",
+        targets_reading=targets_reading(scenario),
         horizon_days=scenario.horizon_days,
         curve=curve,
         targets=result_targets,
@@ -834,7 +845,7 @@ def _marginal_values(model: FleetModel, grid: np.ndarray, most: dict[int, float]
     more train (sailing, flight, vehicle) a day on a capacity, one more standard carrier of a
     fleet from day 0. Each is a re-solve of the same LP; the ``limit`` resources that bind on
     the most days are tried."""
-    total = sum(g.troops for g in model.groups)
+    total = model.total_troops
     found = []
     for b in binding[:limit]:
         if b.kind == "fleet":

@@ -14,6 +14,11 @@ def report_days(scenario: Scenario) -> list[int]:
     return sorted(d for d in wanted if d <= scenario.horizon_days)
 
 
+def targets_reading(scenario: Scenario) -> str:
+    """How the targets are read: "cumulative", "additive", or "custom" targets."""
+    return scenario.targets.reading if not scenario.targets.custom else "custom"
+
+
 def targets(scenario: Scenario, curve: pd.DataFrame, by_day: dict[int, float] | None = None,
             reached: list[float | None] | None = None) -> list[TargetOutcome]:
     """Each target's outcome on ``curve``; ``by_day`` overrides the troops at a deadline

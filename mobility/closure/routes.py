@@ -180,6 +180,7 @@ class RoutePlanner:
         self.tail, self.head = arrays["tail"], arrays["head"]
         self.transit = arrays["transit_h"]
         self.search_transit = self.transit if search_transit is None else search_transit
+        self._transit_arc = np.asarray(movement.kind) != "link"
         self.capacity = arrays["capacity_per_day"]
         self.n_vertices = len(movement.vertices)
         self.edge_mode = np.array([layer_mode(layer) if kind == "edge" else ""
@@ -226,11 +227,10 @@ class RoutePlanner:
         return self._cache[key]
 
     def _weights(self, rules: CargoRules, modes: tuple[str, ...], home: str,
-                 exit_modes: tuple[str, ...] | None, transit: np.ndarray | None = None
-                 ) -> np.ndarray:
-        """Hours per arc for this class (inf: not allowed)."""
+                 exit_modes: tuple[str, ...] | None) -> np.ndarray:
+        """Hours per arc for this class that choose its routes (inf: not allowed)."""
         mg = self.mg
-        transit = self.search_transit if transit is None else transit
+        transit = self.search_transit
         weight = np.full(mg.n_arcs, np.inf)
         for arc in range(mg.n_arcs):
             kind, layer, unit = mg.kind[arc], mg.layer[arc], mg.unit[arc]
@@ -261,17 +261,23 @@ class RoutePlanner:
         if start is None:
             return []
         base = self._weights(rules, modes, home, exit_modes)
+        # The routes' timing: the movement graph's own hours on the arcs the search weighed
+        # by ``search_transit`` (edges and gates; links carry the class's handling).
+        timing = np.where(np.isfinite(base) & self._transit_arc, self.transit, base)
         # Each mode, roads too, switched off in every combination (but not all at once): so
         # a way by one mode alone is found even where a shortcut by another is faster.
         switchable = [m for m in (ROAD, *LONG_HAUL) if m in modes]
+        hours, via = self._search(start, base)
         found: dict[str, dict[tuple[int, ...], None]] = {d: {} for d in destinations}
         fastest: dict[str, float] = {}
         for n_off in range(len(switchable)):
             for off in itertools.combinations(switchable, n_off):
-                weight = base.copy()
                 if off:
+                    weight = base.copy()
                     weight[np.isin(self.edge_mode, off)] = np.inf
-                paths = self._dijkstra(start, weight)
+                    paths = self._dijkstra(start, weight)
+                else:  # every mode allowed: the search above, done once
+                    paths = self._paths(start, hours, via, base)
                 for dest, vertex in targets.items():
                     path = paths(vertex) if vertex is not None else None
                     if path is not None:
@@ -280,7 +286,6 @@ class RoutePlanner:
         # a flight) and through each gauge-transfer site, whatever is faster without it: so
         # no way goes missing because another got faster (a Rail Baltica phase hiding the
         # sea route or the transshipment at Šeštokai).
-        hours, via = self._search(start, base)
         for dest, vertex in targets.items():
             if vertex is None or not np.isfinite(hours[vertex]):
                 continue
@@ -342,8 +347,6 @@ class RoutePlanner:
                     break
                 seen.add(signature)
                 kept.append(p)
-            timing = base if self.search_transit is self.transit else self._weights(
-                rules, modes, home, exit_modes, self.transit)
             routes += [self._route(home, dest, np.array(p, dtype=np.int64), timing, rules)
                        for p in kept]
         return routes
@@ -418,8 +421,9 @@ class RoutePlanner:
     def _dijkstra(self, start: int, weight: np.ndarray):
         """The fastest path from ``start`` to a vertex, as a function of the vertex giving
         its arcs (None: unreachable)."""
-        dist, via = self._search(start, weight)
+        return self._paths(start, *self._search(start, weight), weight)
 
+    def _paths(self, start: int, dist: np.ndarray, via: np.ndarray, weight: np.ndarray):
         def path_to(vertex: int) -> list[int] | None:
             return self._walk(start, vertex, via, weight) if np.isfinite(dist[vertex]) else None
 
