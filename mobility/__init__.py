@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from mobility.criticality import criticality
     from mobility.interdiction import interdict
     from mobility.investments import evaluate_investments, load_catalogue
+    from mobility.materiel import MaterielResult, materiel
     from mobility.network import load_network, network_gdfs
     from mobility.result import Bottleneck, ClosureResult, TargetOutcome
     from mobility.routing import Route, route, route_timing
@@ -50,6 +51,8 @@ _LAZY = {
     "interdict": "mobility.interdiction",
     "evaluate_investments": "mobility.investments",
     "load_catalogue": "mobility.investments",
+    "materiel": "mobility.materiel",
+    "MaterielResult": "mobility.materiel",
     "load_network": "mobility.network",
     "network_gdfs": "mobility.network",
     "Bottleneck": "mobility.result",
@@ -69,6 +72,7 @@ __all__ = [
     "ClosureResult",
     "Comparison",
     "InfeasibleError",
+    "MaterielResult",
     "MobilityError",
     "NetworkDataError",
     "Route",
@@ -85,6 +89,7 @@ __all__ = [
     "load_network",
     "load_scenario",
     "load_sweep",
+    "materiel",
     "network_gdfs",
     "route",
     "route_timing",
@@ -108,12 +113,12 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
 
 
-# Three public functions share their name with the submodule that defines them. Importing the
+# Four public functions share their name with the submodule that defines them. Importing the
 # submodule (``import mobility.closure.fleet``, or any ``from mobility.closure import ...``)
 # binds the submodule to that name in this package; bind the function instead, so
 # ``mobility.closure`` stays the function whatever was imported first, as it was when this
 # file imported everything.
-_SHADOWED = frozenset({"closure", "compare", "criticality"})
+_SHADOWED = frozenset({"closure", "compare", "criticality", "materiel"})
 
 
 class _Package(types.ModuleType):
