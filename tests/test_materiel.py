@@ -323,3 +323,25 @@ def test_plan_validation_names_the_field(graph):
     bad["storage_areas"][0]["access_node"] = "narwa"
     with pytest.raises(MaterielPlanError, match="did you mean 'narva'"):
         plan_lanes(plan_of(bad), graph)
+
+
+def test_earliest_alone_is_never_later_than_the_shared_schedule(shipped):
+    _, result = shipped
+    for area in result.areas:
+        assert area.earliest_alone is not None
+        assert area.earliest_alone <= area.completion
+    # with first call on both plants (10 a week from 2026-06-01) one area's 145 bunkers are
+    # installed at its 4 a week (2 crews x 2): 36.25 working weeks after the first output,
+    # i.e. in February 2027 (holidays and Christmas week included)
+    assert result.area("ne-1-narva").earliest_alone.startswith("2027-02")
+
+
+def test_earliest_alone_equals_the_area_on_its_own(graph):
+    data = small_plan(units=30, rate=5)
+    other = copy.deepcopy(data["storage_areas"][0])
+    other.update({"id": "other", "demand_units": {"bunker": 30}})
+    data["storage_areas"].append(other)
+    both = materiel(plan_of(data), graph=graph, marginal=False)
+    alone = materiel(plan_of(small_plan(units=30, rate=5)), graph=graph, marginal=False)
+    assert both.area("area").earliest_alone == alone.completion
+    assert both.completion > alone.completion  # sharing the plant costs time

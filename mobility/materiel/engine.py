@@ -55,7 +55,8 @@ NOTES = (
     "loading, unloading and turnaround; the road leg from the railhead uses the same trucks.",
     "Per-area dates come from one schedule that first minimises the overall completion, then "
     "installs each area as early as it can; more of a resource never makes the overall date "
-    "later, but may move work between areas.",
+    "later, but may move work between areas. 'Earliest alone' is the earliest an area could "
+    "finish with first call on every plant, vehicle and crane (the others wait).",
     "The deadline is only compared with the answer; it changes no schedule.",
 )
 
@@ -132,9 +133,16 @@ def materiel(
                                       other.completion_date.isoformat(), _days(base, other)))
         relaxations.sort(key=lambda r: (-r.days_earlier, CLASSES.index(r.resource_class)))
         marginals.sort(key=lambda m: (-m.days_earlier, m.change))
+    alone = {}
+    for area in plan.storage_areas:
+        if any(plan.remaining_units(area, i) > 0 for i in area.demand_units):
+            say(f"earliest alone: {area.id}")
+            own = solve_schedule(plan, lanes, upper=base.weeks, front=False, only=area.id)
+            lp_count += own.lp_count
+            alone[area.id] = own.completion_date.isoformat()
     binding = (relaxations[0].resource_class if relaxations and
                relaxations[0].days_earlier > 0 else "none")
-    return _result(plan, lanes, base, relaxations, marginals, binding, lp_count)
+    return _result(plan, lanes, base, relaxations, marginals, binding, alone, lp_count)
 
 
 def _days(base: Schedule, other: Schedule) -> int:
@@ -185,7 +193,7 @@ def _replace(plan: MaterielPlan, field: str, index: int, value) -> MaterielPlan:
 
 def _result(plan: MaterielPlan, lanes: list[Lane], base: Schedule,
             relaxations: list[Relaxation], marginals: list[Marginal], binding: str,
-            lp_count: int) -> MaterielResult:
+            alone: dict[str, str], lp_count: int) -> MaterielResult:
     solved, cal = base.solved, base.calendar
     weeks = base.weeks
     inst = weekly_values(solved, "inst") if weeks else {}
@@ -220,7 +228,8 @@ def _result(plan: MaterielPlan, lanes: list[Lane], base: Schedule,
         areas.append(AreaOutcome(
             area.id, area.name, area.lon, area.lat, area.access_node,
             sum(area.demand_units.values()), sum(area.installed_units.values()),
-            completion.isoformat() if completion else None, done_week, last_delivery,
+            completion.isoformat() if completion else None, alone.get(area.id), done_week,
+            last_delivery,
             late <= 0, late))
         running = 0.0
         for t in range(weeks):

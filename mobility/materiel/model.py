@@ -121,8 +121,13 @@ class Solved:
 
 
 def _build(plan: MaterielPlan, lanes: list[Lane], weeks: int, *, relax: frozenset[str],
-           stage: str, z_cap: float = 1.0) -> tuple[SparseLP, _Columns, dict]:
-    """The programme over ``weeks`` weeks; ``stage`` is ``unmet``, ``z`` or ``front``."""
+           stage: str, z_cap: float = 1.0, only: str | None = None
+           ) -> tuple[SparseLP, _Columns, dict]:
+    """The programme over ``weeks`` weeks; ``stage`` is ``unmet``, ``z`` or ``front``.
+
+    ``only``: a storage area whose demand alone must be met (the others may fall short at no
+    cost), for the earliest that area could finish with first call on everything.
+    """
     cal = week_calendar(plan, weeks)
     lp = SparseLP()
     cols = _Columns()
@@ -163,9 +168,10 @@ def _build(plan: MaterielPlan, lanes: list[Lane], weeks: int, *, relax: frozense
                 continue
             cols.inst[area.id, item] = lp.add_columns(weeks, objective=front / totals[area.id])
             cols.area_stock[area.id, item] = lp.add_columns(weeks)
+            counted = only is None or area.id == only
             cols.short[area.id, item] = int(lp.add_columns(
-                1, upper=0.0 if stage != "unmet" else np.inf,
-                objective=-1.0 if stage == "unmet" else 0.0)[0])
+                1, upper=0.0 if stage != "unmet" and counted else np.inf,
+                objective=-1.0 if stage == "unmet" and counted else 0.0)[0])
 
     # plant yard balance: stock(t) - stock(t-1) - prod(t) + shipped(t) = 0 (stock(-1) given)
     for (site_id, item), prod in cols.prod.items():
@@ -250,7 +256,7 @@ def _build(plan: MaterielPlan, lanes: list[Lane], weeks: int, *, relax: frozense
         last = weeks - 1
         for area in plan.storage_areas:
             items = [item for (a, item) in cols.inst if a == area.id]
-            if not items:
+            if not items or (only is not None and area.id != only):
                 continue
             cap = install_capacity(plan, area.id, cal.install_days[last:], relax)[0]
             r = lp.add_rows(1, upper=0.0 if stage == "z" else z_cap * cap + 1e-7)
@@ -284,8 +290,9 @@ def install_capacity(plan: MaterielPlan, area_id: str, install_days: np.ndarray,
 
 
 def _solve(plan: MaterielPlan, lanes: list[Lane], weeks: int, relax: frozenset[str],
-           stage: str, z_cap: float = 1.0) -> Solved:
-    lp, cols, rows = _build(plan, lanes, weeks, relax=relax, stage=stage, z_cap=z_cap)
+           stage: str, z_cap: float = 1.0, only: str | None = None) -> Solved:
+    lp, cols, rows = _build(plan, lanes, weeks, relax=relax, stage=stage, z_cap=z_cap,
+                            only=only)
     solution = lp.solve("highs")
     values = solution.values
     unmet = float(sum(values[c] for c in cols.short.values()))
@@ -300,9 +307,11 @@ def _solve(plan: MaterielPlan, lanes: list[Lane], weeks: int, relax: frozenset[s
     return Solved(weeks, unmet, z, cols, values, capacity)
 
 
-def _met(plan: MaterielPlan, solved: Solved) -> bool:
+def _met(plan: MaterielPlan, solved: Solved, only: str | None = None) -> bool:
     need = sum(plan.remaining_units(a, i) for a in plan.storage_areas for i in a.demand_units)
-    return solved.unmet_units <= TOLERANCE * max(1.0, need)
+    unmet = solved.unmet_units if only is None else sum(
+        solved.values[c] for (a, _), c in solved.columns.short.items() if a == only)
+    return unmet <= TOLERANCE * max(1.0, need)
 
 
 @dataclass(frozen=True)
@@ -331,18 +340,23 @@ def fraction_date(cal: WeekCalendar, week: int, share: float) -> dt.date:
 
 
 def completion_weeks(plan: MaterielPlan, lanes: list[Lane], *, relax: frozenset[str] = frozenset(),
-                     upper: int | None = None) -> tuple[int, int]:
+                     upper: int | None = None, only: str | None = None) -> tuple[int, int]:
     """The smallest number of weeks with nothing unmet, and the programmes solved.
 
-    ``upper``: a number of weeks known to suffice (from a run with fewer resources).
+    ``upper``: a number of weeks known to suffice (from a run with fewer resources);
+    ``only``: count one storage area's demand alone (see :func:`_build`).
     Raises :class:`InfeasibleError` if the plan's ``horizon_weeks`` do not suffice.
     """
     count = 0
     horizon = plan.horizon_weeks if upper is None else upper
+
+    def met(weeks: int) -> bool:
+        return _met(plan, _solve(plan, lanes, weeks, relax, "unmet", only=only), only)
+
     if upper is None:
-        solved = _solve(plan, lanes, horizon, relax, "unmet")
+        solved = _solve(plan, lanes, horizon, relax, "unmet", only=only)
         count += 1
-        if not _met(plan, solved):
+        if not _met(plan, solved, only):
             where = plan.source_file or plan.name
             raise InfeasibleError(
                 f"{where}: {solved.unmet_units:,.1f} units are still not installed after "
@@ -350,18 +364,18 @@ def completion_weeks(plan: MaterielPlan, lanes: list[Lane], *, relax: frozenset[
                 "production, vehicles, cranes or crews")
     low, high = 0, horizon  # low: not enough (0 weeks never is unless nothing is due)
     if not any(plan.remaining_units(a, i) > 0 for a in plan.storage_areas
-               for i in a.demand_units):
+               for i in a.demand_units if only is None or a.id == only):
         return 0, count
     # first try one week less than the known bound: a small change often keeps the week
     if upper is not None and high > 1:
         count += 1
-        if not _met(plan, _solve(plan, lanes, high - 1, relax, "unmet")):
+        if not met(high - 1):
             return high, count
         high -= 1
     while high - low > 1:
         mid = (low + high) // 2
         count += 1
-        if _met(plan, _solve(plan, lanes, mid, relax, "unmet")):
+        if met(mid):
             high = mid
         else:
             low = mid
@@ -370,16 +384,20 @@ def completion_weeks(plan: MaterielPlan, lanes: list[Lane], *, relax: frozenset[
 
 def solve_schedule(plan: MaterielPlan, lanes: list[Lane], *,
                    relax: frozenset[str] = frozenset(), upper: int | None = None,
-                   front: bool = True) -> Schedule:
-    """Completion week, the share ``z`` of its last week, and (``front``) the schedule."""
-    weeks, count = completion_weeks(plan, lanes, relax=relax, upper=upper)
+                   front: bool = True, only: str | None = None) -> Schedule:
+    """Completion week, the share ``z`` of its last week, and (``front``) the schedule.
+
+    ``only``: the earliest one storage area could finish with first call on everything.
+    """
+    weeks, count = completion_weeks(plan, lanes, relax=relax, upper=upper, only=only)
     cal = week_calendar(plan, max(weeks, 1))
     if weeks == 0:
         empty = _solve(plan, lanes, 1, relax, "unmet")
         return Schedule(0, 0.0, empty, cal, count + 1)
-    z_run = _solve(plan, lanes, weeks, relax, "z")
+    z_run = _solve(plan, lanes, weeks, relax, "z", only=only)
     count += 1
-    solved = _solve(plan, lanes, weeks, relax, "front", z_cap=z_run.z) if front else z_run
+    solved = (_solve(plan, lanes, weeks, relax, "front", z_cap=z_run.z, only=only) if front
+              else z_run)
     return Schedule(weeks, z_run.z, solved, cal, count + (1 if front else 0))
 
 

@@ -129,6 +129,7 @@ def materiel_map(graph: nx.MultiDiGraph, results: Sequence[MaterielResult],
                     if outcome.days_after_deadline > 0 else
                     f"{-outcome.days_after_deadline} days before the deadline")
             text = (f"<b>{_esc(area.name)}</b><br>completion {_esc(when)} ({_esc(late)})"
+                    f"<br>earliest alone {_esc(outcome.earliest_alone or '—')}"
                     f"<br>{outcome.demand_units:g} units, {outcome.installed_before_units:g} "
                     f"installed before the start<br>access {_esc(access.get('name'))}, "
                     f"last mile {area.last_mile_km:g} km<br>{_esc(area.source)}")
@@ -211,6 +212,7 @@ def report_html(graph: nx.MultiDiGraph, results: Sequence[MaterielResult],
             {"area": a.id, "name": a.name, "units": a.demand_units,
              "installed before": a.installed_before_units, "completion": a.completion,
              "days after deadline": a.days_after_deadline,
+             "earliest alone": a.earliest_alone,
              "last delivery (week of)": a.last_delivery_week_start} for a in result.areas]))
         parts.append(analysis_section(f"What binds (class made unlimited): {result.plan}", [
             {"class": r.resource_class, "completion": r.completion,
@@ -236,6 +238,7 @@ def report_html(graph: nx.MultiDiGraph, results: Sequence[MaterielResult],
 def text_tables(results: Sequence[MaterielResult], *, top: int = 8) -> list[Any]:
     """The terminal view (rich tables and lines): per plan the answer, its storage areas,
     what binds and the best marginal changes; with several plans, the comparison."""
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
@@ -243,17 +246,20 @@ def text_tables(results: Sequence[MaterielResult], *, top: int = 8) -> list[Any]
     for result in results:
         for n, line in enumerate(summary_lines(result)[:2]):
             shown.append(Text(line, style="bold" if n == 0 else ""))
-        areas = Table(title=f"Storage areas: {result.plan}")
-        for column in ("area", "units", "installed before", "completion",
-                       "vs deadline (days)", "last delivery (week of)"):
-            areas.add_column(column, justify="left" if column == "area" else "right")
+        areas = Table(title=f"Storage areas: {result.plan}", box=box.SIMPLE_HEAD)
+        for column, width in (("area", None), ("units (done before)", 9),
+                              ("completion", 10), ("days vs deadline", 8),
+                              ("earliest alone", 10)):
+            areas.add_column(column, justify="left" if column == "area" else "right",
+                             min_width=width)
         for a in result.areas:
-            areas.add_row(a.id, f"{a.demand_units:g}", f"{a.installed_before_units:g}",
+            areas.add_row(a.id, f"{a.demand_units:g} ({a.installed_before_units:g})",
                           a.completion or "—", f"{a.days_after_deadline:+d}",
-                          a.last_delivery_week_start or "—")
+                          a.earliest_alone or "—")
         shown.append(areas)
         if result.relaxations:
-            binds = Table(title=f"What binds (class unlimited) and one more unit: {result.plan}")
+            binds = Table(title=f"What binds (class unlimited) and one more unit: {result.plan}",
+                          box=box.SIMPLE_HEAD)
             binds.add_column("change", overflow="fold")
             binds.add_column("completion", justify="right")
             binds.add_column("days earlier", justify="right")
@@ -271,7 +277,8 @@ def text_tables(results: Sequence[MaterielResult], *, top: int = 8) -> list[Any]
             shown.append(binds)
             shown.append(Text(f"binds: {result.binding}"))
     if len(results) > 1:
-        compared = Table(title=f"Completion compared with {results[0].plan}")
+        compared = Table(title=f"Completion compared with {results[0].plan}",
+                         box=box.SIMPLE_HEAD)
         for column in ("plan", "area", "completion", "meets deadline",
                        "days later than first"):
             compared.add_column(column, justify="left" if column in ("plan", "area")
