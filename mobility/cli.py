@@ -1308,10 +1308,12 @@ def materiel_command(
     """Materiel plan: production, deliveries and installation against a deadline."""
     from mobility._io import atomic_write_set
     from mobility.materiel import load_plan, materiel, network_for_plan
+    from mobility.materiel.plan import check_distinct_names
 
     _check_outputs(out=out_dir, out_folder=out_dir is not None, map=map_path,
                    report=report_path)
     loaded = [load_plan(plan) for plan in plans]  # every plan checked before any solve
+    check_distinct_names(loaded)
     with _progress(not as_json) as say:
         graphs = [network_for_plan(plan) for plan in loaded]
         results = [materiel(plan, graph=graph, marginal=marginal, progress=say)

@@ -144,6 +144,11 @@ BAD = [
     ("horizon-too-short", small_plan_text(**{"deadline: 2029-12-31":
                                              "deadline: 2029-12-31\nhorizon_weeks: 2"}),
      None, ["units are still not installed after horizon_weeks = 2", "raise horizon_weeks"]),
+    ("no-crew", small_plan_text(**{"crews: 4": "crews: 0"}), None,
+     ["plan.yaml: storage_areas[0].installation.crews = 0: an area with units left to "
+      "install needs at least 1"]),
+    ("same-name-twice", small_plan_text(), ["materiel", "plan.yaml", "plan.yaml"],
+     ["plan name 'small' is also the name of plan.yaml", "different 'name' fields"]),
     ("out-is-a-file", small_plan_text(), ["materiel", "plan.yaml", "--out", "plan.yaml"],
      ["--out plan.yaml: this is a file; give a folder"]),
 ]

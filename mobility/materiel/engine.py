@@ -55,8 +55,9 @@ NOTES = (
     "loading, unloading and turnaround; the road leg from the railhead uses the same trucks.",
     "Per-area dates come from one schedule that first minimises the overall completion, then "
     "installs each area as early as it can; more of a resource never makes the overall date "
-    "later, but may move work between areas. 'Earliest alone' is the earliest an area could "
-    "finish with first call on every plant, vehicle and crane (the others wait).",
+    "later, but may move work between areas; areas that share a binding plant finish "
+    "together in its last week. 'Earliest alone' is the earliest an area could finish with "
+    "first call on every plant, vehicle and crane (the others wait).",
     "The deadline is only compared with the answer; it changes no schedule.",
 )
 

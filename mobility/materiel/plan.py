@@ -33,6 +33,7 @@ __all__ = [
     "RoadLimits",
     "StorageArea",
     "available_plans",
+    "check_distinct_names",
     "load_plan",
     "plans_dir",
 ]
@@ -230,6 +231,15 @@ class MaterielPlan(InputModel):
                     raise ValueError(f"storage_areas[{n}].demand_units.{item}: no production "
                                      f"site makes or holds {item!r}; give it an "
                                      "output_units_per_week")
+        for n, area in enumerate(self.storage_areas):
+            if not any(self.remaining_units(area, i) > 0 for i in area.demand_units):
+                continue
+            for field, count in (("installation.crews", area.installation.crews),
+                                 ("installation.cranes", area.installation.cranes),
+                                 ("reception.cranes", area.reception.cranes)):
+                if count < 1:
+                    raise ValueError(f"storage_areas[{n}].{field} = {count}: an area with "
+                                     "units left to install needs at least 1")
         if self.deadline < self.start:
             raise ValueError(f"deadline {self.deadline} is before start {self.start}")
         if not any(f.kind != "rail_wagon" and f.count > 0 for f in self.fleet):
@@ -255,6 +265,17 @@ def _unknown(field: str, value: str, valid: list[str], what: str) -> str:
     close = suggestions(value, valid)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     return f"{field}: unknown {what} {value!r}{hint} Valid: {', '.join(valid)}"
+
+
+def check_distinct_names(plans: list[MaterielPlan]) -> None:
+    """Plans compared side by side need different names (their outputs are named by them)."""
+    seen: dict[str, str] = {}
+    for plan in plans:
+        if plan.name in seen:
+            raise MaterielPlanError(f"{plan.source_file}: plan name {plan.name!r} is also the "
+                                    f"name of {seen[plan.name]}; give the plans different "
+                                    "'name' fields to compare them")
+        seen[plan.name] = plan.source_file
 
 
 def plans_dir() -> Path:
