@@ -68,6 +68,17 @@ def weeks_of(graph, data: dict) -> int:
     return solve_schedule(plan, plan_lanes(plan, graph), front=False).weeks
 
 
+def nth_working_day(start: dt.date, n: int, holidays: frozenset = frozenset()) -> dt.date:
+    """The ``n``-th Monday-to-Friday day from ``start`` (counting ``start``)."""
+    day, seen = start, 0
+    while True:
+        if day.weekday() < 5 and day not in holidays:
+            seen += 1
+            if seen == n:
+                return day
+        day += dt.timedelta(days=1)
+
+
 def greedy_weeks(units, produce, carry, install) -> int:
     """Independent method: each week make, carry and install as much as the week allows
     (optimal for one chain: every stage's cumulative output is as large as it can be)."""
@@ -92,12 +103,13 @@ def greedy_weeks(units, produce, carry, install) -> int:
 
 
 def test_production_bound_case_equals_hand_computation(graph):
-    # 40 bunkers at 5 a week: 8 weeks; in week 8 the last 5 are installed with capacity
-    # min(10 crews x 2, 10 cranes x 5) = 20 a week, a quarter of it: its 2nd working day
+    # 40 bunkers at 5 a week, one a working day: the 40th is made on the 40th working day,
+    # the Friday of week 8, and installed that day (trucks and crews to spare)
     plan = plan_of(small_plan(units=40, rate=5))
     result = materiel(plan, graph=graph)
     assert result.completion_week == math.ceil(40 / 5) == 8
-    assert result.completion == (MONDAY + dt.timedelta(days=7 * 7 + 1)).isoformat()
+    assert result.completion == nth_working_day(MONDAY, 40).isoformat() == "2029-02-23"
+    assert result.area("area").completion == result.completion
     assert result.binding == "production"
     gains = {m.change: m.days_earlier for m in result.marginal}
     # one more bunker a week: ceil(40 / 6) = 7 weeks
@@ -133,6 +145,19 @@ def test_completion_week_equals_a_greedy_simulation(graph, case, changes):
     result = materiel(plan, graph=graph)
     binding = {"cranes": "installation"}.get(case, case)
     assert result.binding == binding
+
+
+def test_shipped_plan_completion_equals_the_production_count(shipped):
+    # where the plants bind (as the shipped assumptions make them), the last bunker is
+    # installed the working day it is made: count the plants' working days by hand
+    plan, result = shipped
+    (first,) = {site.first_output for site in plan.production}
+    per_day = sum(site.output_units_per_week["bunker"] for site in plan.production) / 5
+    due = result.total_units - result.installed_before_units
+    assert due == 591  # 600 less the nine installed to date
+    holidays = frozenset(plan.calendar.holidays)
+    assert result.completion == nth_working_day(first, math.ceil(due / per_day),
+                                                holidays).isoformat()
 
 
 def test_holidays_and_late_first_output_cost_whole_days(graph):
@@ -345,3 +370,32 @@ def test_earliest_alone_equals_the_area_on_its_own(graph):
     alone = materiel(plan_of(small_plan(units=30, rate=5)), graph=graph, marginal=False)
     assert both.area("area").earliest_alone == alone.completion
     assert both.completion > alone.completion  # sharing the plant costs time
+
+
+def two_areas(units=30.0, rate=5.0, **changes) -> dict:
+    data = small_plan(units=units, rate=rate, **changes)
+    other = copy.deepcopy(data["storage_areas"][0])
+    other.update({"id": "other", "demand_units": {"bunker": units}})
+    data["storage_areas"].append(other)
+    return data
+
+
+def test_equal_areas_share_a_binding_plant_in_proportion(graph):
+    result = materiel(plan_of(two_areas()), graph=graph, marginal=False)
+    rows = {(r["area"], r["week"]): r["installed_cumulative_units"] for r in result.weekly}
+    for week in range(result.completion_week):
+        assert rows["area", week] == pytest.approx(rows["other", week], abs=1e-6)
+    assert result.area("area").completion == result.area("other").completion
+    assert result.area("other").completion == result.completion
+
+
+def test_priority_serves_an_area_first_without_delaying_the_whole(graph):
+    equal = materiel(plan_of(two_areas()), graph=graph, marginal=False)
+    data = two_areas()
+    data["storage_areas"][1]["priority"] = 2
+    first = materiel(plan_of(data), graph=graph, marginal=False)
+    assert first.completion == equal.completion
+    # the first area takes the plant's whole output: 30 at one a working day, the 30th day
+    assert first.area("area").completion == nth_working_day(MONDAY, 30).isoformat()
+    assert first.area("area").completion == first.area("area").earliest_alone
+    assert first.area("other").completion == first.completion

@@ -103,9 +103,8 @@ def test_two_plans_are_compared(tmp_path):
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["slower", "small"]
     done = mobility("materiel", str(plan), str(slower), "--no-marginal")
     assert "Completion compared with small" in done.stdout
-    # 5 weeks instead of 4; the last week's installs use 4/8 of its capacity (Wednesday)
-    # instead of 5/8 (Thursday): 6 days later
-    assert "+6" in done.stdout
+    # 20 bunkers at 4 a week instead of 5: made by the Friday of week 5, not of week 4
+    assert "+7" in done.stdout
 
 
 BAD = [

@@ -24,8 +24,8 @@ from mobility.materiel.lanes import Lane, plan_lanes
 from mobility.materiel.model import (
     CLASSES,
     Schedule,
+    Solved,
     fraction_date,
-    install_capacity,
     solve_schedule,
     weekly_values,
 )
@@ -54,10 +54,13 @@ NOTES = (
     "vehicles' own speeds; wagons: the network's calibrated 1520 mm train speeds, plus "
     "loading, unloading and turnaround; the road leg from the railhead uses the same trucks.",
     "Per-area dates come from one schedule that first minimises the overall completion, then "
-    "installs each area as early as it can; more of a resource never makes the overall date "
-    "later, but may move work between areas; areas that share a binding plant finish "
-    "together in its last week. 'Earliest alone' is the earliest an area could finish with "
-    "first call on every plant, vehicle and crane (the others wait).",
+    "serves the areas in proportion to their demand (areas of a higher priority first), so "
+    "areas that share a binding plant finish together; more of a resource never makes the "
+    "overall date later, but may move work between areas. 'Earliest alone' is the earliest "
+    "an area could finish with first call on every plant, vehicle and crane (the others "
+    "wait).",
+    "Within the last week of an area (and of the whole), every capacity works at its full "
+    "rate from the week's first working day: the day is when the most loaded one is done.",
     "The deadline is only compared with the answer; it changes no schedule.",
 )
 
@@ -192,6 +195,29 @@ def _replace(plan: MaterielPlan, field: str, index: int, value) -> MaterielPlan:
     return plan.model_copy(update={field: tuple(entries)})
 
 
+def _area_share(plan: MaterielPlan, lanes: list[Lane], solved: Solved, ship: dict,
+                area_id: str, week: int) -> float:
+    """How far into ``week`` an area finishes: the largest share used that week of the
+    capacities that served it (its installation and reception, the plants and vehicle types
+    of the lanes that delivered to it), each working at full rate from the week's start."""
+    keys = [("installation", area_id, "crews"), ("installation", area_id, "cranes"),
+            ("reception", area_id, "cranes")]
+    kinds = {vehicle.id: vehicle.kind for vehicle in plan.fleet}
+    for lane in lanes:
+        if lane.area == area_id and ship[lane.id][week] > EPS:
+            keys.append(("production", lane.plant, lane.item))
+            keys.append(("transport", lane.road_vehicle, kinds[lane.road_vehicle]))
+            if lane.wagon is not None:
+                keys.append(("transport", lane.wagon, kinds[lane.wagon]))
+    shares = [0.0]
+    for key in keys:
+        if key in solved.capacity:
+            used, limit = solved.capacity[key]
+            if limit[week] > EPS:
+                shares.append(float(used[week]) / float(limit[week]))
+    return min(1.0, max(shares))
+
+
 def _result(plan: MaterielPlan, lanes: list[Lane], base: Schedule,
             relaxations: list[Relaxation], marginals: list[Marginal], binding: str,
             alone: dict[str, str], lp_count: int) -> MaterielResult:
@@ -209,16 +235,13 @@ def _result(plan: MaterielPlan, lanes: list[Lane], base: Schedule,
             if lane.area == area.id:
                 delivered = delivered + ship[lane.id]
         installed = sum((inst[area.id, i] for i in items), np.zeros(weeks))
-        effort = sum((inst[area.id, i] * plan.item(i).install_effort for i in items),
-                     np.zeros(weeks))
         stock = sum((area_stock[area.id, i] for i in items), np.zeros(weeks))
         need = sum(plan.remaining_units(area, i) for i in items)
         completion, done_week, last_delivery = None, 0, None
         if need > 0:
             cumulative = np.cumsum(installed)
             done_week = int(np.argmax(cumulative >= need - 1e-6 * max(1.0, need)))
-            cap = install_capacity(plan, area.id, cal.install_days[done_week:done_week + 1])[0]
-            share = effort[done_week] / cap if cap > 0 else 1.0
+            share = _area_share(plan, lanes, solved, ship, area.id, done_week)
             completion = fraction_date(cal, done_week, share)
             done_week += 1
             delivered_weeks = np.nonzero(delivered > EPS)[0]

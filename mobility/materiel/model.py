@@ -23,11 +23,17 @@ days, not weeks).
 The completion week is found exactly: the programme with unmet demand as a penalised slack
 is always feasible, and the smallest horizon ``T`` with nothing unmet is found by bisection
 (feasibility is monotone in ``T``). With ``T`` fixed, a second programme minimises ``z``, the
-largest share of any area's installation capacity used in week ``T``, so the overall
-completion is ``z`` of the way through that week's installation days. A third fixes ``z`` and
-front-loads every area's installation (and, with a small weight, the deliveries), which gives
-the per-area completion dates and the curves. The lexicographic order (week, then ``z``) makes
-the overall completion monotone: more of any resource never finishes later.
+largest share of any rate capacity (a plant, a vehicle type, an area's reception or
+installation) used in week ``T``: each works at its full rate from the week's first working
+day, in parallel, so the overall completion is ``z`` of the way through that week's working
+days (in the production-bound case: the day the last unit is made). A third fixes ``z`` and
+raises the least advanced area's progress (share of its demand installed) week by week, so
+areas are served in proportion to their demand (areas of a higher ``priority`` first), then
+front-loads installation and deliveries; this gives the per-area completion dates and the
+curves. An area's day within its last week is the largest share used of the capacities that
+served it that week. The lexicographic order
+(week, then ``z``) makes the overall completion monotone: more of any resource never finishes
+later.
 
 The deadline takes no part in any of it: it is only compared with the answer.
 """
@@ -51,10 +57,15 @@ __all__ = ["CLASSES", "Schedule", "Solved", "solve_schedule", "week_calendar"]
 CLASSES = ("production", "transport", "reception", "storage", "installation")
 #: Unmet demand below this (units) counts as met.
 TOLERANCE = 1e-6
-#: Weights in the last programme, beside 1 for a unit installed a week earlier: a unit
-#: delivered a week earlier, and an hour of a road vehicle (a wagon hour counts
-#: :data:`WAGON_HOUR_WEIGHT` of one). They only choose among equally early schedules: the
-#: least vehicle time, then early deliveries.
+#: Weights in the last programme, beside 1 for each week's progress of the least advanced
+#: area (share of its own demand installed): a unit installed a week earlier (so an area
+#: with capacity to spare goes ahead), a unit delivered a week earlier, and an hour of a road
+#: vehicle (a wagon hour counts :data:`WAGON_HOUR_WEIGHT` of one). They only choose among
+#: equally fair schedules: progress beyond the fair share, the least vehicle time, then
+#: early deliveries.
+INSTALL_WEIGHT = 0.1
+#: How much more a week's progress of one priority level weighs than the next.
+PRIORITY_WEIGHT = 100.0
 DELIVERY_WEIGHT = 1e-4
 COST_WEIGHT = 1e-3
 WAGON_HOUR_WEIGHT = 0.1
@@ -153,8 +164,8 @@ def _build(plan: MaterielPlan, lanes: list[Lane], weeks: int, *, relax: frozense
             cols.plant_stock[site.id, item] = lp.add_columns(weeks)
             if "production" not in relax:
                 rows["production", site.id, item] = (np.array([], int), upper)
-    # the last programme front-loads each area's installation (and, a little, deliveries),
-    # each area's weeks weighted by its share of its own demand, so no area is sacrificed
+    # the last programme raises the least advanced area's progress week by week (max-min),
+    # then front-loads installation and deliveries, each area weighted by its own demand
     front = (weeks - t_idx).astype(float) if stage == "front" else np.zeros(weeks)
     totals = {area.id: sum(plan.remaining_units(area, i) for i in area.demand_units) or 1.0
               for area in plan.storage_areas}
@@ -166,7 +177,8 @@ def _build(plan: MaterielPlan, lanes: list[Lane], weeks: int, *, relax: frozense
         for item in sorted(area.demand_units):
             if plan.remaining_units(area, item) <= 0:
                 continue
-            cols.inst[area.id, item] = lp.add_columns(weeks, objective=front / totals[area.id])
+            cols.inst[area.id, item] = lp.add_columns(
+                weeks, objective=INSTALL_WEIGHT * front / totals[area.id])
             cols.area_stock[area.id, item] = lp.add_columns(weeks)
             counted = only is None or area.id == only
             cols.short[area.id, item] = int(lp.add_columns(
@@ -250,22 +262,76 @@ def _build(plan: MaterielPlan, lanes: list[Lane], weeks: int, *, relax: frozense
             lp.add_terms(crews, cols.inst[area.id, item], effort)
             lp.add_terms(cranes, cols.inst[area.id, item], effort)
 
+    if stage == "front":
+        _fair_progress(plan, lp, cols, weeks, totals)
+    if stage in ("z", "front"):
+        _last_week_rows(lp, cols, rows, weeks - 1, stage=stage, z_cap=z_cap, relax=relax)
+    return lp, cols, rows
+
+
+def _fair_progress(plan: MaterielPlan, lp: SparseLP, cols: _Columns, weeks: int,
+                   totals: dict[str, float]) -> None:
+    """Columns ``y_t`` no larger than any area's share of its demand installed by week ``t``:
+    the schedule serves the areas in proportion to their demand. One such ``y`` per priority
+    level, each level weighing :data:`PRIORITY_WEIGHT` times the next, so a higher level is
+    served first (within the overall completion already fixed)."""
+    levels = sorted({area.priority for area in plan.storage_areas})
+    least = {level: lp.add_columns(weeks, upper=1.0,
+                                   objective=PRIORITY_WEIGHT ** (len(levels) - 1 - n))
+             for n, level in enumerate(levels)}
+    for area in plan.storage_areas:
+        items = [item for (a, item) in cols.inst if a == area.id]
+        if not items:
+            continue
+        cumulative = lp.add_columns(weeks)
+        r = lp.add_rows(weeks, lower=0.0, upper=0.0)  # cum(t) - cum(t-1) - installed(t) = 0
+        lp.add_terms(r, cumulative, 1.0)
+        lp.add_terms(r[1:], cumulative[:-1], -1.0)
+        for item in items:
+            lp.add_terms(r, cols.inst[area.id, item], -1.0)
+        r = lp.add_rows(weeks, upper=0.0)  # y(t) - cum(t) / total <= 0
+        lp.add_terms(r, least[area.priority], 1.0)
+        lp.add_terms(r, cumulative, -1.0 / totals[area.id])
+
+
+#: The classes whose work in the last week sets the day within it (storage is a level).
+RATE_CLASSES = ("production", "transport", "reception", "installation")
+
+
+def _last_week_rows(lp: SparseLP, cols: _Columns, rows: dict, last: int, *, stage: str,
+                    z_cap: float, relax: frozenset[str]) -> None:
+    """Bound every rate capacity's use in week ``last`` by ``z`` of its limit.
+
+    In the final week each resource works at its full rate from the week's first working
+    day, in parallel, so the work is done when the most loaded one finishes: ``z`` of the
+    way through the week. Stage ``z`` minimises ``z``; stage ``front`` keeps it at
+    ``z_cap``.
+    """
     if stage == "z":
         cols.z = int(lp.add_columns(1, upper=1.0, objective=-1.0)[0])
-    if stage in ("z", "front"):
-        last = weeks - 1
-        for area in plan.storage_areas:
-            items = [item for (a, item) in cols.inst if a == area.id]
-            if not items or (only is not None and area.id != only):
+    wanted = {int(r[last]): key for key, (r, _) in rows.items() if len(r)}
+    all_rows, all_cols, all_vals = (np.concatenate(lp.rows), np.concatenate(lp.cols),
+                                    np.concatenate(lp.vals))
+    mask = np.isin(all_rows, list(wanted))
+    terms: dict[tuple, tuple[list, list]] = {key: ([], []) for key in rows}
+    for r, c, v in zip(all_rows[mask], all_cols[mask], all_vals[mask], strict=True):
+        terms[wanted[int(r)]][0].append(c)
+        terms[wanted[int(r)]][1].append(v)
+    for key, (r, limit) in sorted(rows.items()):
+        if key[0] not in RATE_CLASSES or key[0] in relax or limit[last] <= 0:
+            continue
+        if len(r) == 0:  # production: the plant's column of that week
+            site, item = key[1], key[2]
+            used_cols, used_vals = [cols.prod[site, item][last]], [1.0]
+        else:
+            used_cols, used_vals = terms[key]
+            if not used_cols:
                 continue
-            cap = install_capacity(plan, area.id, cal.install_days[last:], relax)[0]
-            r = lp.add_rows(1, upper=0.0 if stage == "z" else z_cap * cap + 1e-7)
-            for item in items:
-                lp.add_terms(r, np.array([cols.inst[area.id, item][last]]),
-                             plan.item(item).install_effort)
-            if stage == "z":
-                lp.add_terms(r, np.array([cols.z]), -cap)
-    return lp, cols, rows
+        row = lp.add_rows(1, upper=0.0 if stage == "z" else z_cap * limit[last] + 1e-7)
+        lp.add_terms(np.full(len(used_cols), row[0]), np.asarray(used_cols),
+                     np.asarray(used_vals))
+        if stage == "z":
+            lp.add_terms(row, np.array([cols.z]), -limit[last])
 
 
 def lane_hours_per_unit(plan: MaterielPlan, lane: Lane) -> float:

@@ -140,6 +140,9 @@ class StorageArea(InputModel):
     storage_capacity_units: Positive | None = None
     reception: Reception = Reception()
     installation: Installation = Installation()
+    priority: int = Field(1, ge=1, le=3, description="1 first: areas of priority 1 are served "
+                          "before 2 and 3, within the earliest overall completion; equal "
+                          "priorities share in proportion to demand")
     source: Source
 
 
