@@ -9,6 +9,8 @@ import datetime as dt
 import math
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mobility.materiel import MaterielPlan, MaterielPlanError, load_plan, materiel
 from mobility.materiel.lanes import plan_lanes
@@ -160,6 +162,23 @@ def test_shipped_plan_completion_equals_the_production_count(shipped):
                                                 holidays).isoformat()
 
 
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(units=st.integers(5, 80), rate=st.sampled_from([1.0, 2.5, 5.0, 12.0]),
+       trucks=st.integers(1, 3), crews=st.integers(1, 4),
+       crew_rate=st.sampled_from([0.5, 1.0, 2.0]), cranes=st.integers(1, 2),
+       last_mile_km=st.sampled_from([10.0, 150.0, 400.0]))
+def test_completion_week_equals_the_greedy_simulation_on_random_chains(
+        graph, units, rate, trucks, crews, crew_rate, cranes, last_mile_km):
+    data = small_plan(units=float(units), rate=rate, trucks=trucks, crews=crews,
+                      crew_rate=crew_rate, cranes=cranes, crane_rate=3.0,
+                      last_mile_km=last_mile_km, horizon_weeks=400)
+    cycle_h = 2 * last_mile_km / 60 + 2.0
+    carry = trucks * 10 * 5 / cycle_h  # loads a week, one unit a load (two 10 t pieces)
+    expected = greedy_weeks(units, rate, carry, min(crews * crew_rate, cranes * 3.0))
+    assert weeks_of(graph, data) == expected
+
+
 def test_holidays_and_late_first_output_cost_whole_days(graph):
     plain = weeks_of(graph, small_plan(units=50, rate=5))
     # a plant that starts two weeks late needs two weeks more at this rate
@@ -192,6 +211,16 @@ def test_more_crews_never_finish_later_on_the_shipped_plan(graph, shipped):
     more = materiel(plan.model_copy(update={"storage_areas": tuple(areas)}), graph=graph,
                     marginal=False)
     assert more.completion <= base.completion
+
+
+def test_more_vehicles_never_finish_later_on_the_shipped_plan(graph, shipped):
+    plan, base = shipped
+    for n, vehicle in enumerate(plan.fleet):
+        fleet = list(plan.fleet)
+        fleet[n] = vehicle.model_copy(update={"count": vehicle.count + 5})
+        more = materiel(plan.model_copy(update={"fleet": tuple(fleet)}), graph=graph,
+                        marginal=False)
+        assert more.completion <= base.completion, vehicle.id
 
 
 @pytest.mark.parametrize("trucks", [1, 2])

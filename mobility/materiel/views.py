@@ -111,6 +111,9 @@ def materiel_map(graph: nx.MultiDiGraph, results: Sequence[MaterielResult],
         highlights += _flow_highlights(graph, result, f"Deliveries: {result.plan}",
                                        FLOW_COLOURS[n % len(FLOW_COLOURS)])
     summary = [line for result in results for line in summary_lines(result)[:3]]
+    summary.append("Filled circles: storage areas (green: installed by the deadline, red: "
+                   "late; point at one for its dates), dashed: their last mile; white "
+                   "circles: plants; thick coloured lines: deliveries (width by units)")
     title = "Materiel deliveries" if len(results) == 1 else "Materiel plans compared"
     m = closure_map(graph, None, scenario=" vs ".join(r.plan for r in results), title=title,
                     highlights=highlights, summary=summary)
