@@ -356,7 +356,13 @@ def test_latvian_variant_adds_latvian_areas_and_shares_the_plants(graph):
     latvian = [a for a in joint.storage_areas if graph.nodes[a.access_node]["country"] == "LV"]
     assert len(latvian) == 2
     assert {s.id for s in estonia.production} < {s.id for s in joint.production}
+    # the variant is the Estonian plan plus Latvia: the same Estonian entries, field by field
     assert all(a in joint.storage_areas for a in estonia.storage_areas)
+    assert all(s in joint.production for s in estonia.production)
+    assert (joint.items, joint.calendar, joint.road_limits, joint.start, joint.deadline) == \
+        (estonia.items, estonia.calendar, estonia.road_limits, estonia.start, estonia.deadline)
+    assert {f.id for f in joint.fleet} == {f.id for f in estonia.fleet}
+    assert all(j.count >= e.count for j, e in zip(joint.fleet, estonia.fleet, strict=True))
 
 
 def test_shipped_plan_is_production_bound_and_meets_the_deadline_or_says_not(shipped):

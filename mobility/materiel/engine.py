@@ -144,8 +144,10 @@ def materiel(
             own = solve_schedule(plan, lanes, upper=base.weeks, front=False, only=area.id)
             lp_count += own.lp_count
             alone[area.id] = own.completion_date.isoformat()
-    binding = (relaxations[0].resource_class if relaxations and
-               relaxations[0].days_earlier > 0 else "none")
+    binding = None  # not asked for (marginal=False)
+    if marginal:
+        binding = (relaxations[0].resource_class if relaxations and
+                   relaxations[0].days_earlier > 0 else "none")
     return _result(plan, lanes, base, relaxations, marginals, binding, alone, lp_count)
 
 
@@ -219,7 +221,7 @@ def _area_share(plan: MaterielPlan, lanes: list[Lane], solved: Solved, ship: dic
 
 
 def _result(plan: MaterielPlan, lanes: list[Lane], base: Schedule,
-            relaxations: list[Relaxation], marginals: list[Marginal], binding: str,
+            relaxations: list[Relaxation], marginals: list[Marginal], binding: str | None,
             alone: dict[str, str], lp_count: int) -> MaterielResult:
     solved, cal = base.solved, base.calendar
     weeks = base.weeks

@@ -106,8 +106,9 @@ class MaterielResult:
     ``delivered_units``, ``installed_units``, ``installed_cumulative_units``,
     ``stock_units``); ``production_weekly`` per week and plant (``produced_units``);
     ``fleet_weekly`` per week and vehicle type (``hours_used``, ``hours_available``).
-    ``binding`` is the resource class whose relaxation (unlimited) gains most, or
-    ``"none"``; ``marginal`` is ranked by days earlier, largest first.
+    ``binding`` is the resource class whose relaxation (unlimited) gains most, ``"none"``
+    if none gains, ``None`` if not computed (``marginal=False``); ``marginal`` is ranked by
+    days earlier, largest first.
     """
 
     plan: str
@@ -128,7 +129,7 @@ class MaterielResult:
     lanes: tuple[LaneUse, ...]
     capacities: tuple[CapacityUse, ...]
     relaxations: tuple[Relaxation, ...]
-    binding: str
+    binding: str | None
     marginal: tuple[Marginal, ...]
     lp_count: int
     notes: tuple[str, ...] = field(default=())
