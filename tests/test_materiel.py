@@ -287,6 +287,23 @@ def test_oversize_loads_keep_to_the_allowed_road_classes(graph):
     assert lane.road_cycle_h > normal.road_cycle_h
 
 
+def test_a_bridge_limit_keeps_heavy_loads_off_an_edge(graph):
+    # no edge of the shipped network states an MLC (SOURCES A16); give Tapa-Rakvere one of
+    # 30 and a 45 t gross load (15 t tractor + three 10 t pieces) can no longer leave Tapa
+    # eastwards: the direct road to Tallinn is secondary, barred to oversize loads
+    limited = graph.copy()
+    for u, v, key in (("tapa", "rakvere", "road-tapa-rakvere"),
+                      ("rakvere", "tapa", "road-tapa-rakvere")):
+        limited.edges[u, v, key]["mlc"] = 30.0
+    data = small_plan(units=10, plant_node="tapa", access="tallinn", last_mile_km=5)
+    data["fleet"][0].update({"payload_t": 40, "deck_length_m": 13.6})
+    assert plan_lanes(plan_of(data), graph)[0].road_leg.nodes == ("tapa", "rakvere", "tallinn")
+    with pytest.raises(MaterielPlanError, match="no vehicle of the fleet can carry"):
+        plan_lanes(plan_of(data), limited)
+    data["fleet"][0].update({"payload_t": 20})  # two pieces: 35 t, not oversize
+    assert plan_lanes(plan_of(data), limited)[0].road_leg.edges == ("road-tapa-tallinn",)
+
+
 def test_an_oversize_load_with_no_legal_last_mile_is_refused(graph):
     data = small_plan(units=10)
     data["items"][0]["piece_width_m"] = 3.0
