@@ -41,7 +41,6 @@ The deadline takes no part in any of it: it is only compared with the answer.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -343,18 +342,6 @@ def lane_hours_per_unit(plan: MaterielPlan, lane: Lane) -> float:
     return hours
 
 
-def install_capacity(plan: MaterielPlan, area_id: str, install_days: np.ndarray,
-                     relax: frozenset[str] = frozenset()) -> np.ndarray:
-    """Units (effort-weighted) ``area_id`` can install in weeks with these installation days."""
-    area = next(a for a in plan.storage_areas if a.id == area_id)
-    share = np.asarray(install_days, float) / plan.calendar.working_days_per_week
-    if "installation" in relax:
-        return np.where(share > 0, 1e9, 0.0)
-    ins = area.installation
-    return min(ins.crews * ins.units_per_crew_per_week,
-               ins.cranes * ins.units_per_crane_per_week) * share
-
-
 def _solve(plan: MaterielPlan, lanes: list[Lane], weeks: int, relax: frozenset[str],
            stage: str, z_cap: float = 1.0, only: str | None = None) -> Solved:
     lp, cols, rows = _build(plan, lanes, weeks, relax=relax, stage=stage, z_cap=z_cap,
@@ -471,12 +458,3 @@ def weekly_values(solved: Solved, key: str) -> dict:
     """Per-week values of a column group (``prod``, ``ship``, ``inst`` …) keyed as stored."""
     group = getattr(solved.columns, key)
     return {k: np.clip(solved.values[v], 0.0, None) for k, v in group.items()}
-
-
-def area_totals(solved: Solved, lanes: list[Lane]) -> dict[str, np.ndarray]:
-    """Units delivered to each area per week."""
-    out: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(solved.weeks))
-    for lane in lanes:
-        out[lane.area] = out[lane.area] + np.clip(solved.values[solved.columns.ship[lane.id]],
-                                                  0.0, None)
-    return dict(out)
