@@ -451,3 +451,11 @@ def test_priority_serves_an_area_first_without_delaying_the_whole(graph):
     assert first.area("area").completion == nth_working_day(MONDAY, 30).isoformat()
     assert first.area("area").completion == first.area("area").earliest_alone
     assert first.area("other").completion == first.completion
+
+
+def test_a_plan_with_nothing_left_to_install_says_so(graph):
+    data = small_plan(units=20)
+    data["storage_areas"][0]["installed_units"] = {"bunker": 20}
+    result = materiel(plan_of(data), graph=graph)
+    assert result.completion is None and result.completion_week == 0
+    assert result.binding == "none" and result.marginal == () and result.meets_deadline

@@ -118,7 +118,7 @@ def materiel(
     lp_count = base.lp_count
     relaxations: list[Relaxation] = []
     marginals: list[Marginal] = []
-    if marginal:
+    if marginal and base.weeks > 0:  # with nothing left to install nothing binds
         classes = [c for c in CLASSES if c != "storage" or any(
             a.storage_capacity_units is not None for a in plan.storage_areas)]
         for name in classes:
