@@ -1315,7 +1315,8 @@ def materiel_command(
     loaded = [load_plan(plan) for plan in plans]  # every plan checked before any solve
     check_distinct_names(loaded)
     with _progress(not as_json) as say:
-        graphs = [network_for_plan(plan) for plan in loaded]
+        networks = {plan.network_year: network_for_plan(plan) for plan in loaded}
+        graphs = [networks[plan.network_year] for plan in loaded]
         results = [materiel(plan, graph=graph, marginal=marginal, progress=say)
                    for plan, graph in zip(loaded, graphs, strict=True)]
     files: dict = {}

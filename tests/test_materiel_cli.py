@@ -90,6 +90,14 @@ def test_json_out_map_and_report_written_as_a_set(tmp_path):
     assert "Storage areas: small" in page.read_text()
 
 
+def test_a_file_name_that_is_no_plan_name_gives_a_safe_one(tmp_path):
+    plan = tmp_path / "My plan (v2).yaml"
+    plan.write_text(small_plan_text(**{"name: small\n": ""}))
+    done = mobility("materiel", str(plan), "--json", "--no-marginal")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["plan"] == "My-plan-v2"
+
+
 def test_two_plans_are_compared(tmp_path):
     slower = tmp_path / "slower.yaml"
     slower.write_text(small_plan_text(**{"name: small": "name: slower",
@@ -148,6 +156,8 @@ BAD = [
       "install needs at least 1"]),
     ("same-name-twice", small_plan_text(), ["materiel", "plan.yaml", "plan.yaml"],
      ["plan name 'small' is also the name of plan.yaml", "different 'name' fields"]),
+    ("name-with-a-path", small_plan_text(**{"name: small": "name: ../../escaped"}), None,
+     ["field 'name' = '../../escaped'", "String should match pattern"]),
     ("out-is-a-file", small_plan_text(), ["materiel", "plan.yaml", "--out", "plan.yaml"],
      ["--out plan.yaml: this is a file; give a folder"]),
 ]

@@ -14,6 +14,7 @@ Units are in the names: ``piece_weight_t``, ``payload_t``, ``loaded_speed_kph``,
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -180,7 +181,8 @@ class FleetType(InputModel):
 class MaterielPlan(InputModel):
     """A materiel question: items, plants, storage areas, fleet, calendar and deadline."""
 
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+                      description="names the outputs: letters, digits, '.', '_', '-'")
     description: str = Field("", max_length=1000)
     start: dt.date = Field(description="first day of the plan (a Monday is simplest)")
     deadline: dt.date = Field(description="reported against; it changes no schedule")
@@ -321,7 +323,8 @@ def load_plan(name_or_path: str | Path) -> MaterielPlan:
         kind = type(raw).__name__
         raise MaterielPlanError(f"{path}: a materiel plan is a YAML mapping of fields, "
                                 f"not {kind}")
-    raw.setdefault("name", path.stem)
+    # the file's name, made safe for the output folders it names
+    raw.setdefault("name", re.sub(r"[^A-Za-z0-9._-]+", "-", path.stem).strip(".-_") or "plan")
     try:
         plan = MaterielPlan.model_validate(raw)
     except ValidationError as error:
