@@ -254,7 +254,7 @@ def text_tables(results: Sequence[MaterielResult], *, top: int = 8) -> list[Any]
                               ("completion", 10), ("days vs deadline", 8),
                               ("earliest alone", 10)):
             areas.add_column(column, justify="left" if column == "area" else "right",
-                             min_width=width)
+                             min_width=width, no_wrap=column == "area")
         for a in result.areas:
             areas.add_row(a.id, f"{a.demand_units:g} ({a.installed_before_units:g})",
                           a.completion or "—", f"{a.days_after_deadline:+d}",
@@ -282,10 +282,9 @@ def text_tables(results: Sequence[MaterielResult], *, top: int = 8) -> list[Any]
     if len(results) > 1:
         compared = Table(title=f"Completion compared with {results[0].plan}",
                          box=box.SIMPLE_HEAD)
-        for column in ("plan", "area", "completion", "meets deadline",
-                       "days later than first"):
+        for column in ("plan", "area", "completion", "on time", "days vs first"):
             compared.add_column(column, justify="left" if column in ("plan", "area")
-                                else "right")
+                                else "right", no_wrap=column in ("plan", "area"))
         for row in comparison_rows(results):
             later = row["days_later_than_first"]
             compared.add_row(row["plan"], row["area"], row["completion"] or "—",
