@@ -20,11 +20,12 @@ ENV = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
 SHIPPED = plans_dir() / "estonia-bunkers.yaml"
 
 
-def mobility(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def mobility(*args: str, cwd: Path | None = None, env: dict | None = None
+             ) -> subprocess.CompletedProcess:
     if not SCRIPT.exists():
         pytest.skip(f"the console script is not installed beside {sys.executable}")
     return subprocess.run([str(SCRIPT), *args], capture_output=True, text=True, cwd=cwd,
-                          env=ENV, timeout=300)
+                          env=env or ENV, timeout=300)
 
 
 def small_plan_text(**replace: str) -> str:
@@ -180,3 +181,18 @@ def test_bad_plans_get_one_line_and_write_nothing(tmp_path, case, text, argv, fr
     for fragment in fragments:
         assert fragment in lines[0]
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written
+
+
+def test_same_plan_gives_byte_identical_outputs(tmp_path):
+    plan = tmp_path / "small.yaml"
+    plan.write_text(small_plan_text())
+    env = {**ENV, "SOURCE_DATE_EPOCH": "1800000000"}
+    outputs = []
+    for run in ("a", "b"):
+        folder = tmp_path / run
+        done = mobility("materiel", str(plan), "--no-marginal", "--out", str(folder / "out"),
+                        "--map", str(folder / "map.html"), env=env)
+        assert done.returncode == 0, done.stderr
+        outputs.append({p.relative_to(folder): p.read_bytes()
+                        for p in sorted(folder.rglob("*")) if p.is_file()})
+    assert outputs[0] == outputs[1]
