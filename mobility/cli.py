@@ -1303,7 +1303,8 @@ def materiel_command(
                                                  "here")] = None,
     report_path: ReportOpt = None,
     marginal: Annotated[bool, typer.Option("--marginal/--no-marginal", help="re-solve for "
-                                           "what binds and what one more unit buys")] = True,
+                                           "what binds, what one more unit buys and each "
+                                           "area's earliest date alone")] = True,
 ) -> None:
     """Materiel plan: production, deliveries and installation against a deadline."""
     from mobility._io import atomic_write_set

@@ -31,6 +31,13 @@ def shipped(graph):
     return plan, materiel(plan, graph=graph, marginal=False)
 
 
+@pytest.fixture(scope="module")
+def shipped_full(graph):
+    """The shipped plan with what binds, the marginal values and each area alone."""
+    plan = load_plan("estonia-bunkers")
+    return plan, materiel(plan, graph=graph)
+
+
 def small_plan(*, units=40.0, rate=5.0, trucks=10, crews=10, crew_rate=2.0, cranes=10,
                crane_rate=5.0, last_mile_km=30.0, plant_node="tartu", access="tartu",
                deadline=None, **extra) -> dict:
@@ -402,8 +409,8 @@ def test_plan_validation_names_the_field(graph):
         plan_lanes(plan_of(bad), graph)
 
 
-def test_earliest_alone_is_never_later_than_the_shared_schedule(shipped):
-    _, result = shipped
+def test_earliest_alone_is_never_later_than_the_shared_schedule(shipped_full):
+    _, result = shipped_full
     for area in result.areas:
         assert area.earliest_alone is not None
         assert area.earliest_alone <= area.completion
@@ -418,7 +425,7 @@ def test_earliest_alone_equals_the_area_on_its_own(graph):
     other = copy.deepcopy(data["storage_areas"][0])
     other.update({"id": "other", "demand_units": {"bunker": 30}})
     data["storage_areas"].append(other)
-    both = materiel(plan_of(data), graph=graph, marginal=False)
+    both = materiel(plan_of(data), graph=graph)
     alone = materiel(plan_of(small_plan(units=30, rate=5)), graph=graph, marginal=False)
     assert both.area("area").earliest_alone == alone.completion
     assert both.completion > alone.completion  # sharing the plant costs time
@@ -445,7 +452,7 @@ def test_priority_serves_an_area_first_without_delaying_the_whole(graph):
     equal = materiel(plan_of(two_areas()), graph=graph, marginal=False)
     data = two_areas()
     data["storage_areas"][1]["priority"] = 2
-    first = materiel(plan_of(data), graph=graph, marginal=False)
+    first = materiel(plan_of(data), graph=graph)
     assert first.completion == equal.completion
     # the first area takes the plant's whole output: 30 at one a working day, the 30th day
     assert first.area("area").completion == nth_working_day(MONDAY, 30).isoformat()
@@ -459,3 +466,17 @@ def test_a_plan_with_nothing_left_to_install_says_so(graph):
     result = materiel(plan_of(data), graph=graph)
     assert result.completion is None and result.completion_week == 0
     assert result.binding == "none" and result.marginal == () and result.meets_deadline
+
+
+def test_shipped_plan_marginals_are_never_negative_and_the_binding_class_gains_most(
+        shipped_full):
+    plan, result = shipped_full
+    assert result.binding == result.relaxations[0].resource_class
+    assert all(r.days_earlier >= 0 for r in result.relaxations)
+    assert all(m.days_earlier >= 0 for m in result.marginal)
+    gains = [m.days_earlier for m in result.marginal]
+    assert gains == sorted(gains, reverse=True)
+    # one more unit of a class never gains more than the whole class unlimited
+    most = {r.resource_class: r.days_earlier for r in result.relaxations}
+    assert all(m.days_earlier <= most[m.resource_class] for m in result.marginal)
+    assert {m.element for m in result.marginal} >= {s.id for s in plan.production}

@@ -90,7 +90,8 @@ def materiel(
         The network (default: the shipped one, phases open by the plan's ``network_year``).
     marginal
         Also re-solve with each class unlimited and each element one unit larger (what
-        binds and what one more buys); about 50 small LPs more.
+        binds and what one more buys), and each storage area alone (its earliest date);
+        a few small LPs per resource and area.
     progress
         Called with a short message at each step (the CLI shows it as a spinner).
 
@@ -138,7 +139,7 @@ def materiel(
         relaxations.sort(key=lambda r: (-r.days_earlier, CLASSES.index(r.resource_class)))
         marginals.sort(key=lambda m: (-m.days_earlier, m.change))
     alone = {}
-    for area in plan.storage_areas:
+    for area in plan.storage_areas if marginal else ():
         if any(plan.remaining_units(area, i) > 0 for i in area.demand_units):
             say(f"earliest alone: {area.id}")
             own = solve_schedule(plan, lanes, upper=base.weeks, front=False, only=area.id)

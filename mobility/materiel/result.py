@@ -31,7 +31,7 @@ class AreaOutcome:
     demand_units: float
     installed_before_units: float
     completion: str | None  # ISO date; None when nothing was left to install
-    earliest_alone: str | None  # the earliest it could finish with first call on everything
+    earliest_alone: str | None  # with first call on everything (None: not computed)
     weeks: int
     last_delivery_week_start: str | None
     meets_deadline: bool
