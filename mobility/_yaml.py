@@ -65,16 +65,26 @@ class SafeLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def _expanded_values(node: yaml.Node, sizes: dict[int, int]) -> int:
-    """Values in ``node`` with every alias expanded (each shared node counted each time)."""
+def _expanded_values(node: yaml.Node, sizes: dict[int, int],
+                     inside: set[int] | None = None) -> int:
+    """Values in ``node`` with every alias expanded (each shared node counted each time).
+
+    An anchor used inside itself (``a: &x [*x]``) never ends when expanded: refused.
+    """
     if id(node) in sizes:
         return sizes[id(node)]
+    inside = set() if inside is None else inside
+    if id(node) in inside:
+        raise _Refused("an anchor is used inside itself (a recursive alias); write the "
+                       "values out", node.start_mark)
+    inside.add(id(node))
     total = 1
     if isinstance(node, yaml.SequenceNode):
-        total += sum(_expanded_values(child, sizes) for child in node.value)
+        total += sum(_expanded_values(child, sizes, inside) for child in node.value)
     elif isinstance(node, yaml.MappingNode):
-        total += sum(_expanded_values(k, sizes) + _expanded_values(v, sizes)
+        total += sum(_expanded_values(k, sizes, inside) + _expanded_values(v, sizes, inside)
                      for k, v in node.value)
+    inside.discard(id(node))
     sizes[id(node)] = total
     return total
 
@@ -89,9 +99,39 @@ def parse_yaml(text: str) -> object:
         if _expanded_values(node, {}) > MAX_VALUES:
             raise _Refused(f"its aliases expand to more than {MAX_VALUES:,} values (an alias "
                            "bomb?); write the values out or use fewer aliases")
-        return loader.construct_document(node)
+        try:
+            return loader.construct_document(node)
+        except (ValueError, OverflowError) as problem:
+            # PyYAML builds timestamps with datetime itself: 2029-13-01 raised a bare
+            # ValueError (an "internal error" for every input file); name the value instead
+            raise _Refused(*_bad_scalar(node, problem)) from None
     finally:
         loader.dispose()
+
+
+def _bad_scalar(node: yaml.Node, problem: Exception) -> tuple[str, yaml.Mark | None]:
+    """The first scalar under ``node`` that cannot be built, and where it is."""
+    stack, seen = [node], set()
+    while stack:
+        current = stack.pop(0)
+        if id(current) in seen:  # an alias of a node already looked at
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.ScalarNode):
+            probe = SafeLoader("")  # the failed loader keeps the node as half-built
+            try:
+                probe.construct_object(current, deep=True)
+            except (ValueError, OverflowError) as error:
+                if current.tag.endswith(":timestamp"):
+                    what = f"{current.value!r} is not a date: {error} (dates are YYYY-MM-DD)"
+                else:
+                    what = f"{current.value!r} cannot be read: {error}"
+                return what, current.start_mark
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            stack.extend(part for pair in current.value for part in pair)
+    return f"a value cannot be read: {problem}", None
 
 
 def read_yaml(path: str | Path, error: type[MobilityError] = MobilityError) -> object:

@@ -146,7 +146,8 @@ BAD = [
                                                  "deadline: 2028-12-31"}), None,
      ["deadline 2028-12-31 is before start 2029-01-01"]),
     ("bad-date", small_plan_text(**{"start: 2029-01-01": "start: 2029-13-01"}), None,
-     ["plan.yaml: not valid YAML: month must be in 1..12 (dates are YYYY-MM-DD)"]),
+     ["plan.yaml: not valid YAML (line 2, column 8): '2029-13-01' is not a date: month "
+      "must be in 1..12 (dates are YYYY-MM-DD)"]),
     ("no-truck-can-carry", small_plan_text(**{"piece_weight_t: 10": "piece_weight_t: 30"}),
      None, ["no vehicle of the fleet can carry 'bunker' there"]),
     ("horizon-too-short", small_plan_text(**{"deadline: 2029-12-31":
@@ -159,6 +160,8 @@ BAD = [
      ["plan name 'small' is also the name of plan.yaml", "different 'name' fields"]),
     ("name-with-a-path", small_plan_text(**{"name: small": "name: ../../escaped"}), None,
      ["field 'name' = '../../escaped'", "String should match pattern"]),
+    ("recursive-alias", small_plan_text(**{"items:": "loop: &x [1, *x]\nitems:"}), None,
+     ["plan.yaml: not valid YAML (line 4, column 7): an anchor is used inside itself"]),
     ("out-is-a-file", small_plan_text(), ["materiel", "plan.yaml", "--out", "plan.yaml"],
      ["--out plan.yaml: this is a file; give a folder"]),
 ]
@@ -196,3 +199,13 @@ def test_same_plan_gives_byte_identical_outputs(tmp_path):
         outputs.append({p.relative_to(folder): p.read_bytes()
                         for p in sorted(folder.rglob("*")) if p.is_file()})
     assert outputs[0] == outputs[1]
+
+
+def test_a_bad_date_in_a_scenario_is_one_line_too(tmp_path):
+    # the YAML reader is shared: a scenario with an impossible date was an internal error
+    (tmp_path / "s.yaml").write_text("name: x\ndescription: 2029-02-30\ndestinations: []\n")
+    done = mobility("run", "s.yaml", cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == ("error: s.yaml: not valid YAML (line 2, column 14): "
+                                   "'2029-02-30' is not a date: day is out of range for month "
+                                   "(dates are YYYY-MM-DD)")

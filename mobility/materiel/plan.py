@@ -312,13 +312,7 @@ def load_plan(name_or_path: str | Path) -> MaterielPlan:
             raise MaterielPlanError(f"unknown materiel plan {target!r}{hint} Shipped plans: "
                                     f"{', '.join(names)}; or give a YAML file")
         path = shipped
-    try:
-        raw = read_yaml(path, MaterielPlanError)
-    except ValueError as error:  # PyYAML builds dates itself: 2029-13-01 fails in datetime
-        if isinstance(error, MaterielPlanError):
-            raise
-        raise MaterielPlanError(f"{path}: not valid YAML: {error} (dates are YYYY-MM-DD)"
-                                ) from None
+    raw = read_yaml(path, MaterielPlanError)
     if not isinstance(raw, dict):
         kind = type(raw).__name__
         raise MaterielPlanError(f"{path}: a materiel plan is a YAML mapping of fields, "
