@@ -39,8 +39,6 @@ if TYPE_CHECKING:
     from mobility.scenario import Scenario, load_scenario
     from mobility.sweep import load_sweep, run_sweep
 
-__version__ = "0.1.0"
-
 # Public name -> the module that defines it, imported when the name is first looked up.
 _LAZY = {
     "closure": "mobility.closure",
@@ -93,6 +91,11 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # from the installed metadata, read on first use
+        from mobility._version import package_version
+
+        globals()[name] = version = package_version()
+        return version
     module = _LAZY.get(name)
     if module is None:
         msg = f"module 'mobility' has no attribute {name!r}"

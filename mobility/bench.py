@@ -37,9 +37,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from mobility._progress import Progress
+from mobility.settings import REPORT_DAYS
+
 __all__ = ["BenchConfig", "available_memory_bytes", "run_bench"]
 
-Progress = Callable[[str], None]
 
 _ROUTE_FROM, _ROUTE_TO = "Bergen-Hohne", "Tapa"
 _REL_TOL = 1e-6  # both methods scale capacities to integers; agreement is to ~1e-12 in practice
@@ -265,7 +267,7 @@ def _task_closure(task: dict) -> dict:
         answers[key] = result
     exact, fleet = answers["stress_exact"], answers["stress_fleet"]
     out["stress_agreement"] = {str(d): fleet.arrivals_by(d) / exact.arrivals_by(d)
-                               for d in (10, 30, 180)}
+                               for d in REPORT_DAYS}
     return out
 
 

@@ -32,12 +32,9 @@ BALTIC_BOUNDS = ((53.89, 20.95), (59.68, 28.24))
 @cache
 def model_version() -> str:
     """The installed package version (``0.1.0``), or ``unknown`` outside an installation."""
-    from importlib.metadata import PackageNotFoundError, version
+    from mobility._version import package_version
 
-    try:
-        return version("baltic-mobility")
-    except PackageNotFoundError:
-        return "unknown"
+    return package_version()
 
 
 def as_of_date() -> dt.date:

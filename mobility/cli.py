@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from mobility._errors import FlowSolverError, MobilityError
+from mobility.settings import BINDING_SHARE
 
 app = typer.Typer(
     name="mobility",
@@ -410,7 +411,7 @@ def _print_fleet_tables(result) -> None:
                                            result.fleet_use["available"] > 0))
         parts = []
         for carrier, rows in peak.groupby("carrier"):
-            busy = rows[rows["share"] >= 0.99]
+            busy = rows[rows["share"] >= BINDING_SHARE]
             parts.append(f"{carrier} peak {rows['in_use'].max():,.0f} of "
                          f"{rows['available'].max():,.0f}"
                          + (f", all in use on {((busy['to_day'] - busy['from_day']).sum()):.0f} "

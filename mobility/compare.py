@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
+from mobility._progress import Progress
 from mobility.closure import closure
 from mobility.result import ClosureResult, TargetOutcome
 from mobility.scenario import Scenario, load_scenario
@@ -65,7 +66,7 @@ def compare(
     scenarios: Sequence[Scenario | str],
     *,
     detail: bool = False,
-    progress: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> Comparison:
     """Run closure for each scenario and compare them with the first.
 

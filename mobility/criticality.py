@@ -34,7 +34,7 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -43,6 +43,7 @@ import numpy as np
 
 from mobility import _parallel
 from mobility._errors import InfeasibleError, MobilityError
+from mobility._progress import CountProgress
 from mobility.closure import (
     ClosureModel,
     build_model,
@@ -68,7 +69,6 @@ __all__ = [
 ]
 
 #: ``progress(done, total, message)``: the CLI turns it into a progress bar.
-CountProgress = Callable[[int, int, str], None]
 ElementKind = Literal["edge", "node"]
 #: With a force list, elements re-solved by default: those carrying the most troops.
 FLEET_CANDIDATES = 40

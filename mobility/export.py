@@ -9,6 +9,7 @@ from pathlib import Path
 from mobility._errors import MobilityError, OutputPathError
 from mobility._io import atomic_write_set, atomic_write_text
 from mobility.result import ClosureResult
+from mobility.settings import CRS
 
 __all__ = ["GEODATA_SUFFIXES", "atomic_write_text", "edge_flow_frame", "output_files",
            "write_outputs"]
@@ -62,7 +63,7 @@ def edge_flow_frame(result: ClosureResult, graph, *, day: float | None = None,
         flows = flows[flows["day"] == flows["day"].max()]
     geometry = [graph.edges[u, v, key]["geometry"] for key, u, v in
                 zip(flows["edge_id"], flows["u"], flows["v"], strict=True)]
-    return gpd.GeoDataFrame(flows.reset_index(drop=True), geometry=geometry, crs="EPSG:4326")
+    return gpd.GeoDataFrame(flows.reset_index(drop=True), geometry=geometry, crs=CRS)
 
 
 def output_files(result: ClosureResult, out: Path, graph, *,

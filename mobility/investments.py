@@ -37,6 +37,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from mobility._data import data_dir
 from mobility._errors import MobilityError
+from mobility._progress import CountProgress
 from mobility._yaml import InputModel, describe, read_yaml
 from mobility.closure import build_model, closure, stress_case
 from mobility.criticality import Outcome
@@ -65,7 +66,6 @@ MAX_EXACT = 256
 #: The same for a force list, whose closure (the fleet engine) takes seconds a run.
 MAX_EXACT_FLEET = 24
 Objective = Literal["days", "troops-10", "troops-30", "troops-180"]
-CountProgress = Callable[[int, int, str], None]
 Positive = Annotated[float, Field(gt=0)]
 NonNegative = Annotated[float, Field(ge=0)]
 

@@ -42,6 +42,7 @@ from mobility.map_layers import (
     highlight_layers,
     ranked_bottlenecks,
 )
+from mobility.settings import CRS, METRIC_CRS
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -1054,8 +1055,8 @@ def suwalki_corridor(folder: Path, graph: nx.MultiDiGraph | None = None) -> Any 
             geometry = shapely.union_all(lines).convex_hull
     if geometry is None:
         return None
-    metric = gpd.GeoSeries([geometry], crs="EPSG:4326").to_crs("EPSG:3035")
-    band = metric.buffer(SUWALKI_HALF_WIDTH_M).to_crs("EPSG:4326").iloc[0]
+    metric = gpd.GeoSeries([geometry], crs=CRS).to_crs(METRIC_CRS)
+    band = metric.buffer(SUWALKI_HALF_WIDTH_M).to_crs(CRS).iloc[0]
     countries_path = Path(folder) / "countries.geojson"
     if countries_path.exists():
         # keep the band on Polish and Lithuanian soil: it ends where RU and BY begin

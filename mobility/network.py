@@ -36,10 +36,7 @@ from mobility.schema import (
     track_gauges,
     transfer_modes,
 )
-
-CRS = "EPSG:4326"
-#: Metric CRS used for lengths (ETRS89 / LAEA Europe).
-METRIC_CRS = "EPSG:3035"
+from mobility.settings import CRS, METRIC_CRS
 
 
 @dataclass(frozen=True)

@@ -21,16 +21,13 @@ from mobility.briefing import ATTRIBUTIONS, Briefing, briefing
 from mobility.map_layers import ranked_bottlenecks
 from mobility.maps import closure_map, format_number, map_html, milestone_days, scenario_nodes
 from mobility.plots import closure_plot, figure_bytes
+from mobility.settings import REPORT_DAYS
 
 if TYPE_CHECKING:
     import networkx as nx
 
     from mobility.map_layers import Highlight
     from mobility.result import ClosureResult
-
-#: The days the report always shows (the LaSER report's 10/30/180-day milestones).
-REPORT_DAYS = (10, 30, 180)
-
 
 
 def _esc(value: Any) -> str:

@@ -64,6 +64,7 @@ from mobility.movement import GATE_IN, ROAD, movement_graph
 from mobility.names import normalise, suggestions
 from mobility.scenario import DEFAULT_SCENARIO, BorderDelays, Scenario, load_scenario
 from mobility.schema import MODE_UNIT
+from mobility.settings import CALIBRATED_MARCH_HOURS_PER_DAY
 from mobility.unit_profiles import UnitProfile, unit_profile
 
 __all__ = [
@@ -81,9 +82,6 @@ __all__ = [
 
 DEFAULT_UNIT = "tank-company"
 MODES = ("any", "road", "rail", "sea", "air")
-#: Road march hours a day when no scenario is available: the calibrated daily march limit
-#: that every shipped scenario states (data/VALIDATION.md, Part C).
-DEFAULT_MARCH_HOURS = 4.5
 EARTH_RADIUS_KM = 6371.0088
 
 ROAD_END = "road-end"  # second road layer when a main mode is forced: road only at the ends
@@ -394,8 +392,9 @@ def _settings(graph: nx.MultiDiGraph, scenario: Scenario | str | None, day: floa
     notes = []
     if scenario is None and not (scenarios_dir() / f"{DEFAULT_SCENARIO}.yaml").exists():
         notes.append(f"no '{DEFAULT_SCENARIO}' scenario is shipped: no border delays, no "
-                     f"closures, road columns move {DEFAULT_MARCH_HOURS:g} h a day")
-        return _Settings("(none)", BorderDelays(), (), DEFAULT_MARCH_HOURS, day, tuple(notes))
+                     f"closures, road columns move {CALIBRATED_MARCH_HOURS_PER_DAY:g} h a day")
+        return _Settings("(none)", BorderDelays(), (), CALIBRATED_MARCH_HOURS_PER_DAY, day,
+                         tuple(notes))
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     from mobility.closure import capacity_changes  # the closure model's reading of changes

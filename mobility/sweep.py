@@ -42,7 +42,7 @@ import os
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -54,6 +54,7 @@ from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
 from mobility import _parallel
 from mobility._errors import InfeasibleError, MobilityError, ScenarioError, UnknownNodeError
+from mobility._progress import RunProgress as Progress
 from mobility._yaml import InputModel
 from mobility.names import resolve_node, suggestions
 from mobility.scenario import (
@@ -64,11 +65,11 @@ from mobility.scenario import (
     Scenario,
     load_scenario,
 )
+from mobility.settings import REPORT_DAYS
 
 logger = logging.getLogger(__name__)
 
 #: Days at which every row records the cumulative troops arrived (besides target deadlines).
-REPORT_DAYS = (10, 30, 180)
 #: Largest number of runs one sweep may ask for (grid points x runs).
 MAX_TOTAL_RUNS = 1_000_000
 #: Largest number of local worker processes ``--workers`` accepts.
@@ -79,7 +80,6 @@ MANIFEST = "sweep.json"
 PARTS = "runs"
 PART_PATTERN = re.compile(r"^part-(\d{7})-(\d{7})\.parquet$")
 
-Progress = Callable[[int, int], None]
 
 
 class SweepError(MobilityError):
@@ -444,9 +444,8 @@ def input_digests(sweep: Sweep, base: Scenario) -> dict[str, str]:
     profiles and planning factors, and the package version: change any of them and the rows
     already in an output folder no longer belong to this sweep.
     """
-    from importlib.metadata import PackageNotFoundError, version
-
     from mobility._data import data_dir
+    from mobility._version import package_version
     from mobility.forces import load_fleets, load_force_list
 
     def digest(*paths: Path | str | None) -> str:
@@ -477,10 +476,7 @@ def input_digests(sweep: Sweep, base: Scenario) -> dict[str, str]:
         if base.fleets is not None:
             digests["fleets"] = digest(load_fleets(
                 base.fleets, relative_to=base.source_file).source_file)
-    try:
-        digests["package version"] = version("baltic-mobility")
-    except PackageNotFoundError:  # running from a source tree that is not installed
-        digests["package version"] = "unknown"
+    digests["package version"] = package_version()  # "unknown" outside an installation
     return digests
 
 

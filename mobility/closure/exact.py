@@ -21,8 +21,7 @@ from mobility.closure.model import BALTIC_STATES, ClosureModel
 from mobility.closure.readback import report_days, targets, targets_reading
 from mobility.flows import FlowProblem, earliest_arrival_curve, min_cut
 from mobility.result import Bottleneck, ClosureResult
-
-SATURATED = 0.995
+from mobility.settings import SATURATED_SHARE
 
 
 def solve_exact(model: ClosureModel, *, detail: bool = True) -> ClosureResult:
@@ -67,7 +66,7 @@ def bottlenecks(model: ClosureModel, flow_per_h: np.ndarray, first_use_h: np.nda
     cap = model.problem.capacity_per_h
     utilisation = np.divide(flow_per_h, cap, out=np.zeros_like(cap), where=cap > 0)
     best: dict[tuple[str, str], Bottleneck] = {}
-    for arc in np.flatnonzero((utilisation >= SATURATED) | in_cut):
+    for arc in np.flatnonzero((utilisation >= SATURATED_SHARE) | in_cut):
         if arc < model.n_movement and model.movement.kind[arc] == "link":
             continue
         name, kind, element = model.arc_label(int(arc))

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -31,6 +31,7 @@ from pyproj import Geod
 from shapely.geometry import LineString, Point
 
 from mobility._errors import NetworkDataError
+from mobility._progress import FractionProgress
 from mobility.osm import tags as osm_tags
 from mobility.osm.read import BBox, OsmExtract
 from mobility.schema import EdgeRecord, Gauge, Mode, NodeKind, NodeRecord
@@ -481,7 +482,7 @@ def _grouped_notes(ways: list[int], parts: dict[int, Part]) -> list[str]:
 
 def build(extract: OsmExtract, *, curated: list[NodeRecord], country: str | None,
           secondary: bool, service_tracks: bool, snap_m: float,
-          progress: Callable[[str, float | None], None]) -> Built:
+          progress: FractionProgress) -> Built:
     """Run the stages of the module docstring on an extract."""
     built = Built()
     locate = CountryLocator(country)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -21,12 +21,12 @@ from pathlib import Path
 import networkx as nx
 
 from mobility._errors import NetworkDataError
+from mobility._progress import FractionProgress as Progress
 from mobility.osm.tags import GAUGE_TRANSFER_TAGS, NODE_TAGS, PLACE_CITY, WAY_TAGS, way_kind
 
 logger = logging.getLogger(__name__)
 
 #: ``progress(message, fraction)``: fraction in [0, 1], or ``None`` while the total is unknown.
-Progress = Callable[[str, float | None], None]
 BBox = tuple[float, float, float, float]
 
 #: Above this size a PBF's node locations are indexed on disk, not in memory.
