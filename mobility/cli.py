@@ -259,16 +259,16 @@ def run(
         result = closure(graph, loaded, progress=say)
     files: dict = {}  # every output of the command, written as one set
     if out_dir is not None:
-        from mobility.export import output_files
+        from mobility.viz.export import output_files
 
         files |= output_files(result, out_dir, graph, day=day)
     if map_path is not None:
-        from mobility.maps import closure_map, map_html
+        from mobility.viz.maps import closure_map, map_html
 
         files[map_path] = map_html(closure_map(graph, result, scenario=loaded))
     atomic_write_set(files)
     if plot_path is not None:
-        from mobility.plots import closure_plot
+        from mobility.viz.plots import closure_plot
 
         closure_plot(result, plot_path)
     if as_json:
@@ -287,7 +287,7 @@ def _check_export(pdf: Path | None, png: Path | None, paper: str) -> None:
     """Refuse a bad --pdf/--png/--paper, or a missing Chromium, before solving."""
     targets = [t for t in (pdf, png) if t is not None]
     if targets:
-        from mobility.browser_export import check_export
+        from mobility.viz.browser_export import check_export
 
         check_export(targets, paper=paper)
 
@@ -296,7 +296,7 @@ def _export(path: Path, pdf: Path | None, png: Path | None, paper: str) -> None:
     """Print the page at ``path`` to ``pdf`` and/or screenshot it to ``png``."""
     if pdf is None and png is None:
         return
-    from mobility.browser_export import export_page
+    from mobility.viz.browser_export import export_page
 
     for target in (pdf, png):
         if target is not None:
@@ -304,7 +304,7 @@ def _export(path: Path, pdf: Path | None, png: Path | None, paper: str) -> None:
 
 
 def _is_folder(path: Path) -> bool:
-    from mobility.export import output_kind
+    from mobility.viz.export import output_kind
 
     return output_kind(path) == "folder"
 
@@ -571,8 +571,8 @@ def _write_comparison(comparison, loaded, map_path: Path | None, report_path: Pa
                       say) -> None:
     """The difference maps and report (of a comparison solved with ``detail``)."""
     from mobility.closure import network_for
-    from mobility.compare_views import comparison_map, comparison_map_paths, comparison_report
-    from mobility.maps import save_map
+    from mobility.viz.compare_views import comparison_map, comparison_map_paths, comparison_report
+    from mobility.viz.maps import save_map
 
     graphs = [network_for(scenario) for scenario in loaded]
     say("drawing the comparison")
@@ -601,8 +601,8 @@ def map_command(
 ) -> None:
     """Write a self-contained HTML map (offline basemap, network, flows, time slider)."""
     from mobility.closure import closure, network_for
-    from mobility.maps import closure_map, save_map
     from mobility.scenario import load_scenario
+    from mobility.viz.maps import closure_map, save_map
 
     _check_export(pdf, png, paper)
     with _progress() as say:
@@ -629,8 +629,8 @@ def report(
 ) -> None:
     """Write one self-contained HTML report: map, closure plot and tables."""
     from mobility.closure import closure, network_for
-    from mobility.report import closure_report
     from mobility.scenario import load_scenario
+    from mobility.viz.report import closure_report
 
     _check_export(pdf, png, paper)
     with _progress() as say:
@@ -651,9 +651,9 @@ def maps(
 ) -> None:
     """Rebuild the maps and reports of every shipped scenario (the maps/ folder)."""
     from mobility.closure import closure, network_for
-    from mobility.maps import closure_map, save_map
-    from mobility.report import closure_report
     from mobility.scenario import available_scenarios, load_scenario
+    from mobility.viz.maps import closure_map, save_map
+    from mobility.viz.report import closure_report
 
     _check_outputs(out=out_dir, out_folder=True)
     with _progress() as say:
@@ -1009,13 +1009,13 @@ def _analysis_views(graph, loaded, title: str, highlights, map_path: Path | None
     """The map and/or report of a network analysis; ``sections()`` gives the report's
     tables, ``summary`` lines for the map's title panel."""
     if map_path is not None:
-        from mobility.maps import closure_map, save_map
+        from mobility.viz.maps import closure_map, save_map
 
         save_map(closure_map(graph, scenario=loaded, title=title, highlights=highlights,
                              summary=summary), map_path)
         err.print(f"wrote map to {map_path}")
     if report_path is not None:
-        from mobility.analysis_reports import analysis_report
+        from mobility.viz.analysis_reports import analysis_report
 
         analysis_report(graph, report_path, title=title, scenario=loaded,
                         highlights=highlights, sections=sections())
@@ -1087,10 +1087,10 @@ def critical(
                              scheduler=scheduler, candidates=candidates or None,
                              progress=say)
     if map_path is not None or report_path is not None:
-        from mobility.analysis_reports import critical_sections
         from mobility.closure import network_for
-        from mobility.map_layers import critical_highlights
         from mobility.scenario import load_scenario
+        from mobility.viz.analysis_reports import critical_sections
+        from mobility.viz.map_layers import critical_highlights
 
         loaded = load_scenario(scenario)
         _analysis_views(network_for(loaded), loaded, "Critical links and nodes",
@@ -1157,10 +1157,10 @@ def interdict(
         say(f"solving the interdiction MIP (K = {cuts})")
         result = find_cuts(None, scenario, cuts=cuts, protect=protect or (), endpoints=endpoints)
     if map_path is not None or report_path is not None:
-        from mobility.analysis_reports import interdiction_sections, interdiction_summary
         from mobility.closure import network_for
-        from mobility.map_layers import interdiction_highlights
         from mobility.scenario import load_scenario
+        from mobility.viz.analysis_reports import interdiction_sections, interdiction_summary
+        from mobility.viz.map_layers import interdiction_highlights
 
         loaded = load_scenario(scenario)
         _analysis_views(network_for(loaded), loaded, f"Interdiction plan, K = {result.cuts}",
@@ -1225,11 +1225,11 @@ def invest(
             scenario, catalogue=load_catalogue(catalogue) if catalogue else None,
             budget_eur=budget, objective=objective, progress=say)  # type: ignore[arg-type]
     if map_path is not None or report_path is not None:
-        from mobility.analysis_reports import investment_sections
         from mobility.investments import investment_layers
-        from mobility.map_layers import investment_highlights
         from mobility.network import active_phases, graph_from_tables, read_network_tables
         from mobility.scenario import load_scenario
+        from mobility.viz.analysis_reports import investment_sections
+        from mobility.viz.map_layers import investment_highlights
 
         loaded = load_scenario(scenario)
         cat = load_catalogue(catalogue)

@@ -313,14 +313,14 @@ def test_property_less_lift_capacity_or_readiness_never_delivers_more(
 def test_a_fleet_result_draws_on_the_offline_map(tiny, scenario, result):
     """Fleets bind here (not places on the map) and unlimited arcs have no capacity: the map
     still renders (its data is strict JSON, which refuses NaN: this failed before)."""
-    maps = importlib.import_module("mobility.maps")
+    maps = importlib.import_module("mobility.viz.maps")
     assert any(b.kind == "fleet" for b in result.bottlenecks)
     html = maps.map_html(maps.closure_map(tiny, result, scenario=scenario))
     assert "Rūdninkai" in html and "troops arrived" in html
 
 
 def test_the_report_carries_the_fleet_tables(tiny, result):
-    report = importlib.import_module("mobility.report")
+    report = importlib.import_module("mobility.viz.report")
     page = report.report_html(tiny, result)
     for heading in ("Troops closed, with the fleets and with unlimited lift",
                     "Formations (ready, modes, closing day)",

@@ -1,6 +1,6 @@
 """One self-contained HTML report of a closure: targets, troops by day, bottlenecks, map.
 
-The closure plot is embedded as a base64 PNG and the map (:func:`mobility.maps.closure_map`,
+The closure plot is embedded as a base64 PNG and the map (:func:`mobility.viz.maps.closure_map`,
 Leaflet inlined) as an ``<iframe srcdoc>``, so the single file opens offline and requests
 nothing from the network. Every string from the scenario, the network or the result is
 HTML-escaped.
@@ -16,18 +16,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mobility._io import atomic_write_text
-from mobility._offline import OfflineMapError, fetched_urls, static_text
-from mobility.briefing import ATTRIBUTIONS, Briefing, briefing
-from mobility.map_layers import ranked_bottlenecks
-from mobility.maps import closure_map, format_number, map_html, milestone_days, scenario_nodes
-from mobility.plots import closure_plot, figure_bytes
 from mobility.settings import REPORT_DAYS
+from mobility.viz._offline import OfflineMapError, fetched_urls, static_text
+from mobility.viz.briefing import ATTRIBUTIONS, Briefing, briefing
+from mobility.viz.map_layers import ranked_bottlenecks
+from mobility.viz.maps import closure_map, format_number, map_html, milestone_days, scenario_nodes
+from mobility.viz.plots import closure_plot, figure_bytes
 
 if TYPE_CHECKING:
     import networkx as nx
 
-    from mobility.map_layers import Highlight
     from mobility.result import ClosureResult
+    from mobility.viz.map_layers import Highlight
 
 
 def _esc(value: Any) -> str:
@@ -271,7 +271,7 @@ def closure_report(graph: nx.MultiDiGraph, result: ClosureResult, path: str | Pa
     deadline, the day reached or the shortfall), the troops arrived by day 10, 30 and 180
     (and at each target deadline), the bottlenecks, the mode split, the closure plot
     (base64 PNG) and the interactive map (an ``<iframe srcdoc>`` of
-    :func:`mobility.maps.closure_map`). It requests nothing from the network.
+    :func:`mobility.viz.maps.closure_map`). It requests nothing from the network.
 
     Parameters
     ----------
@@ -284,7 +284,7 @@ def closure_report(graph: nx.MultiDiGraph, result: ClosureResult, path: str | Pa
     title
         The report's title; by default derived from the scenario name.
     highlights
-        Elements to mark (:mod:`mobility.map_layers`): drawn as layers on the map and listed
+        Elements to mark (:mod:`mobility.viz.map_layers`): drawn as layers on the map and listed
         in a "Highlighted elements" table.
     sections
         Extra sections, each ``(title, rows)`` with rows as dicts (e.g.

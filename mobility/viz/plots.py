@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from mobility._io import atomic_write_bytes
-from mobility.briefing import briefing
+from mobility.viz.briefing import briefing
 
 if TYPE_CHECKING:
     from mobility.result import ClosureResult
@@ -42,7 +42,7 @@ def closure_plot(result: ClosureResult, path: str | Path | None = None) -> Figur
     line at that day. The y-axis is sized to the targets (:data:`TARGET_HEADROOM` times the
     largest), so they stay readable; a curve that runs above it continues off-scale, with a
     marker and its final value where it leaves the plot. The title carries the scenario,
-    as-of date and model version, the foot the caveat (:mod:`mobility.briefing`).
+    as-of date and model version, the foot the caveat (:mod:`mobility.viz.briefing`).
 
     Parameters
     ----------

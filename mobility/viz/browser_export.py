@@ -87,8 +87,8 @@ def export_page(html_path: str | Path, out_path: str | Path, *, paper: str = "a4
     Parameters
     ----------
     html_path
-        A map or report from :func:`mobility.maps.save_map` or
-        :func:`mobility.report.closure_report`.
+        A map or report from :func:`mobility.viz.maps.save_map` or
+        :func:`mobility.viz.report.closure_report`.
     out_path
         ``.pdf`` (printed on ``paper``, landscape, print style) or ``.png`` (the whole page at
         :data:`VIEWPORT_PX` wide, screen style); written atomically.

@@ -2,7 +2,7 @@
 
 Each report is one offline HTML page (:func:`analysis_report`): the briefing header, the
 analysis's ranking tables, and the map of the network with the ranked elements as layers
-(:mod:`mobility.map_layers`). The ``*_sections`` functions turn each analysis result into the
+(:mod:`mobility.viz.map_layers`). The ``*_sections`` functions turn each analysis result into the
 report's tables (plain rows; the report escapes them).
 """
 
@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mobility.briefing import briefing
-from mobility.maps import closure_map, map_html
-from mobility.report import (
+from mobility.viz.briefing import briefing
+from mobility.viz.maps import closure_map, map_html
+from mobility.viz.report import (
     analysis_section,
     highlights_section,
     page_html,
@@ -29,8 +29,8 @@ if TYPE_CHECKING:
     from mobility.criticality import CriticalityResult
     from mobility.interdiction import InterdictionResult
     from mobility.investments import InvestmentResult
-    from mobility.map_layers import Highlight
     from mobility.scenario import Scenario
+    from mobility.viz.map_layers import Highlight
 
 Rows = Sequence[Mapping[str, Any]]
 

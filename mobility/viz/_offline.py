@@ -68,7 +68,7 @@ def static_text(name: str) -> str:
     """
     from importlib.resources import files
 
-    text = (files("mobility") / "static" / name).read_text(encoding="utf-8")
+    text = (files("mobility.viz") / "static" / name).read_text(encoding="utf-8")
     closing = "</script" if name.endswith(".js") else "</style"
     if closing in text.lower():
         raise OfflineMapError(f"static/{name} contains {closing!r} and cannot be inlined safely")

@@ -1,8 +1,8 @@
 """Analysis layers for the map and the report: critical elements, interdiction, investments.
 
 A :class:`Highlight` marks one edge or node of the graph on a named, switchable map layer
-(:func:`mobility.maps.closure_map` ``highlights=``) and as a row of the report's table
-(:func:`mobility.report.closure_report` ``highlights=``). The constructors turn the results
+(:func:`mobility.viz.maps.closure_map` ``highlights=``) and as a row of the report's table
+(:func:`mobility.viz.report.closure_report` ``highlights=``). The constructors turn the results
 of :func:`mobility.criticality.criticality`, :func:`mobility.interdiction.interdict` and
 :func:`mobility.investments.investment_layers` into highlights. Texts are plain text: the map
 and the report escape them.

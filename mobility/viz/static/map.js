@@ -1,4 +1,4 @@
-/* The maps' own script (mobility.maps): draws the embedded data, places the labels, fits the
+/* The maps' own script (mobility.viz.maps): draws the embedded data, places the labels, fits the
    theatre beside the panels, prints, and runs the time slider. No third-party code but
    Leaflet; every HTML string in `data` was escaped in Python. */
 function mobilityClosureMap(map, layers, data) {
@@ -235,7 +235,7 @@ function mobilityClosureMap(map, layers, data) {
     }
     return tl.flow_colours[tl.flow_colours.length - 1][0];
   }
-  // Same wording as mobility.maps.flow_text.
+  // Same wording as mobility.viz.maps.flow_text.
   function flowText(troops, units, capacity, unitHtml) {
     var share = capacity > 0 ? units / capacity : 0;
     return fmt(troops) + " troops/day = " + fmt(units) + " " + unitHtml + "/day of " +

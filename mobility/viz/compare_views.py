@@ -1,7 +1,7 @@
 """Maps and a report of a scenario comparison (:func:`mobility.compare.compare`): what changed.
 
 The difference map is the closure map of a compared scenario with three kinds of layers on
-top (:class:`~mobility.map_layers.Highlight`): the edges whose flow it gained and lost
+top (:class:`~mobility.viz.map_layers.Highlight`): the edges whose flow it gained and lost
 against the reference scenario (on the comparison day, width by the change), and the
 elements it closes or reduces (its ``capacity_changes``). Its title panel lists, for each
 target, the day each scenario reaches it and the days gained or lost. The report tables the
@@ -21,11 +21,11 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from mobility.briefing import briefing
-from mobility.map_layers import Highlight, closed_highlights, edge_names
-from mobility.maps import closure_map, format_number, map_html
-from mobility.plots import PLOT_DPI, PLOT_SIZE_IN, TARGET_HEADROOM, figure_bytes
-from mobility.report import page_html, section_html, table_html, write_offline_page
+from mobility.viz.briefing import briefing
+from mobility.viz.map_layers import Highlight, closed_highlights, edge_names
+from mobility.viz.maps import closure_map, format_number, map_html
+from mobility.viz.plots import PLOT_DPI, PLOT_SIZE_IN, TARGET_HEADROOM, figure_bytes
+from mobility.viz.report import page_html, section_html, table_html, write_offline_page
 
 if TYPE_CHECKING:
     import folium

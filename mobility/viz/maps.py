@@ -5,10 +5,10 @@ outlines the Suwałki corridor and, when a :class:`~mobility.result.ClosureResul
 the flows (line width proportional to troops per day), the bottlenecks and the arrivals at the
 destinations, with a time slider that plays the closure day by day. :func:`save_map` writes
 one self-contained HTML file that fetches nothing from the network (Leaflet is inlined, see
-:mod:`mobility._offline`), so briefing maps open on machines without internet.
+:mod:`mobility.viz._offline`), so briefing maps open on machines without internet.
 
 Everything drawn comes from one JSON document embedded in the page and a small script of the
-project's own (``mobility/static/map.js``, styled by ``map.css``); every string that comes
+project's own (``mobility/viz/static/map.js``, styled by ``map.css``); every string that comes
 from data or scenarios is HTML-escaped in Python before it is embedded, and the JSON is
 written with ``<``, ``>`` and ``&`` escaped so no name can close the script or inject markup.
 """
@@ -33,16 +33,16 @@ from shapely.geometry import mapping
 
 from mobility._data import basemap_dir
 from mobility._io import atomic_write_text
-from mobility._offline import RawHtml, offline_html, script_json, static_text
-from mobility.briefing import ATTRIBUTIONS, BALTIC_BOUNDS, THEATRE_BOUNDS, Briefing, briefing
-from mobility.map_layers import (
+from mobility.settings import CRS, METRIC_CRS
+from mobility.viz._offline import RawHtml, offline_html, script_json, static_text
+from mobility.viz.briefing import ATTRIBUTIONS, BALTIC_BOUNDS, THEATRE_BOUNDS, Briefing, briefing
+from mobility.viz.map_layers import (
     Highlight,
     RankedBottleneck,
     closed_highlights,
     highlight_layers,
     ranked_bottlenecks,
 )
-from mobility.settings import CRS, METRIC_CRS
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -200,7 +200,7 @@ def closure_map(
     title
         Title shown on the map; by default derived from the result or scenario.
     highlights
-        Graph elements to mark (:mod:`mobility.map_layers`): one switchable layer per
+        Graph elements to mark (:mod:`mobility.viz.map_layers`): one switchable layer per
         distinct layer name, listed in the layer control and legend; edges as thick lines
         along their geometry, nodes as rings, both sized by score.
     summary
