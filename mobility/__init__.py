@@ -28,11 +28,11 @@ from mobility._errors import (
 )
 
 if TYPE_CHECKING:
+    from mobility.analysis.compare import Comparison, compare
+    from mobility.analysis.criticality import criticality
+    from mobility.analysis.interdiction import interdict
+    from mobility.analysis.investments import evaluate_investments, load_catalogue
     from mobility.closure import closure
-    from mobility.compare import Comparison, compare
-    from mobility.criticality import criticality
-    from mobility.interdiction import interdict
-    from mobility.investments import evaluate_investments, load_catalogue
     from mobility.network import load_network, network_gdfs
     from mobility.result import Bottleneck, ClosureResult, TargetOutcome
     from mobility.routing import Route, route, route_timing
@@ -42,12 +42,12 @@ if TYPE_CHECKING:
 # Public name -> the module that defines it, imported when the name is first looked up.
 _LAZY = {
     "closure": "mobility.closure",
-    "Comparison": "mobility.compare",
-    "compare": "mobility.compare",
-    "criticality": "mobility.criticality",
-    "interdict": "mobility.interdiction",
-    "evaluate_investments": "mobility.investments",
-    "load_catalogue": "mobility.investments",
+    "Comparison": "mobility.analysis.compare",
+    "compare": "mobility.analysis.compare",
+    "criticality": "mobility.analysis.criticality",
+    "interdict": "mobility.analysis.interdiction",
+    "evaluate_investments": "mobility.analysis.investments",
+    "load_catalogue": "mobility.analysis.investments",
     "load_network": "mobility.network",
     "network_gdfs": "mobility.network",
     "Bottleneck": "mobility.result",
@@ -111,12 +111,12 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
 
 
-# Three public functions share their name with the submodule that defines them. Importing the
-# submodule (``import mobility.closure.fleet``, or any ``from mobility.closure import ...``)
+# One public function shares its name with the subpackage that defines it. Importing the
+# subpackage (``import mobility.closure.fleet``, or any ``from mobility.closure import ...``)
 # binds the submodule to that name in this package; bind the function instead, so
 # ``mobility.closure`` stays the function whatever was imported first, as it was when this
 # file imported everything.
-_SHADOWED = frozenset({"closure", "compare", "criticality"})
+_SHADOWED = frozenset({"closure"})
 
 
 class _Package(types.ModuleType):

@@ -519,7 +519,7 @@ def compare(
                                                     "comparison report here")] = None,
 ) -> None:
     """Closure of several scenarios side by side, and the edges whose flow changed most."""
-    from mobility.compare import compare as run_compare
+    from mobility.analysis.compare import compare as run_compare
     from mobility.scenario import load_scenario
 
     if len(scenarios) < 2:
@@ -1075,7 +1075,7 @@ def critical(
     report_path: ReportOpt = None,
 ) -> None:
     """What losing or halving each edge and node does to closure; single points of failure."""
-    from mobility.criticality import criticality
+    from mobility.analysis.criticality import criticality
 
     _check_outputs(map=map_path)
     if scheduler is not None:
@@ -1150,7 +1150,7 @@ def interdict(
     report_path: ReportOpt = None,
 ) -> None:
     """The K edges or nodes whose loss cuts throughput most (Wood 1993), and days lost."""
-    from mobility.interdiction import interdict as find_cuts
+    from mobility.analysis.interdiction import interdict as find_cuts
 
     _check_outputs(map=map_path)
     with _progress(not as_json) as say:
@@ -1217,7 +1217,7 @@ def invest(
     report_path: ReportOpt = None,
 ) -> None:
     """Each investment's effect, the best portfolio under a budget, capacity shadow prices."""
-    from mobility.investments import evaluate_investments, load_catalogue
+    from mobility.analysis.investments import evaluate_investments, load_catalogue
 
     _check_outputs(map=map_path)
     with _count_progress(not as_json) as say:
@@ -1225,7 +1225,7 @@ def invest(
             scenario, catalogue=load_catalogue(catalogue) if catalogue else None,
             budget_eur=budget, objective=objective, progress=say)  # type: ignore[arg-type]
     if map_path is not None or report_path is not None:
-        from mobility.investments import investment_layers
+        from mobility.analysis.investments import investment_layers
         from mobility.network import active_phases, graph_from_tables, read_network_tables
         from mobility.scenario import load_scenario
         from mobility.viz.analysis_reports import investment_sections

@@ -598,7 +598,7 @@ FORK_RUNNER = r"""
 import json, os, signal, sys
 import mobility.cli, mobility.closure, mobility.network, mobility.sweep, mobility.routing
 import mobility.viz.maps, mobility.viz.report, mobility.viz.export  # warm imports
-import mobility.criticality
+import mobility.analysis.criticality
 jobs = json.loads(sys.argv[1])
 import time
 for job in jobs:

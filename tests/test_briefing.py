@@ -195,8 +195,8 @@ def tiny_comparison():
     """The tiny fleet scenario against the same with its E67 road closed from day 3."""
     import pandas as pd
 
+    from mobility.analysis.compare import Comparison
     from mobility.closure import closure, network_for
-    from mobility.compare import Comparison
     from mobility.scenario import load_scenario
 
     fixtures = Path(__file__).parent / "fixtures"

@@ -355,8 +355,8 @@ def test_report_exports_to_pdf_and_png_offline(tmp_path):
 def test_difference_map_runs_offline_and_marks_what_changed(browser, tmp_path):
     import pandas as pd
 
+    from mobility.analysis.compare import Comparison
     from mobility.closure import closure, network_for
-    from mobility.compare import Comparison
     from mobility.scenario import load_scenario
     from mobility.viz.compare_views import comparison_map
 

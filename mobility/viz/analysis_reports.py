@@ -26,9 +26,9 @@ from mobility.viz.report import (
 if TYPE_CHECKING:
     import networkx as nx
 
-    from mobility.criticality import CriticalityResult
-    from mobility.interdiction import InterdictionResult
-    from mobility.investments import InvestmentResult
+    from mobility.analysis.criticality import CriticalityResult
+    from mobility.analysis.interdiction import InterdictionResult
+    from mobility.analysis.investments import InvestmentResult
     from mobility.scenario import Scenario
     from mobility.viz.map_layers import Highlight
 

@@ -1,4 +1,5 @@
-"""Maps and a report of a scenario comparison (:func:`mobility.compare.compare`): what changed.
+"""Maps and a report of a scenario comparison (:func:`mobility.analysis.compare.compare`): what
+changed.
 
 The difference map is the closure map of a compared scenario with three kinds of layers on
 top (:class:`~mobility.viz.map_layers.Highlight`): the edges whose flow it gained and lost
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     import folium
     import networkx as nx
 
-    from mobility.compare import Comparison
+    from mobility.analysis.compare import Comparison
     from mobility.result import ClosureResult
     from mobility.scenario import Scenario
 
@@ -157,7 +158,7 @@ def comparison_map(graph: nx.MultiDiGraph, comparison: Comparison,
     graph
         The network of scenario ``index`` (:func:`mobility.closure.network_for`).
     comparison
-        From :func:`mobility.compare.compare` on ``scenarios``.
+        From :func:`mobility.analysis.compare.compare` on ``scenarios``.
     scenarios
         The scenarios compared, the reference first.
     index

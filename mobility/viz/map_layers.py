@@ -3,9 +3,10 @@
 A :class:`Highlight` marks one edge or node of the graph on a named, switchable map layer
 (:func:`mobility.viz.maps.closure_map` ``highlights=``) and as a row of the report's table
 (:func:`mobility.viz.report.closure_report` ``highlights=``). The constructors turn the results
-of :func:`mobility.criticality.criticality`, :func:`mobility.interdiction.interdict` and
-:func:`mobility.investments.investment_layers` into highlights. Texts are plain text: the map
-and the report escape them.
+of :func:`mobility.analysis.criticality.criticality`,
+:func:`mobility.analysis.interdiction.interdict` and
+:func:`mobility.analysis.investments.investment_layers` into highlights. Texts are plain text: the
+map and the report escape them.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import networkx as nx
 
-    from mobility.criticality import CriticalityResult
-    from mobility.interdiction import InterdictionResult
+    from mobility.analysis.criticality import CriticalityResult
+    from mobility.analysis.interdiction import InterdictionResult
     from mobility.result import ClosureResult
     from mobility.scenario import Scenario
 
@@ -160,8 +161,8 @@ def investment_highlights(graph: nx.MultiDiGraph, catalogue_layers: Sequence[Map
                           best_portfolio_ids: Iterable[str] = ()) -> list[Highlight]:
     """The edges and nodes each investment touches; the best portfolio on its own layer.
 
-    ``catalogue_layers`` is :func:`mobility.investments.investment_layers`. An investment that
-    only shortens border delays marks the graph's border crossings, except hostile ones.
+    ``catalogue_layers`` is :func:`mobility.analysis.investments.investment_layers`. An investment
+    that only shortens border delays marks the graph's border crossings, except hostile ones.
     """
     best = set(best_portfolio_ids)
     # a border-delay investment speeds the crossings traffic uses, not the hostile borders

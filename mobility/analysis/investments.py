@@ -39,8 +39,8 @@ from mobility._data import data_dir
 from mobility._errors import MobilityError
 from mobility._progress import CountProgress
 from mobility._yaml import InputModel, describe, read_yaml
+from mobility.analysis.criticality import Outcome
 from mobility.closure import build_model, closure, stress_case
-from mobility.criticality import Outcome
 from mobility.flows import contract_chains, time_expanded_lp
 from mobility.names import suggestions
 from mobility.network import NetworkTables, active_phases, graph_from_tables, read_network_tables

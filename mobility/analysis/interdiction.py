@@ -17,8 +17,8 @@ cut for free, which gives one mixed-integer programme:
 (pi marks the source side of the cut; for fixed x the rest is a min-cut LP, which is
 integral). It is solved with CP-SAT (or SCIP, CBC) through OR-Tools' ``pywraplp``. The
 chosen removals are then evaluated with the full closure curve
-(:func:`mobility.criticality.outcome_with_changes`), which accounts for transit times, so the
-days lost to each Force Model target are reported.
+(:func:`mobility.analysis.criticality.outcome_with_changes`), which accounts for transit times,
+so the days lost to each Force Model target are reported.
 The super source/sink and the origins' dispatch arcs cannot be interdicted.
 """
 
@@ -34,14 +34,14 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 
 from mobility._errors import MobilityError
-from mobility.closure import build_model, network_for, stress_case
-from mobility.criticality import (
+from mobility.analysis.criticality import (
     Element,
     Outcome,
     element_arcs,
     list_elements,
     outcome_with_changes,
 )
+from mobility.closure import build_model, network_for, stress_case
 from mobility.flows import FlowProblem, max_static_flow
 from mobility.result import _clean
 from mobility.scenario import Scenario, load_scenario
