@@ -52,14 +52,13 @@ import numpy as np
 import pandas as pd
 from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
-from mobility import _parallel
+from mobility import _parallel, disruption
 from mobility._errors import InfeasibleError, MobilityError, ScenarioError, UnknownNodeError
 from mobility._progress import RunProgress as Progress
 from mobility._yaml import InputModel
 from mobility.names import resolve_node, suggestions
 from mobility.scenario import (
     BorderDelays,
-    CapacityChange,
     Force,
     Name,
     Scenario,
@@ -603,23 +602,21 @@ def run_one(plan: SweepPlan, run: int, graph: nx.MultiDiGraph | None = None) -> 
         else:
             updates["road_march_hours_per_day"] = float(value)
 
+    # A factor of 0 closes the element (a node with its edges), like a failure; a positive
+    # factor scales an edge's capacity or a node's transfer capacity (mobility.disruption).
     closed = set(failed) | {ref for (_, ref), f in factors.items() if f <= 0}
-    changes = [*base.capacity_changes,
-               *(CapacityChange(element=ref, factor=0.0, reason="sweep: failed")
-                 for ref in sorted(closed))]
-    closed_nodes = {ref for ref in closed if ref in graph.nodes}
-    origins = [o for o in base.origins if _node_id(graph, o.node) not in closed_nodes]
-    destinations = [d for d in base.destinations if _node_id(graph, d.node) not in closed_nodes]
-    cut_off = sorted({_node_id(graph, e.node) for e in (*base.origins, *base.destinations)
-                      if _node_id(graph, e.node) in closed_nodes})
-    variant_graph = _scaled(graph, {t: f for t, f in factors.items() if f > 0 and f != 1.0})
-    updates |= {"capacity_changes": tuple(changes),
-                "border_delays": BorderDelays(default_h=default_h, pairs_h=delays)}
+    variant_graph = disruption.scaled_network(
+        graph, {t: f for t, f in factors.items() if f > 0 and f != 1.0})
+    updates |= {"border_delays": BorderDelays(default_h=default_h, pairs_h=delays)}
+    variant = disruption.scale_elements(base.model_copy(update=updates),
+                                        [(ref, 0.0) for ref in sorted(closed)],
+                                        reason="sweep: failed")
+    cut_off: list[str] = []
     if base.forces is not None:  # a force list: the fleet engine names what is cut off
-        result, status = _force_run(variant_graph, base.model_copy(update=updates))
+        result, status = _force_run(variant_graph, variant)
     else:
-        result, status, cut_off = _origins_run(variant_graph, graph, base, updates, origins,
-                                               destinations, cut_off)
+        closed_nodes = {ref for ref in closed if ref in graph.nodes}
+        result, status, cut_off = _origins_run(variant_graph, variant, closed_nodes)
     row["failed"] = failed
     row["cut_off"] = cut_off
     row["status"] = status
@@ -649,46 +646,17 @@ def _force_run(graph: nx.MultiDiGraph, variant: Scenario):
         return None, "no formation can arrive"
 
 
-def _origins_run(variant_graph, graph, base: Scenario, updates: dict, origins: list,
-                 destinations: list, cut_off: list):
+def _origins_run(graph: nx.MultiDiGraph, variant: Scenario, closed_nodes: set[str]):
     """The stress case: drop the origins and destinations the failures cut off, solve the
     rest; returns (result or None, status, cut-off nodes)."""
-    from mobility.closure import closure, cut_off_entries
+    from mobility.closure import closure
 
-    if origins and destinations:
-        variant = base.model_copy(update={**updates, "origins": tuple(origins),
-                                          "destinations": tuple(destinations)})
-        lost_origins, lost_destinations = cut_off_entries(variant_graph, variant)
-        cut_off = sorted({*cut_off, *(_node_id(graph, origins[i].node) for i in lost_origins),
-                          *(_node_id(graph, destinations[i].node) for i in lost_destinations)})
-        origins = [o for i, o in enumerate(origins) if i not in lost_origins]
-        destinations = [d for i, d in enumerate(destinations) if i not in lost_destinations]
-    if not origins or not destinations:
-        return None, "no origin left" if not origins else "no destination left", cut_off
-    variant = base.model_copy(update={**updates, "origins": tuple(origins),
-                                      "destinations": tuple(destinations)})
-    return closure(variant_graph, variant, detail=False), "ok", cut_off
-
-
-def _node_id(graph: nx.MultiDiGraph, text: str) -> str:
-    return resolve_node(graph, text)
-
-
-def _scaled(graph: nx.MultiDiGraph, factors: dict[tuple[str, str], float]) -> nx.MultiDiGraph:
-    """A copy of ``graph`` with edge capacities and node transfer capacities multiplied."""
-    if not factors:
-        return graph
-    scaled = graph.copy()  # copies every attribute dict; the cached graph stays intact
-    for (kind, ref), factor in factors.items():
-        if kind == "node":
-            data = scaled.nodes[ref]
-            if data.get("transfer_capacity_per_day") is not None:
-                data["transfer_capacity_per_day"] *= factor
-        else:
-            for u, v, key in list(scaled.edges(keys=True)):
-                if key == ref:
-                    scaled.edges[u, v, key]["capacity_per_day"] *= factor
-    return scaled
+    reachable = disruption.without_cut_off(graph, variant, closed_nodes)
+    cut_off = sorted({node for _, node in reachable.cut_off})
+    kept = reachable.scenario
+    if not kept.origins or not kept.destinations:
+        return None, "no origin left" if not kept.origins else "no destination left", cut_off
+    return closure(graph, kept, detail=False), "ok", cut_off
 
 
 def run_chunk(plan: SweepPlan, runs: list[int]) -> list[dict[str, Any]]:

@@ -41,21 +41,21 @@ from typing import Any, Literal
 import networkx as nx
 import numpy as np
 
-from mobility import _parallel
+from mobility import _parallel, disruption
 from mobility._errors import InfeasibleError, MobilityError
 from mobility._progress import CountProgress
 from mobility.closure import (
     ClosureModel,
     build_model,
     closure,
-    cut_off_entries,
     network_for,
+    report_days,
 )
 from mobility.flows import earliest_arrival_curve
 from mobility.movement import ROAD
 from mobility.names import resolve_node, suggestions
 from mobility.result import ClosureResult, _clean
-from mobility.scenario import CapacityChange, Scenario, load_scenario
+from mobility.scenario import Scenario, load_scenario
 
 __all__ = [
     "CriticalityResult",
@@ -263,20 +263,9 @@ def list_elements(graph: nx.MultiDiGraph, which: str | Sequence[str] = "all") ->
 
 
 def element_arcs(model: ClosureModel, element: Element) -> np.ndarray:
-    """Arcs of the model's flow problem that a change of ``element`` scales.
-
-    An edge: its arcs in every layer and both directions. A node: its transfer gate, the
-    links into and out of it, and the arcs of every edge touching it (as a scenario's node
-    capacity change does). Never the super source/sink arcs.
-    """
-    mg = model.movement
-    if element.kind == "edge":
-        hit = [a for a in range(mg.n_arcs) if mg.kind[a] == "edge" and mg.ref[a] == element.id]
-    else:
-        hit = [a for a in range(mg.n_arcs)
-               if (mg.kind[a] != "edge" and mg.ref[a] == element.id)
-               or (mg.kind[a] == "edge" and element.id in (mg.u[a], mg.v[a]))]
-    return np.asarray(hit, dtype=np.int64)
+    """Arcs of the model's flow problem that a change of ``element`` scales
+    (:func:`mobility.disruption.element_arcs`)."""
+    return disruption.element_arcs(model.movement, element.kind, element.id)
 
 
 # --- one run --------------------------------------------------------------------------------
@@ -295,44 +284,20 @@ def outcome_with_changes(graph: nx.MultiDiGraph, scenario: Scenario,
         return _force_outcome(graph, scenario, changes)
     removed = {element for element, factor in changes if factor == 0 and element in graph.nodes}
     names = graph.nodes
-    variant = _with_changes(scenario, changes)
-    cut: list[str] = []
-    origins, destinations = [], []
-    for origin in scenario.origins:
-        node = resolve_node(graph, origin.node)
-        if node in removed:
-            cut.append(f"origin {names[node]['name']}")
-        else:
-            origins.append(origin)
-    for d in scenario.destinations:
-        node = resolve_node(graph, d.node)
-        if node in removed:
-            cut.append(str(names[node]["name"]))
-        else:
-            destinations.append(d)
-    trimmed = variant.model_copy(update={"origins": tuple(origins),
-                                         "destinations": tuple(destinations)})
-    if origins and destinations:
-        lost_origins, lost_destinations = cut_off_entries(graph, trimmed)
-        cut += [f"origin {names[resolve_node(graph, origins[i].node)]['name']}"
-                for i in lost_origins]
-        cut += [str(names[resolve_node(graph, destinations[i].node)]["name"])
-                for i in lost_destinations]
-        origins = [o for i, o in enumerate(origins) if i not in lost_origins]
-        destinations = [d for i, d in enumerate(destinations) if i not in lost_destinations]
-    if not origins:  # nothing can reach the destinations that are left
-        cut += [str(names[resolve_node(graph, d.node)]["name"]) for d in destinations]
-    result = _closure_of(graph, variant, origins, destinations)
-    if result is None:
+    reachable = disruption.without_cut_off(graph, _with_changes(scenario, changes), removed)
+    cut = [f"origin {names[node]['name']}" if role == "origin" else str(names[node]["name"])
+           for role, node in reachable.cut_off]
+    kept = reachable.scenario
+    if not kept.origins:  # nothing can reach the destinations that are left
+        cut += [str(names[resolve_node(graph, d.node)]["name"]) for d in kept.destinations]
+    if not kept.origins or not kept.destinations:
         return Outcome(tuple(None for _ in scenario.targets.resolved()),
-                       {d: 0.0 for d in _report_days(scenario)}, tuple(dict.fromkeys(cut)))
-    return Outcome.from_result(result, dict.fromkeys(cut))
+                       {d: 0.0 for d in report_days(scenario)}, tuple(dict.fromkeys(cut)))
+    return Outcome.from_result(closure(graph, kept, detail=False), dict.fromkeys(cut))
 
 
 def _with_changes(scenario: Scenario, changes: Sequence[tuple[str, float]]) -> Scenario:
-    extra = tuple(CapacityChange(element=element, factor=factor, reason="criticality")
-                  for element, factor in changes)
-    return scenario.model_copy(update={"capacity_changes": scenario.capacity_changes + extra})
+    return disruption.scale_elements(scenario, changes, reason="criticality")
 
 
 def _force_outcome(graph: nx.MultiDiGraph, scenario: Scenario,
@@ -342,7 +307,7 @@ def _force_outcome(graph: nx.MultiDiGraph, scenario: Scenario,
         result = closure(graph, _with_changes(scenario, changes), detail=False)
     except InfeasibleError:  # no formation can reach an assembly area any more
         return Outcome(tuple(None for _ in scenario.targets.resolved()),
-                       {d: 0.0 for d in _report_days(scenario)}, ("every formation",))
+                       {d: 0.0 for d in report_days(scenario)}, ("every formation",))
     table = result.formations
     cut = table.loc[table["closed_day"].isna() & table["modes"].str.startswith("cut off"),
                     "formation"] if not table.empty else []
@@ -380,20 +345,6 @@ def _plan_screen(graph, result: ClosureResult, chosen: Sequence[Element],
             if e.id not in kept or (e.kind == "edge" and f > 0 and peak.get(e.id, 0.0) <= f):
                 skip.add((e.id, f))
     return skip
-
-
-def _closure_of(graph, variant, origins, destinations) -> ClosureResult | None:
-    if not origins or not destinations:
-        return None
-    return closure(graph, variant.model_copy(update={"origins": tuple(origins),
-                                                     "destinations": tuple(destinations)}),
-                   detail=False)
-
-
-def _report_days(scenario: Scenario) -> list[int]:
-    from mobility.closure import report_days as days
-
-    return days(scenario)
 
 
 def _run_one(graph: nx.MultiDiGraph, scenario: Scenario, element_id: str, factor: float) -> Outcome:

@@ -35,6 +35,7 @@ import networkx as nx
 import numpy as np
 from pydantic import Field, ValidationError, model_validator
 
+from mobility import disruption
 from mobility._data import data_dir
 from mobility._errors import MobilityError
 from mobility._progress import CountProgress
@@ -217,24 +218,15 @@ def apply_investments(graph: nx.MultiDiGraph, scenario: Scenario,
 
     Transfer capacity changes are made on a copy of the graph; edge factors become scenario
     capacity changes from day 0; a border delay replaces the scenario's (the smallest wins).
+    Transfer and edge changes mean what :mod:`mobility.disruption` says.
     """
-    from mobility.scenario import CapacityChange
-
-    changed = graph
-    node_changes = [c for inv in investments for c in inv.transfer_capacity]
-    if node_changes:
-        changed = graph.copy()
-        for change in node_changes:
-            data = changed.nodes[change.node]
-            current = data.get("transfer_capacity_per_day") or 0.0
-            data["transfer_capacity_per_day"] = (current + change.add_per_day
-                                                 if change.add_per_day is not None
-                                                 else current * change.factor)
-    edge_changes = tuple(CapacityChange(element=c.edge, factor=c.factor, reason="investment")
-                         for inv in investments for c in inv.edge_capacity)
+    changed = disruption.with_transfer_capacity(
+        graph, [(c.node, c.factor, c.add_per_day)
+                for inv in investments for c in inv.transfer_capacity])
+    scenario = disruption.scale_elements(
+        scenario, [(c.edge, c.factor) for inv in investments for c in inv.edge_capacity],
+        reason="investment")
     update: dict[str, Any] = {}
-    if edge_changes:
-        update["capacity_changes"] = scenario.capacity_changes + edge_changes
     delays = [inv.border_delay_h for inv in investments if inv.border_delay_h is not None]
     if delays:
         cap = min(delays)
