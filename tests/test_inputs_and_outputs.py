@@ -193,7 +193,7 @@ def test_terminal_progress_shows_names_literally(monkeypatch):
 
     from rich.console import Console
 
-    import mobility.cli as cli
+    import mobility.cli._render as cli
 
     screen = io.StringIO()
     monkeypatch.setattr(cli, "err", Console(file=screen, markup=False, force_terminal=True,

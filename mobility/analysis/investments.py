@@ -212,6 +212,13 @@ class _Networks:
         return self._cache[key]
 
 
+def catalogue_network(scenario: Scenario, catalogue: Catalogue) -> nx.MultiDiGraph:
+    """The scenario's network with every phase the catalogue's investments open switched on
+    (what a map of the catalogue draws, so planned lines show)."""
+    phases = frozenset(phase for inv in catalogue.investments for phase in inv.phases)
+    return _Networks(scenario).graph(phases)
+
+
 def apply_investments(graph: nx.MultiDiGraph, scenario: Scenario,
                       investments: Sequence[Investment]) -> tuple[nx.MultiDiGraph, Scenario]:
     """The network and scenario after ``investments`` (phases already in ``graph``).
