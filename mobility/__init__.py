@@ -9,7 +9,11 @@ and which infrastructure fixes buy the most days?
 
 The public names are imported on first use (PEP 562), so ``import mobility`` and the
 ``mobility`` command's start-up do not pay for pandas, networkx, geopandas and OR-Tools
-until a function that needs them is called.
+until a function that needs them is called. So are the stages, as modules:
+``mobility.network``, ``mobility.scenario``, ``mobility.flows`` (solvers),
+``mobility.routing``, ``mobility.disruption``, ``mobility.analysis``, ``mobility.sweep`` and
+``mobility.viz`` (maps, plots, reports). ``mobility.closure`` is the function (its
+subpackage is ``mobility.closure.fleet`` etc., imported by name).
 """
 
 from __future__ import annotations
@@ -62,6 +66,13 @@ _LAZY = {
     "run_sweep": "mobility.sweep",
 }
 
+#: Subpackages and modules reachable as attributes of the package, imported on first use.
+_MODULES = frozenset({
+    "analysis", "bench", "calibration", "disruption", "flows", "forces", "movement", "names",
+    "network", "osm", "osm_import", "result", "routing", "scenario", "schema", "settings",
+    "sweep", "synthetic", "unit_profiles", "viz",
+})
+
 __all__ = [
     "Bottleneck",
     "ClosureResult",
@@ -96,6 +107,8 @@ def __getattr__(name: str) -> Any:
 
         globals()[name] = version = package_version()
         return version
+    if name in _MODULES:
+        return importlib.import_module(f"{__name__}.{name}")  # binds itself on import
     module = _LAZY.get(name)
     if module is None:
         msg = f"module 'mobility' has no attribute {name!r}"
@@ -108,7 +121,7 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted(set(globals()) | set(__all__) | _MODULES)
 
 
 # One public function shares its name with the subpackage that defines it. Importing the

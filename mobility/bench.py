@@ -184,7 +184,8 @@ def _problem(spec: dict):
 
 def _timed_median(call: Callable[[], Any], *, budget_s: float = 1.0, most: int = 5):
     """Run ``call`` until ``budget_s`` is spent (at most ``most`` times); median seconds."""
-    times, result = [], None
+    times: list[float] = []
+    result: Any = None
     while len(times) < most and (not times or sum(times) < budget_s):
         start = time.perf_counter()
         result = call()
@@ -247,19 +248,21 @@ def _task_route(task: dict) -> dict:
 def _task_closure(task: dict) -> dict:
     """The fleet-constrained closure of the baseline (without and with its bound and
     marginal re-solves), and the stress case solved by both methods side by side."""
-    import mobility
+    from functools import partial
+
+    from mobility.closure import closure
 
     out = {}
-    runs = (("detail", "baseline", "fleet", True), ("no_detail", "baseline", "fleet", False),
-            ("stress_exact", "unlimited", "exact", False),
-            ("stress_fleet", "unlimited", "fleet", False))
+    runs: tuple[tuple[str, str, str, bool], ...] = (
+        ("detail", "baseline", "fleet", True), ("no_detail", "baseline", "fleet", False),
+        ("stress_exact", "unlimited", "exact", False),
+        ("stress_fleet", "unlimited", "fleet", False))
     if not task.get("detail", True):
         runs = runs[1:]
     answers = {}
     for key, scenario, method, detail in runs:
         seconds, n, result = _timed_median(
-            lambda scenario=scenario, method=method, detail=detail: mobility.closure(
-                None, scenario, method=method, detail=detail),
+            partial(closure, None, scenario, method=method, detail=detail),
             budget_s=0.0 if task["repeat"] <= 1 else 5.0,
             most=task["repeat"],
         )
@@ -418,7 +421,7 @@ def _baseline_plan(spec: dict, config: BenchConfig, available: int | None) -> di
     size = time_expanded_size(problem, max(config.check_days) * 24, 1.0)
     full = time_expanded_size(problem, config.horizon_days * 24, 1.0)
     est_gb = size.approx_bytes / _GB
-    plan = {
+    plan: dict[str, Any] = {
         "expanded_arcs": size.n_arcs,
         "expanded_nodes": size.n_nodes,
         "est_gb": est_gb,

@@ -240,9 +240,12 @@ def fit(evaluator: Evaluator, cases: Sequence[Case],
             chosen = [c for c in cases if c.informs == informs]
             if not chosen:
                 continue
-            params[name] = min(GRIDS[name], key=lambda value, chosen=chosen, name=name: (
-                sum(log_error(evaluator.model_h(c, {**params, name: value}), c.observed_h) ** 2
-                    for c in chosen), value))
+            def loss(value: float, chosen: list[Case] = chosen,
+                     name: str = name) -> tuple[float, float]:
+                return (sum(log_error(evaluator.model_h(c, {**params, name: value}),
+                                      c.observed_h) ** 2 for c in chosen), value)
+
+            params[name] = min(GRIDS[name], key=loss)
     return params
 
 

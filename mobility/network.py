@@ -467,7 +467,7 @@ def _check_loading_gauges(
     """A rail-handling node that two gauges reach must say which one it loads."""
     present: dict[str, set[str]] = {}
     for edge in edges.values():
-        if edge.mode == Mode.rail:
+        if edge.mode == Mode.rail and edge.gauge is not None:  # a rail edge states its gauge
             gauges = set(track_gauges(edge.gauge))
             for end in (edge.u, edge.v):
                 present.setdefault(end, set()).update(gauges)

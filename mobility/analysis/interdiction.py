@@ -31,7 +31,7 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
-from ortools.linear_solver import pywraplp
+from ortools.linear_solver import pywraplp  # type: ignore[attr-defined]  # not in its stubs
 
 from mobility._errors import MobilityError
 from mobility.analysis.criticality import (

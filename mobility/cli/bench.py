@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -42,7 +42,7 @@ def bench(
     from mobility.bench import BenchConfig, run_bench
 
     config = BenchConfig.quick() if quick else BenchConfig()
-    changes = {"sizes": tuple(sizes) if sizes else None, "timeout_s": timeout_s,
+    changes: dict[str, Any] = {"sizes": tuple(sizes) if sizes else None, "timeout_s": timeout_s,
                "baseline_budget_gb": budget_gb}
     config = replace(config, **{k: v for k, v in changes.items() if v is not None})
     result = run_bench(config, progress=lambda msg: err.print(f"bench: {msg} …",

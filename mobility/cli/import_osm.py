@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -71,8 +71,9 @@ def import_osm(
     if (path is None) == (place is None):
         raise MobilityError("import-osm: give either an OSM extract PATH or --place NAME "
                             "(not both); valid extracts: " + ", ".join(osm_import.OSM_SUFFIXES))
-    options = {"bbox": bbox, "secondary": secondary, "attach": attach, "country": country,
-               "service_tracks": service_tracks, "snap_km": snap_km}
+    options: dict[str, Any] = {"bbox": bbox, "secondary": secondary, "attach": attach,
+                               "country": country, "service_tracks": service_tracks,
+                               "snap_km": snap_km}
     stem = (path.name.split(".")[0] if path is not None
             else "".join(c if c.isalnum() else "-" for c in str(place).lower()))
     target = out_path or Path(f"{stem}.gpkg")
@@ -88,7 +89,7 @@ def import_osm(
         if path is not None:
             nodes, edges = osm_import.network_from_osm(path, progress=progress, **options)
         else:
-            nodes, edges = osm_import.network_from_place(place, progress=progress, **options)
+            nodes, edges = osm_import.network_from_place(str(place), progress=progress, **options)
         bar.update(task, description=f"writing {target}")
         osm_import.write_network(nodes, edges, target)
     print_import(path or place, nodes, edges, target)

@@ -48,7 +48,8 @@ def solve_exact(model: ClosureModel, *, detail: bool = True) -> ClosureResult:
         horizon_days=scenario.horizon_days,
         curve=curve_frame,
         targets=targets(scenario, curve_frame),
-        troops_by_day={d: float(curve.arrivals(np.array([d * 24.0]))[0]) for d in days},
+        troops_by_day={d: float(np.asarray(curve.arrivals(np.array([d * 24.0])))[0])
+                       for d in days},
         bottlenecks=bottlenecks(model, final_flow, first_use, in_cut=min_cut(model.problem)),
         edge_flows=edge_flows(model, flows_by_day),
         node_arrivals=node_arrivals(model, flows_by_day),
@@ -189,12 +190,12 @@ def _path_time_weights(problem: FlowProblem, flow: np.ndarray) -> np.ndarray:
     """Σ_P x_P·τ_P(up to the arc's head) per arc, by proportional decomposition."""
     used = np.flatnonzero(flow > 1e-12)
     dag = nx.DiGraph()
-    for arc in used:
+    for arc in used.tolist():
         dag.add_edge(int(problem.tail[arc]), int(problem.head[arc]))
     weight = np.zeros_like(flow)
     inflow_weight: dict[int, float] = defaultdict(float)
     out_arcs: dict[int, list[int]] = defaultdict(list)
-    for arc in used:
+    for arc in used.tolist():
         out_arcs[int(problem.tail[arc])].append(int(arc))
     try:
         order = list(nx.topological_sort(dag))

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from ortools.graph.python import max_flow
-from ortools.linear_solver import pywraplp
+from ortools.linear_solver import pywraplp  # type: ignore[attr-defined]  # not in its stubs
 
 from mobility.flows.earliest_arrival import FlowSolverError
 from mobility.flows.problem import FlowProblem, _pow2_scale, _scaled_capacities

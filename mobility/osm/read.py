@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
@@ -98,13 +99,18 @@ def read_pbf(path: Path, *, bbox: BBox | None, secondary: bool, service_tracks: 
     with tempfile.TemporaryDirectory(prefix="mobility-osm-") as scratch:
         storage = ("flex_mem" if size <= DISK_INDEX_BYTES
                    else f"sparse_file_array,{os.path.join(scratch, 'node-locations.idx')}")
+        way_filter = osmium.filter.KeyFilter("railway", "highway")
+        way_filter.enable_for(osmium.osm.WAY)  # in place
+        node_filter = osmium.filter.KeyFilter("place", "railway")
+        node_filter.enable_for(osmium.osm.NODE)
         processor = (
             osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
             .with_locations(storage)
-            .with_filter(osmium.filter.KeyFilter("railway", "highway").enable_for(osmium.osm.WAY))
-            .with_filter(osmium.filter.KeyFilter("place", "railway").enable_for(osmium.osm.NODE))
+            .with_filter(way_filter)
+            .with_filter(node_filter)
         )
         counts = {"nodes": 0, "ways": 0}
+        item: Any  # a node or a way: the processor reads nothing else
         try:
             for item in processor:
                 if item.is_node():

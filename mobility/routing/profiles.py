@@ -18,7 +18,7 @@ from mobility.routing.graph import (
     _mode_of,
     _TransferArc,
 )
-from mobility.schema import MODE_UNIT
+from mobility.schema import MODE_UNIT, Mode
 from mobility.unit_profiles import UnitProfile
 
 #: With a main mode forced, an hour on the access road weighs this much in the search.
@@ -74,7 +74,7 @@ class _Core:
                     (data.get("axle_load_t") or INF) < kind.min_axle_load_t:
                 self.skipped["axle_load"] += 1
                 continue
-            lots = self.lots[MODE_UNIT[edge_mode]]
+            lots = self.lots[MODE_UNIT[Mode(edge_mode)]]
             if lots == 0:
                 continue
             capacity = mg.capacity_per_day[a]

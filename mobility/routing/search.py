@@ -31,7 +31,7 @@ from mobility.routing.places import MAX_SNAP_KM, _arcs_of, _avoid, _Element, _pl
 from mobility.routing.profiles import _Core, _series_h, core_for
 from mobility.routing.result import BorderCrossing, Leg, Place, Route, Transfer
 from mobility.scenario import Scenario
-from mobility.schema import MODE_UNIT
+from mobility.schema import MODE_UNIT, Mode
 from mobility.unit_profiles import UnitProfile, unit_profile
 
 DEFAULT_UNIT = "tank-company"
@@ -399,7 +399,7 @@ class _Query:
         info = core.info[worst]
         nodes = core.base.graph.nodes
         if isinstance(info, _EdgeArc):
-            unit = MODE_UNIT[info.mode]
+            unit = MODE_UNIT[Mode(info.mode)]
             lots = core.lots[unit]
             where = (f"{info.name + ' ' if info.name else ''}{nodes[info.u]['name']}-"
                      f"{nodes[info.v]['name']}")

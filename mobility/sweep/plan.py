@@ -107,11 +107,11 @@ def plan_sweep(sweep: Sweep | str | Path, graph: nx.MultiDiGraph | None = None) 
     ranges = []
     for i, entry in enumerate(sweep.capacity_ranges):
         what, text = entry.target()
-        targets = index.targets(what, text, where, f"capacity_ranges.{i}.{what}")
-        ranges.append((text, tuple(targets)))
+        found = index.targets(what, text, where, f"capacity_ranges.{i}.{what}")
+        ranges.append((text, tuple(found)))
     axes = []
     for i, axis in enumerate(sweep.grid):
-        targets = ()
+        targets: tuple[tuple[str, str], ...] = ()
         if axis.parameter == "capacity_factor":
             what, text = axis.target()
             targets = tuple(index.targets(what, text, where, f"grid.{i}.{what}"))

@@ -197,7 +197,8 @@ def make_offline(m: folium.Map) -> folium.Map:
             element.default_css = []
     for name, child in list(figure.header._children.items()):
         is_link = isinstance(child, JavascriptLink | CssLink)
-        if is_link and external_urls(child.url, allowed=frozenset()):
+        if is_link and external_urls(child.url,  # type: ignore[attr-defined]  # branca's links
+                                     allowed=frozenset()):
             del figure.header._children[name]
     # Right after the charset <meta> (which must come first), before any CSS of the page's
     # own, so the page's rules override Leaflet's defaults.

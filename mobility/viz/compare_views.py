@@ -119,9 +119,10 @@ def flow_changes(comparison: Comparison, index: int = 1) -> list[dict[str, Any]]
     ``index``, largest change first: ``edge_id``, ``reference``, ``this``, ``change``."""
     before = troops_moved(comparison.results[0])
     after = troops_moved(comparison.results[index])
-    rows = [{"edge_id": edge, "reference": before.get(edge, 0.0), "this": after.get(edge, 0.0),
-             "change": after.get(edge, 0.0) - before.get(edge, 0.0)}
-            for edge in sorted({*before, *after})]
+    rows: list[dict[str, Any]] = [
+        {"edge_id": edge, "reference": before.get(edge, 0.0), "this": after.get(edge, 0.0),
+         "change": after.get(edge, 0.0) - before.get(edge, 0.0)}
+        for edge in sorted({*before, *after})]
     rows = [row for row in rows if abs(row["change"]) >= 0.5]
     return sorted(rows, key=lambda row: (-abs(row["change"]), row["edge_id"]))
 

@@ -22,13 +22,13 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import folium
 import networkx as nx
 import numpy as np
 import shapely
-from branca.element import MacroElement
+from branca.element import Figure, MacroElement
 from shapely.geometry import mapping
 
 from mobility._data import basemap_dir
@@ -223,13 +223,14 @@ def closure_map(
         title = "Force closure" if result is not None else "Baltic military mobility network"
     about = briefing(title, scenario_name, str(description or ""))
     if mark_changes and getattr(scenario, "capacity_changes", None):
-        highlights = [*highlights, *closed_highlights(graph, scenario)]
+        highlights = [*highlights, *closed_highlights(graph, cast("Scenario", scenario))]
 
     bounds = _bounds(graph)
     center = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
     m = folium.Map(location=center, zoom_start=6, tiles=None, control_scale=False,
                    prefer_canvas=False)
-    m.get_root().title = _esc(about.page_title)
+    root = cast(Figure, m.get_root())
+    root.title = _esc(about.page_title)
     if online_tiles:
         folium.TileLayer(OSM_TILES_URL, attr=OSM_ATTRIBUTION, name="OpenStreetMap (online)",
                          max_zoom=19).add_to(m)
@@ -259,10 +260,10 @@ def closure_map(
             with_result=result is not None, timeline=data["timeline"],
             highlights=[(name, next(h.colour for h in highlights if h.layer == name))
                         for name in highlight_keys])
-    m.get_root().header.add_child(RawHtml(f"<style>{static_text('map.css')}</style>"),
+    root.header.add_child(RawHtml(f"<style>{static_text('map.css')}</style>"),
                                   name="mobility_css")
     m.add_child(_ClosureMapScript(groups, data), name="mobility_closure_map")
-    m._mobility_online_tiles = online_tiles
+    m._mobility_online_tiles = online_tiles  # type: ignore[attr-defined]  # read by save_map
     return m
 
 
@@ -530,7 +531,7 @@ def _edge_tooltip(graph: nx.MultiDiGraph, u: str, v: str, data: dict[str, Any]) 
 
 
 def _edge_lines(graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
-    lines = []
+    lines: list[dict[str, Any]] = []
     for _edge_id, (u, v, data) in data_edges(graph).items():
         layer = edge_layer(data)
         lines.append({
@@ -551,7 +552,8 @@ def _node_tooltip(node_id: str, data: dict[str, Any], extra: Iterable[str] = ())
     if capacity is not None and not _is_nan(capacity):
         from mobility.schema import KIND_TRANSFER_UNIT
 
-        unit = KIND_TRANSFER_UNIT.get(data.get("kind"), "unit")
+        node_kind: Any = data.get("kind")  # a NodeKind (a str) read from the graph
+        unit = KIND_TRANSFER_UNIT.get(node_kind, "unit")
         text = f"Transfer capacity {format_number(float(capacity))} {_plural(str(unit))}/day"
         dwell = data.get("transfer_dwell_h")
         if dwell is not None and not _is_nan(dwell):
@@ -570,7 +572,7 @@ def _is_nan(value: Any) -> bool:
 
 def _node_points(graph: nx.MultiDiGraph, result: ClosureResult | None) -> list[dict[str, Any]]:
     arrivals = _final_arrivals(result)
-    points = []
+    points: list[dict[str, Any]] = []
     # the more important markers last, drawn on top: a gauge-transfer site is never hidden
     # under the border-crossing dot beside it (Mockava, Trakiszki)
     ordered = sorted(graph.nodes(data=True),
@@ -621,7 +623,7 @@ def _ranked_elements(result: ClosureResult, ranked: Sequence[RankedBottleneck],
 
 def _bottleneck_points(graph: nx.MultiDiGraph, result: ClosureResult,
                        ranked: Sequence[RankedBottleneck]) -> list[dict[str, Any]]:
-    points = []
+    points: list[dict[str, Any]] = []
     for bottleneck, rank in _ranked_elements(result, ranked):
         if bottleneck.element_id not in graph.nodes:
             continue
@@ -638,7 +640,7 @@ def _bottleneck_points(graph: nx.MultiDiGraph, result: ClosureResult,
 def _bottleneck_lines(graph: nx.MultiDiGraph, result: ClosureResult,
                       ranked: Sequence[RankedBottleneck]) -> list[dict[str, Any]]:
     edges = data_edges(graph)
-    lines = []
+    lines: list[dict[str, Any]] = []
     for bottleneck, rank in _ranked_elements(result, ranked):
         if bottleneck.element_id in graph.nodes:
             continue  # nodes are drawn as points
@@ -672,7 +674,7 @@ def _rank_badges(graph: nx.MultiDiGraph, ranked: Sequence[RankedBottleneck],
                  ) -> list[dict[str, Any]]:
     """A numbered badge per ranked infrastructure bottleneck."""
     edges = data_edges(graph)
-    badges = []
+    badges: list[dict[str, Any]] = []
     for b in ranked:
         latlon = _badge_latlon(graph, edges, b.element_id)
         if latlon is None:
@@ -696,9 +698,11 @@ def _highlight_badges(graph: nx.MultiDiGraph, highlights: Sequence[Highlight],
                       keys: dict[str, str]) -> list[dict[str, Any]]:
     """A numbered badge, in the layer's colour, per highlight that has a rank."""
     edges = data_edges(graph)
-    badges = []
+    badges: list[dict[str, Any]] = []
     for h in highlights:
-        latlon = None if h.rank is None else _badge_latlon(graph, edges, str(h.element_id))
+        if h.rank is None:
+            continue
+        latlon = _badge_latlon(graph, edges, str(h.element_id))
         if latlon is None:
             continue
         badges.append({"layer": keys[h.layer], "latlon": latlon, "rank": int(h.rank),
@@ -779,7 +783,7 @@ def _highlight_tooltip(highlight: Highlight, what: str) -> str:
 def _highlight_lines(graph: nx.MultiDiGraph, highlights: Sequence[Highlight],
                      keys: dict[str, str]) -> list[dict[str, Any]]:
     edges = data_edges(graph)
-    lines = []
+    lines: list[dict[str, Any]] = []
     for highlight in highlights:
         element = str(highlight.element_id)
         if element in graph.nodes:
@@ -804,7 +808,7 @@ def _highlight_lines(graph: nx.MultiDiGraph, highlights: Sequence[Highlight],
 
 def _highlight_points(graph: nx.MultiDiGraph, highlights: Sequence[Highlight],
                       keys: dict[str, str]) -> list[dict[str, Any]]:
-    points = []
+    points: list[dict[str, Any]] = []
     for highlight in highlights:
         element = str(highlight.element_id)
         if element not in graph.nodes:
@@ -842,7 +846,7 @@ def timeline_data(graph: nx.MultiDiGraph, result: ClosureResult) -> dict[str, An
     """
     days = result_days(result)
     index = {day: i for i, day in enumerate(days)}
-    flows = []
+    flows: list[dict[str, Any]] = []
     frame = result.edge_flows
     if not frame.empty:
         frame = frame.sort_values(["edge_id", "u", "v", "day"])
@@ -877,7 +881,7 @@ def timeline_data(graph: nx.MultiDiGraph, result: ClosureResult) -> dict[str, An
                 "unit_html": _esc(_plural(str(first.unit))),
             })
     arrivals = result.node_arrivals
-    destinations = []
+    destinations: list[dict[str, Any]] = []
     if not arrivals.empty:
         arrivals = arrivals.sort_values(["node", "day"])
         for node, group in arrivals.groupby("node", sort=True):
@@ -992,7 +996,7 @@ def basemap_layers(folder: str) -> dict[str, Any]:
     countries = _read(root, "countries").sort_values("NAME").reset_index(drop=True)
     fills = [{"fillColor": _COUNTRY_FILLS.get(str(code), _DEFAULT_COUNTRY_FILL)}
              for code in countries["ISO_A2"]]
-    layers = [
+    layers: list[dict[str, Any]] = [
         {"layer": "basemap", "geojson": _collection(countries, fills),
          "style": {"color": "#bdbdbd", "weight": 0.5, "fillOpacity": 1.0, "stroke": False}},
         {"layer": "basemap", "geojson": _collection(_read(root, "lakes")),
@@ -1191,8 +1195,9 @@ class _ClosureMapScript(MacroElement):
         self.groups = groups
         self.data = data
 
-    def render(self, **kwargs: Any) -> None:
-        figure = self.get_root()
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # branca's returns None
+        figure = cast(Figure, self.get_root())
+        assert self._parent is not None  # added to the map before it renders
         figure.html.add_child(
             RawHtml('<script type="application/json" id="mobility-closure-data">'
                     f"{script_json(self.data)}</script>"),
