@@ -65,24 +65,25 @@ def critical(
 ) -> None:
     """What losing or halving each edge and node does to closure; single points of failure."""
     from mobility.analysis.criticality import criticality
+    from mobility.closure import network_for
+    from mobility.scenario import load_scenario
 
     _check_outputs(map=map_path)
     if scheduler is not None:
         from mobility.sweep import check_scheduler
 
         check_scheduler(scheduler)
+    loaded = load_scenario(scenario)
+    graph = network_for(loaded)  # once, for the analysis and its views
     with _count_progress(not as_json) as say:
-        result = criticality(None, scenario, elements=elements or "all", workers=workers,
+        result = criticality(graph, loaded, elements=elements or "all", workers=workers,
                              scheduler=scheduler, candidates=candidates or None,
                              progress=say)
     if map_path is not None or report_path is not None:
-        from mobility.closure import network_for
-        from mobility.scenario import load_scenario
         from mobility.viz.analysis_reports import critical_sections
         from mobility.viz.map_layers import critical_highlights
 
-        loaded = load_scenario(scenario)
-        _analysis_views(network_for(loaded), loaded, "Critical links and nodes",
+        _analysis_views(graph, loaded, "Critical links and nodes",
                         critical_highlights(result, top=top), map_path, report_path,
                         lambda: critical_sections(result, top=top))
     if as_json:
@@ -107,19 +108,20 @@ def interdict(
 ) -> None:
     """The K edges or nodes whose loss cuts throughput most (Wood 1993), and days lost."""
     from mobility.analysis.interdiction import interdict as find_cuts
+    from mobility.closure import network_for
+    from mobility.scenario import load_scenario
 
     _check_outputs(map=map_path)
+    loaded = load_scenario(scenario)
+    graph = network_for(loaded)  # once, for the analysis and its views
     with _progress(not as_json) as say:
         say(f"solving the interdiction MIP (K = {cuts})")
-        result = find_cuts(None, scenario, cuts=cuts, protect=protect or (), endpoints=endpoints)
+        result = find_cuts(graph, loaded, cuts=cuts, protect=protect or (), endpoints=endpoints)
     if map_path is not None or report_path is not None:
-        from mobility.closure import network_for
-        from mobility.scenario import load_scenario
         from mobility.viz.analysis_reports import interdiction_sections, interdiction_summary
         from mobility.viz.map_layers import interdiction_highlights
 
-        loaded = load_scenario(scenario)
-        _analysis_views(network_for(loaded), loaded, f"Interdiction plan, K = {result.cuts}",
+        _analysis_views(graph, loaded, f"Interdiction plan, K = {result.cuts}",
                         interdiction_highlights(result), map_path, report_path,
                         lambda: interdiction_sections(result), interdiction_summary(result))
     if as_json:
