@@ -137,7 +137,21 @@ def graph_from_tables(
 
 
 def network_gdfs(graph: nx.MultiDiGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Nodes and edges as GeoDataFrames (EPSG:4326), one edge row per direction."""
+    """Nodes and edges as GeoDataFrames, OSMnx style.
+
+    Parameters
+    ----------
+    graph
+        A network from :func:`load_network`.
+
+    Returns
+    -------
+    nodes, edges
+        GeoDataFrames in EPSG:4326 (:data:`mobility.settings.CRS`) with the columns of
+        :mod:`mobility.schema` (``length_km``, ``speed_kph``, ``capacity_per_day`` …), one
+        edge row per direction; list-valued columns (``corridors``, ``via``,
+        ``loading_gauges``) joined with ``;``.
+    """
     import osmnx as ox
 
     nodes, edges = ox.graph_to_gdfs(graph)

@@ -71,7 +71,25 @@ def compare(
     """Run closure for each scenario and compare them with the first.
 
     Flows are compared as troops carried over the days all scenarios share (their shortest
-    horizon). ``detail`` solves each closure in full (bounds, marginal values: for maps).
+    horizon).
+
+    Parameters
+    ----------
+    scenarios
+        Two or more :class:`~mobility.scenario.Scenario` objects, shipped names or YAML paths;
+        the first is the reference.
+    detail
+        Solve each closure in full (bounds, marginal values, edge flows by day: what the
+        difference maps draw); ``False`` is the fast closure.
+    progress
+        Called with a short message as each scenario is solved.
+
+    Returns
+    -------
+    Comparison
+        Each scenario's :class:`~mobility.result.ClosureResult`, the days each target is
+        reached later (+) or earlier (-) than in the reference, and the edges whose troops
+        carried (troops) changed most.
     """
     say = progress or (lambda _msg: None)
     loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]

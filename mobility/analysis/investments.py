@@ -163,7 +163,20 @@ class Catalogue(_Model):
 
 
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
-    """Read and validate an investment catalogue (default ``data/investments.yaml``)."""
+    """Read and validate an investment catalogue.
+
+    Parameters
+    ----------
+    path
+        A YAML file: a mapping with ``investments`` or a bare list of them (each with its
+        cost in EUR, phases, transfer and edge capacity changes, border delay in hours and
+        sources); ``None`` reads the shipped ``data/investments.yaml``.
+
+    Raises
+    ------
+    MobilityError
+        A malformed catalogue: the message names the file, the field and the value.
+    """
     path = Path(path) if path is not None else data_dir() / "investments.yaml"
     raw = read_yaml(path)
     if isinstance(raw, list):

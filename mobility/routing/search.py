@@ -138,8 +138,20 @@ def route_timing(
 ) -> dict[str, float]:
     """Time :func:`route` in milliseconds: the first call (builds the caches) and warm calls.
 
-    Returns ``cold_ms``, ``warm_median_ms``, ``warm_min_ms`` and ``repeat``; for
-    ``mobility bench``. The calls share a cache of their own, so the first is cold.
+    The calls share a :class:`~mobility.routing.graph.RoutingCache` of their own, so the first
+    is cold whatever was routed before; for ``mobility bench``.
+
+    Parameters
+    ----------
+    graph, from_, to, kwargs
+        As for :func:`route` (``cache`` is this function's own).
+    repeat
+        Warm calls to time (at least one).
+
+    Returns
+    -------
+    dict
+        ``cold_ms``, ``warm_median_ms``, ``warm_min_ms`` (milliseconds) and ``repeat``.
     """
     kwargs = {**kwargs, "cache": RoutingCache()}
     start = time.perf_counter()

@@ -278,7 +278,20 @@ class Sweep(_Model):
 
 
 def load_sweep(path: str | Path) -> Sweep:
-    """Load and validate a sweep YAML file (errors name the file, the field and the value)."""
+    """Load and validate a sweep YAML file.
+
+    Parameters
+    ----------
+    path
+        The sweep file (see ``data/sweeps/example.yaml``): base scenario, runs and seed,
+        failure probabilities (0-1), capacity factor ranges, border delay distributions
+        (hours) and grid axes. Its name defaults to the file's stem.
+
+    Raises
+    ------
+    SweepError
+        A malformed sweep: the message names the file, the field and the value.
+    """
     from mobility._yaml import describe, read_yaml
 
     path = Path(path)
