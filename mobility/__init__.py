@@ -9,7 +9,12 @@ and which infrastructure fixes buy the most days?
 
 The public names are imported on first use (PEP 562), so ``import mobility`` and the
 ``mobility`` command's start-up do not pay for pandas, networkx, geopandas and OR-Tools
-until a function that needs them is called.
+until a function that needs them is called. So are the stages, as modules:
+``mobility.network``, ``mobility.scenario``, ``mobility.flows`` (solvers),
+``mobility.routing``, ``mobility.disruption``, ``mobility.analysis``, ``mobility.sweep``,
+``mobility.materiel`` (materiel plans: ``mobility.materiel.materiel(plan)``) and
+``mobility.viz`` (maps, plots, reports). ``mobility.closure`` is the function (its
+subpackage is ``mobility.closure.fleet`` etc., imported by name).
 """
 
 from __future__ import annotations
@@ -28,30 +33,27 @@ from mobility._errors import (
 )
 
 if TYPE_CHECKING:
+    from mobility.analysis.compare import Comparison, compare
+    from mobility.analysis.criticality import criticality
+    from mobility.analysis.interdiction import interdict
+    from mobility.analysis.investments import evaluate_investments, load_catalogue
     from mobility.closure import closure
-    from mobility.compare import Comparison, compare
-    from mobility.criticality import criticality
-    from mobility.interdiction import interdict
-    from mobility.investments import evaluate_investments, load_catalogue
-    from mobility.materiel import MaterielResult, materiel
+    from mobility.materiel import MaterielResult
     from mobility.network import load_network, network_gdfs
     from mobility.result import Bottleneck, ClosureResult, TargetOutcome
     from mobility.routing import Route, route, route_timing
     from mobility.scenario import Scenario, load_scenario
     from mobility.sweep import load_sweep, run_sweep
 
-__version__ = "0.1.0"
-
 # Public name -> the module that defines it, imported when the name is first looked up.
 _LAZY = {
     "closure": "mobility.closure",
-    "Comparison": "mobility.compare",
-    "compare": "mobility.compare",
-    "criticality": "mobility.criticality",
-    "interdict": "mobility.interdiction",
-    "evaluate_investments": "mobility.investments",
-    "load_catalogue": "mobility.investments",
-    "materiel": "mobility.materiel",
+    "Comparison": "mobility.analysis.compare",
+    "compare": "mobility.analysis.compare",
+    "criticality": "mobility.analysis.criticality",
+    "interdict": "mobility.analysis.interdiction",
+    "evaluate_investments": "mobility.analysis.investments",
+    "load_catalogue": "mobility.analysis.investments",
     "MaterielResult": "mobility.materiel",
     "load_network": "mobility.network",
     "network_gdfs": "mobility.network",
@@ -66,6 +68,13 @@ _LAZY = {
     "load_sweep": "mobility.sweep",
     "run_sweep": "mobility.sweep",
 }
+
+#: Subpackages and modules reachable as attributes of the package, imported on first use.
+_MODULES = frozenset({
+    "analysis", "bench", "calibration", "disruption", "flows", "forces", "materiel",
+    "movement", "names", "network", "osm", "osm_import", "result", "routing", "scenario",
+    "schema", "settings", "sweep", "synthetic", "unit_profiles", "viz",
+})
 
 __all__ = [
     "Bottleneck",
@@ -89,7 +98,6 @@ __all__ = [
     "load_network",
     "load_scenario",
     "load_sweep",
-    "materiel",
     "network_gdfs",
     "route",
     "route_timing",
@@ -98,6 +106,13 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # from the installed metadata, read on first use
+        from mobility._version import package_version
+
+        globals()[name] = version = package_version()
+        return version
+    if name in _MODULES:
+        return importlib.import_module(f"{__name__}.{name}")  # binds itself on import
     module = _LAZY.get(name)
     if module is None:
         msg = f"module 'mobility' has no attribute {name!r}"
@@ -110,15 +125,15 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted(set(globals()) | set(__all__) | _MODULES)
 
 
-# Four public functions share their name with the submodule that defines them. Importing the
-# submodule (``import mobility.closure.fleet``, or any ``from mobility.closure import ...``)
+# One public function shares its name with the subpackage that defines it. Importing the
+# subpackage (``import mobility.closure.fleet``, or any ``from mobility.closure import ...``)
 # binds the submodule to that name in this package; bind the function instead, so
 # ``mobility.closure`` stays the function whatever was imported first, as it was when this
 # file imported everything.
-_SHADOWED = frozenset({"closure", "compare", "criticality", "materiel"})
+_SHADOWED = frozenset({"closure"})
 
 
 class _Package(types.ModuleType):

@@ -7,6 +7,7 @@ import os
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from mobility._errors import OutputPathError
 
@@ -25,7 +26,7 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     return atomic_write_set({path: data})[0]
 
 
-def atomic_write_set(files: Mapping[str | Path, str | bytes]) -> list[Path]:
+def atomic_write_set(files: Mapping[Any, str | bytes]) -> list[Path]:
     """Write several files as a set: all of them appear, or none does.
 
     Every file is first written to a temporary name beside its target; only when all are

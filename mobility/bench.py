@@ -37,9 +37,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from mobility._progress import Progress
+from mobility.settings import REPORT_DAYS
+
 __all__ = ["BenchConfig", "available_memory_bytes", "run_bench"]
 
-Progress = Callable[[str], None]
 
 _ROUTE_FROM, _ROUTE_TO = "Bergen-Hohne", "Tapa"
 _REL_TOL = 1e-6  # both methods scale capacities to integers; agreement is to ~1e-12 in practice
@@ -182,7 +184,8 @@ def _problem(spec: dict):
 
 def _timed_median(call: Callable[[], Any], *, budget_s: float = 1.0, most: int = 5):
     """Run ``call`` until ``budget_s`` is spent (at most ``most`` times); median seconds."""
-    times, result = [], None
+    times: list[float] = []
+    result: Any = None
     while len(times) < most and (not times or sum(times) < budget_s):
         start = time.perf_counter()
         result = call()
@@ -245,19 +248,21 @@ def _task_route(task: dict) -> dict:
 def _task_closure(task: dict) -> dict:
     """The fleet-constrained closure of the baseline (without and with its bound and
     marginal re-solves), and the stress case solved by both methods side by side."""
-    import mobility
+    from functools import partial
+
+    from mobility.closure import closure
 
     out = {}
-    runs = (("detail", "baseline", "fleet", True), ("no_detail", "baseline", "fleet", False),
-            ("stress_exact", "unlimited", "exact", False),
-            ("stress_fleet", "unlimited", "fleet", False))
+    runs: tuple[tuple[str, str, str, bool], ...] = (
+        ("detail", "baseline", "fleet", True), ("no_detail", "baseline", "fleet", False),
+        ("stress_exact", "unlimited", "exact", False),
+        ("stress_fleet", "unlimited", "fleet", False))
     if not task.get("detail", True):
         runs = runs[1:]
     answers = {}
     for key, scenario, method, detail in runs:
         seconds, n, result = _timed_median(
-            lambda scenario=scenario, method=method, detail=detail: mobility.closure(
-                None, scenario, method=method, detail=detail),
+            partial(closure, None, scenario, method=method, detail=detail),
             budget_s=0.0 if task["repeat"] <= 1 else 5.0,
             most=task["repeat"],
         )
@@ -265,7 +270,7 @@ def _task_closure(task: dict) -> dict:
         answers[key] = result
     exact, fleet = answers["stress_exact"], answers["stress_fleet"]
     out["stress_agreement"] = {str(d): fleet.arrivals_by(d) / exact.arrivals_by(d)
-                               for d in (10, 30, 180)}
+                               for d in REPORT_DAYS}
     return out
 
 
@@ -416,7 +421,7 @@ def _baseline_plan(spec: dict, config: BenchConfig, available: int | None) -> di
     size = time_expanded_size(problem, max(config.check_days) * 24, 1.0)
     full = time_expanded_size(problem, config.horizon_days * 24, 1.0)
     est_gb = size.approx_bytes / _GB
-    plan = {
+    plan: dict[str, Any] = {
         "expanded_arcs": size.n_arcs,
         "expanded_nodes": size.n_nodes,
         "est_gb": est_gb,

@@ -34,6 +34,7 @@ from mobility._yaml import read_yaml
 from mobility.network import load_network, read_frictions
 from mobility.routing import route
 from mobility.scenario import BorderDelays, Scenario, load_scenario
+from mobility.settings import ROAD_MARCH_HOURS_PER_DAY
 from mobility.unit_profiles import Size, UnitProfile, load_unit_profiles
 
 #: The fitted frictions and the grid each is searched on.
@@ -48,7 +49,7 @@ APPROACH_KPH = 50.0
 MEASURES = ("total", "after_load", "after_sea", "sea_leg")
 #: The frictions before calibration (A10 speeds as stated, the old 10 h march day), for the
 #: table's "before" column.
-BEFORE = {"rail_speed_factor": 1.0, "road_march_hours_per_day": 10.0}
+BEFORE = {"rail_speed_factor": 1.0, "road_march_hours_per_day": ROAD_MARCH_HOURS_PER_DAY}
 
 
 class CalibrationError(MobilityError):
@@ -239,9 +240,12 @@ def fit(evaluator: Evaluator, cases: Sequence[Case],
             chosen = [c for c in cases if c.informs == informs]
             if not chosen:
                 continue
-            params[name] = min(GRIDS[name], key=lambda value, chosen=chosen, name=name: (
-                sum(log_error(evaluator.model_h(c, {**params, name: value}), c.observed_h) ** 2
-                    for c in chosen), value))
+            def loss(value: float, chosen: list[Case] = chosen,
+                     name: str = name) -> tuple[float, float]:
+                return (sum(log_error(evaluator.model_h(c, {**params, name: value}),
+                                      c.observed_h) ** 2 for c in chosen), value)
+
+            params[name] = min(GRIDS[name], key=loss)
     return params
 
 

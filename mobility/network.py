@@ -36,10 +36,7 @@ from mobility.schema import (
     track_gauges,
     transfer_modes,
 )
-
-CRS = "EPSG:4326"
-#: Metric CRS used for lengths (ETRS89 / LAEA Europe).
-METRIC_CRS = "EPSG:3035"
+from mobility.settings import CRS, METRIC_CRS
 
 
 @dataclass(frozen=True)
@@ -140,7 +137,21 @@ def graph_from_tables(
 
 
 def network_gdfs(graph: nx.MultiDiGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Nodes and edges as GeoDataFrames (EPSG:4326), one edge row per direction."""
+    """Nodes and edges as GeoDataFrames, OSMnx style.
+
+    Parameters
+    ----------
+    graph
+        A network from :func:`load_network`.
+
+    Returns
+    -------
+    nodes, edges
+        GeoDataFrames in EPSG:4326 (:data:`mobility.settings.CRS`) with the columns of
+        :mod:`mobility.schema` (``length_km``, ``speed_kph``, ``capacity_per_day`` …), one
+        edge row per direction; list-valued columns (``corridors``, ``via``,
+        ``loading_gauges``) joined with ``;``.
+    """
     import osmnx as ox
 
     nodes, edges = ox.graph_to_gdfs(graph)
@@ -470,7 +481,7 @@ def _check_loading_gauges(
     """A rail-handling node that two gauges reach must say which one it loads."""
     present: dict[str, set[str]] = {}
     for edge in edges.values():
-        if edge.mode == Mode.rail:
+        if edge.mode == Mode.rail and edge.gauge is not None:  # a rail edge states its gauge
             gauges = set(track_gauges(edge.gauge))
             for end in (edge.u, edge.v):
                 present.setdefault(end, set()).update(gauges)

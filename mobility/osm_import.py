@@ -58,17 +58,17 @@ import geopandas as gpd
 import pandas as pd
 
 from mobility._errors import MobilityError, NetworkDataError
+from mobility._progress import FractionProgress as Progress
 from mobility.osm import tags as osm_tags
 from mobility.osm.build import Built, build, curated_sites
 from mobility.osm.read import BBox, OsmExtract, read_pbf, read_place, read_xml
 from mobility.schema import EDGE_COLUMNS, NODE_COLUMNS
+from mobility.settings import CRS
 
 __all__ = ["DEFAULTS_TABLE", "OSM_SUFFIXES", "network_from_osm", "network_from_place",
            "parse_bbox", "write_network"]
 
 logger = logging.getLogger(__name__)
-CRS = "EPSG:4326"
-Progress = Callable[[str, float | None], None]
 
 XML_SUFFIXES = (".osm", ".osm.bz2", ".osm.xml")
 PBF_SUFFIXES = (".osm.pbf", ".pbf")

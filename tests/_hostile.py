@@ -597,7 +597,8 @@ def run_case(case: Case, folder: Path, command: list[str]) -> tuple[str, int | N
 FORK_RUNNER = r"""
 import json, os, signal, sys
 import mobility.cli, mobility.closure, mobility.network, mobility.sweep, mobility.routing
-import mobility.maps, mobility.report, mobility.export, mobility.criticality  # warm imports
+import mobility.viz.maps, mobility.viz.report, mobility.viz.export  # warm imports
+import mobility.analysis.criticality
 jobs = json.loads(sys.argv[1])
 import time
 for job in jobs:

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from conftest import INJECTED_NAME
 
-from mobility import maps
-from mobility.briefing import ATTRIBUTIONS, CAVEAT, as_of_date, briefing, model_version
-from mobility.browser_export import BrowserExportError, export_page
-from mobility.map_layers import ranked_bottlenecks
-from mobility.plots import TARGET_HEADROOM, closure_plot
-from mobility.report import closure_report, troops_by_day_csv
 from mobility.result import Bottleneck
+from mobility.viz import maps
+from mobility.viz.briefing import ATTRIBUTIONS, CAVEAT, as_of_date, briefing, model_version
+from mobility.viz.browser_export import BrowserExportError, export_page
+from mobility.viz.map_layers import ranked_bottlenecks
+from mobility.viz.plots import TARGET_HEADROOM, closure_plot
+from mobility.viz.report import closure_report, troops_by_day_csv
 
 _DATA = re.compile(r'<script type="application/json" id="mobility-closure-data">(.*?)</script>',
                    re.DOTALL)
@@ -176,7 +176,7 @@ def test_cli_refuses_a_bad_export_before_solving(tmp_path):
 
 
 def test_export_without_chromium_is_one_clear_line(tmp_path, monkeypatch):
-    monkeypatch.setattr("mobility.browser_export.chromium_path", lambda: None)
+    monkeypatch.setattr("mobility.viz.browser_export.chromium_path", lambda: None)
     with pytest.raises(BrowserExportError) as caught:
         export_page(tmp_path / "map.html", tmp_path / "map.pdf")
     message = str(caught.value)
@@ -195,8 +195,8 @@ def tiny_comparison():
     """The tiny fleet scenario against the same with its E67 road closed from day 3."""
     import pandas as pd
 
+    from mobility.analysis.compare import Comparison
     from mobility.closure import closure, network_for
-    from mobility.compare import Comparison
     from mobility.scenario import load_scenario
 
     fixtures = Path(__file__).parent / "fixtures"
@@ -208,7 +208,7 @@ def tiny_comparison():
 
 
 def test_comparison_days_and_flows_agree_with_the_closures(tiny_comparison):
-    from mobility.compare_views import days_text, flow_changes, target_days, troops_moved
+    from mobility.viz.compare_views import days_text, flow_changes, target_days, troops_moved
 
     comparison, _, _ = tiny_comparison
     first, closed = comparison.results
@@ -228,7 +228,7 @@ def test_comparison_days_and_flows_agree_with_the_closures(tiny_comparison):
 
 
 def test_difference_map_marks_closed_elements_and_flow_changes(tmp_path, tiny_comparison):
-    from mobility.compare_views import closed_highlights, comparison_map
+    from mobility.viz.compare_views import closed_highlights, comparison_map
 
     comparison, scenarios, graph = tiny_comparison
     closed = closed_highlights(graph, scenarios[1])
@@ -250,8 +250,8 @@ def test_difference_map_marks_closed_elements_and_flow_changes(tmp_path, tiny_co
 
 def test_difference_map_of_a_closed_corridor_marks_every_edge():
     from mobility.closure import network_for
-    from mobility.compare_views import closed_highlights
     from mobility.scenario import load_scenario
+    from mobility.viz.compare_views import closed_highlights
 
     scenario = load_scenario("suwalki-closed")
     graph = network_for(scenario)
@@ -263,9 +263,9 @@ def test_difference_map_of_a_closed_corridor_marks_every_edge():
 
 
 def test_analysis_report_tables_and_map(tmp_path, maps_graph):
-    from mobility.analysis_reports import analysis_report
-    from mobility.map_layers import Highlight
     from mobility.scenario import load_scenario
+    from mobility.viz.analysis_reports import analysis_report
+    from mobility.viz.map_layers import Highlight
 
     scenario = load_scenario(str(Path(__file__).parent / "fixtures" / "tiny-scenario.yaml"))
     highlights = [Highlight(layer="Critical links and nodes", element_id="mockava",
@@ -282,8 +282,8 @@ def test_analysis_report_tables_and_map(tmp_path, maps_graph):
 
 
 def test_investment_layers_skip_hostile_border_posts():
-    from mobility.map_layers import investment_highlights, is_hostile_border
     from mobility.network import load_network
+    from mobility.viz.map_layers import investment_highlights, is_hostile_border
 
     graph = load_network()
     layers = [{"id": "fast-borders", "name": "Military Schengen", "cost_eur": 1e6,
@@ -296,7 +296,7 @@ def test_investment_layers_skip_hostile_border_posts():
 
 
 def test_ranked_highlights_get_numbered_badges_in_their_colour(tmp_path, maps_graph):
-    from mobility.map_layers import Highlight
+    from mobility.viz.map_layers import Highlight
 
     highlights = [Highlight(layer="Critical links and nodes", element_id=element, label=label,
                             score=score, colour="#e31a1c", rank=rank)

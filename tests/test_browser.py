@@ -20,9 +20,9 @@ import numpy as np
 import pytest
 from conftest import INJECTED_NAME
 
-from mobility import maps
-from mobility.browser_export import chromium_path
-from mobility.report import closure_report
+from mobility.viz import maps
+from mobility.viz.browser_export import chromium_path
+from mobility.viz.report import closure_report
 
 pytestmark = pytest.mark.browser
 
@@ -355,10 +355,10 @@ def test_report_exports_to_pdf_and_png_offline(tmp_path):
 def test_difference_map_runs_offline_and_marks_what_changed(browser, tmp_path):
     import pandas as pd
 
+    from mobility.analysis.compare import Comparison
     from mobility.closure import closure, network_for
-    from mobility.compare import Comparison
-    from mobility.compare_views import comparison_map
     from mobility.scenario import load_scenario
+    from mobility.viz.compare_views import comparison_map
 
     fixtures = Path(__file__).parent / "fixtures"
     scenarios = [load_scenario(str(fixtures / name)) for name in

@@ -18,8 +18,9 @@ from mobility.calibration import (
 )
 from mobility.closure.model import scenario_movement
 from mobility.movement import movement_graph
-from mobility.routing import DEFAULT_MARCH_HOURS, route
+from mobility.routing import route
 from mobility.scenario import available_scenarios, load_scenario
+from mobility.settings import CALIBRATED_MARCH_HOURS_PER_DAY as DEFAULT_MARCH_HOURS
 
 
 @pytest.fixture(scope="module")

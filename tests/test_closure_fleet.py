@@ -313,14 +313,14 @@ def test_property_less_lift_capacity_or_readiness_never_delivers_more(
 def test_a_fleet_result_draws_on_the_offline_map(tiny, scenario, result):
     """Fleets bind here (not places on the map) and unlimited arcs have no capacity: the map
     still renders (its data is strict JSON, which refuses NaN: this failed before)."""
-    maps = importlib.import_module("mobility.maps")
+    maps = importlib.import_module("mobility.viz.maps")
     assert any(b.kind == "fleet" for b in result.bottlenecks)
     html = maps.map_html(maps.closure_map(tiny, result, scenario=scenario))
     assert "Rūdninkai" in html and "troops arrived" in html
 
 
 def test_the_report_carries_the_fleet_tables(tiny, result):
-    report = importlib.import_module("mobility.report")
+    report = importlib.import_module("mobility.viz.report")
     page = report.report_html(tiny, result)
     for heading in ("Troops closed, with the fleets and with unlimited lift",
                     "Formations (ready, modes, closing day)",
@@ -333,7 +333,7 @@ def test_the_report_carries_the_fleet_tables(tiny, result):
 
 
 def test_criticality_of_a_force_list_uses_the_fleet_engine(tiny, scenario):
-    from mobility.criticality import criticality
+    from mobility.analysis.criticality import criticality
 
     result = criticality(tiny, scenario, factors=(0.0,), workers=1)
     assert any("fleet engine" in n for n in result.notes)
@@ -355,7 +355,7 @@ def test_elements_a_plan_does_not_use_are_screened_and_would_change_nothing(tmp_
     re-solving it by name gives the baseline's figures: the screen's claim holds."""
     import shutil
 
-    from mobility.criticality import criticality
+    from mobility.analysis.criticality import criticality
 
     folder = tmp_path / "tiny"
     shutil.copytree(FIXTURES / "tiny", folder)
@@ -377,7 +377,7 @@ def test_elements_a_plan_does_not_use_are_screened_and_would_change_nothing(tmp_
 
 
 def test_interdiction_of_a_force_list_costs_days_of_the_fleet_engine(tiny, scenario):
-    from mobility.interdiction import interdict
+    from mobility.analysis.interdiction import interdict
 
     result = interdict(tiny, scenario, cuts=1)
     assert [e.id for e in result.removed] == ["road-hub-camp"]
@@ -388,7 +388,7 @@ def test_interdiction_of_a_force_list_costs_days_of_the_fleet_engine(tiny, scena
 
 
 def test_compare_gives_days_later_per_target(tiny, scenario, tmp_path):
-    from mobility.compare import compare
+    from mobility.analysis.compare import compare
 
     closed = scenario.model_copy(update={"name": "no-road", "capacity_changes": (
         CapacityChange(element="road-hub-camp", factor=0.0),)})

@@ -8,7 +8,7 @@ import pytest
 from _small_networks import bridge_network, road_scenario
 
 from mobility._errors import MobilityError
-from mobility.criticality import criticality, list_elements, outcome_with_changes
+from mobility.analysis.criticality import criticality, list_elements, outcome_with_changes
 
 
 @pytest.fixture(scope="module")

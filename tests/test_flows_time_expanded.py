@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from mobility.flows import (
-    CapacityChange,
+    ArcCapacityChange,
     Commodity,
     FlowProblem,
     contract_chains,
@@ -134,13 +134,13 @@ def test_lp_multi_commodity_shared_capacity_and_restrictions():
 def test_capacity_change_closes_arc():
     # Single path s -2/h,1h-> t... plus a slower detour; close the direct arc at t = 5 h.
     p = make(3, [(0, 2, 2, 1), (0, 1, 1, 1), (1, 2, 1, 3)])
-    closed = time_expanded_lp(p, 12, 1, capacity_changes=[CapacityChange(0, 5.0, 0.0)])
+    closed = time_expanded_lp(p, 12, 1, capacity_changes=[ArcCapacityChange(0, 5.0, 0.0)])
     open_ = time_expanded_lp(p, 12, 1)
     assert np.all(closed.arc_flow[0, 5:] <= 1e-9)
     assert closed.arc_flow[0, :4].sum() > 0
     assert closed.total_arrivals[-1] < open_.total_arrivals[-1]
     # Halving from 2.5 h: the step [2, 3) keeps the time average 2 * (0.5 + 0.5 * 0.5) = 1.5.
-    halved = time_expanded_lp(p, 12, 1, capacity_changes=[CapacityChange(0, 2.5, 0.5)])
+    halved = time_expanded_lp(p, 12, 1, capacity_changes=[ArcCapacityChange(0, 2.5, 0.5)])
     assert halved.arc_flow[0, 2] <= 1.5 + 1e-9
     assert np.all(halved.arc_flow[0, 3:] <= 1.0 + 1e-9)
 

@@ -86,7 +86,7 @@ def test_geodata_export_holds_every_day_or_the_chosen_day(tmp_path, maps_graph, 
                                                           suffix):
     import geopandas as gpd
 
-    from mobility.export import write_outputs
+    from mobility.viz.export import write_outputs
 
     read = gpd.read_file if suffix == ".gpkg" else gpd.read_parquet
     every = read(write_outputs(maps_result, tmp_path / f"all{suffix}", maps_graph)[0])
@@ -104,7 +104,7 @@ def test_geodata_export_holds_every_day_or_the_chosen_day(tmp_path, maps_graph, 
 
 def test_export_refuses_a_day_without_flows_and_an_unknown_file_type(tmp_path, maps_graph,
                                                                      maps_result):
-    from mobility.export import write_outputs
+    from mobility.viz.export import write_outputs
 
     with pytest.raises(MobilityError, match=r"--day 400: no edge flows on that day"):
         write_outputs(maps_result, tmp_path / "f.gpkg", maps_graph, day=400)
@@ -193,7 +193,7 @@ def test_terminal_progress_shows_names_literally(monkeypatch):
 
     from rich.console import Console
 
-    import mobility.cli as cli
+    import mobility.cli._render as cli
 
     screen = io.StringIO()
     monkeypatch.setattr(cli, "err", Console(file=screen, markup=False, force_terminal=True,

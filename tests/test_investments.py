@@ -8,7 +8,7 @@ import pytest
 from _small_networks import road_scenario, write_network
 
 from mobility._errors import MobilityError
-from mobility.investments import (
+from mobility.analysis.investments import (
     Catalogue,
     _Networks,
     apply_investments,

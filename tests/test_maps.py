@@ -11,11 +11,11 @@ import pytest
 from conftest import INJECTED_NAME
 from shapely.geometry import Point
 
-from mobility import maps
 from mobility._data import basemap_dir
-from mobility._offline import NON_FETCHED_URLS, external_urls, leaflet_js, script_json
-from mobility.plots import closure_plot
-from mobility.report import closure_report
+from mobility.viz import maps
+from mobility.viz._offline import NON_FETCHED_URLS, external_urls, leaflet_js, script_json
+from mobility.viz.plots import closure_plot
+from mobility.viz.report import closure_report
 
 _DATA_PATTERN = re.compile(
     r'<script type="application/json" id="mobility-closure-data">(.*?)</script>', re.DOTALL
@@ -233,7 +233,7 @@ def test_closure_report_is_self_contained(tmp_path, maps_graph, maps_result):
 
 from types import SimpleNamespace  # noqa: E402
 
-from mobility.map_layers import (  # noqa: E402
+from mobility.viz.map_layers import (  # noqa: E402
     BEST_PORTFOLIO_LAYER,
     INVESTMENT_LAYER,
     Highlight,
@@ -323,7 +323,7 @@ def test_highlight_layers_drawn_listed_escaped_and_offline(tmp_path, maps_graph,
 
 
 def test_report_lists_highlights_escaped(tmp_path, maps_graph, maps_result):
-    from mobility.report import closure_report
+    from mobility.viz.report import closure_report
 
     highlights = critical_highlights(_critical_stub())
     path = closure_report(maps_graph, maps_result, tmp_path / "report.html",

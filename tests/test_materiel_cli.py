@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from mobility._offline import fetched_urls
 from mobility.materiel.plan import plans_dir
+from mobility.viz._offline import fetched_urls
 
 SCRIPT = Path(sys.executable).parent / "mobility"
 ENV = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}

@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-from mobility._offline import fetched_urls
-from mobility.maps import map_html
 from mobility.materiel import MaterielPlan, materiel
 from mobility.materiel.views import comparison_rows, materiel_map, report_html
 from mobility.network import load_network
+from mobility.viz._offline import fetched_urls
+from mobility.viz.maps import map_html
 
 INJECTED = "<img src=x onerror=alert(1)>"
 
@@ -62,15 +62,17 @@ def test_comparison_rows_count_days_against_the_first_plan(plans_and_results):
     assert rows["plan-1", "area"]["completion"] == results[1].completion
 
 
-def test_materiel_stays_the_function_after_its_submodules_are_imported():
-    import mobility.materiel.engine  # binds the subpackage 'materiel' in the package first
+def test_materiel_is_a_stage_of_the_package_with_its_function():
+    import mobility
 
-    assert callable(mobility.materiel) and mobility.materiel.__name__ == "materiel"
+    assert mobility.materiel.__name__ == "mobility.materiel"  # the stage, as a module
+    assert callable(mobility.materiel.materiel)
+    assert mobility.MaterielResult is mobility.materiel.MaterielResult
 
 
 @pytest.mark.browser
 def test_map_draws_offline_without_errors_in_chromium(graph, plans_and_results, tmp_path):
-    from mobility.browser_export import chromium_path
+    from mobility.viz.browser_export import chromium_path
 
     executable = chromium_path()
     if executable is None:

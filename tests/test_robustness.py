@@ -219,7 +219,7 @@ def _assert_empty(folder: Path) -> None:
 
 def test_text_and_bytes_writers_leave_no_file_when_interrupted(tmp_path, replace_fails):
     from mobility._io import atomic_write_bytes
-    from mobility.export import atomic_write_text
+    from mobility.viz.export import atomic_write_text
 
     with pytest.raises(OSError, match="simulated"):
         atomic_write_text(tmp_path / "out" / "curve.csv", "day,troops\n" * 1000)
@@ -230,9 +230,9 @@ def test_text_and_bytes_writers_leave_no_file_when_interrupted(tmp_path, replace
 
 def test_plots_maps_and_reports_leave_no_file_when_interrupted(
         tmp_path, replace_fails, maps_graph, maps_result):
-    from mobility.maps import closure_map, save_map
-    from mobility.plots import closure_plot
-    from mobility.report import closure_report
+    from mobility.viz.maps import closure_map, save_map
+    from mobility.viz.plots import closure_plot
+    from mobility.viz.report import closure_report
 
     with pytest.raises(OSError, match="simulated"):
         closure_plot(maps_result, tmp_path / "out" / "closure.png")
@@ -245,7 +245,7 @@ def test_plots_maps_and_reports_leave_no_file_when_interrupted(
 
 def test_write_outputs_leaves_no_file_when_interrupted(tmp_path, replace_fails, maps_graph,
                                                        maps_result):
-    from mobility.export import write_outputs
+    from mobility.viz.export import write_outputs
 
     with pytest.raises(OSError, match="simulated"):
         write_outputs(maps_result, tmp_path / "out", graph=maps_graph)

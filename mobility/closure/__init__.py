@@ -17,11 +17,10 @@ case with static capacities, else ``fleet``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import networkx as nx
 
 from mobility._errors import ScenarioError
+from mobility._progress import Progress
 from mobility.closure.exact import solve_exact
 from mobility.closure.model import (
     BALTIC_STATES,
@@ -35,8 +34,6 @@ from mobility.closure.model import (
 from mobility.closure.readback import reached_day, report_days
 from mobility.result import ClosureResult
 from mobility.scenario import Scenario, load_scenario
-
-Progress = Callable[[str], None]
 
 __all__ = [
     "BALTIC_STATES",

@@ -21,8 +21,7 @@ from mobility.closure.model import BALTIC_STATES, ClosureModel
 from mobility.closure.readback import report_days, targets, targets_reading
 from mobility.flows import FlowProblem, earliest_arrival_curve, min_cut
 from mobility.result import Bottleneck, ClosureResult
-
-SATURATED = 0.995
+from mobility.settings import SATURATED_SHARE
 
 
 def solve_exact(model: ClosureModel, *, detail: bool = True) -> ClosureResult:
@@ -49,7 +48,8 @@ def solve_exact(model: ClosureModel, *, detail: bool = True) -> ClosureResult:
         horizon_days=scenario.horizon_days,
         curve=curve_frame,
         targets=targets(scenario, curve_frame),
-        troops_by_day={d: float(curve.arrivals(np.array([d * 24.0]))[0]) for d in days},
+        troops_by_day={d: float(np.asarray(curve.arrivals(np.array([d * 24.0])))[0])
+                       for d in days},
         bottlenecks=bottlenecks(model, final_flow, first_use, in_cut=min_cut(model.problem)),
         edge_flows=edge_flows(model, flows_by_day),
         node_arrivals=node_arrivals(model, flows_by_day),
@@ -67,7 +67,7 @@ def bottlenecks(model: ClosureModel, flow_per_h: np.ndarray, first_use_h: np.nda
     cap = model.problem.capacity_per_h
     utilisation = np.divide(flow_per_h, cap, out=np.zeros_like(cap), where=cap > 0)
     best: dict[tuple[str, str], Bottleneck] = {}
-    for arc in np.flatnonzero((utilisation >= SATURATED) | in_cut):
+    for arc in np.flatnonzero((utilisation >= SATURATED_SHARE) | in_cut):
         if arc < model.n_movement and model.movement.kind[arc] == "link":
             continue
         name, kind, element = model.arc_label(int(arc))
@@ -190,12 +190,12 @@ def _path_time_weights(problem: FlowProblem, flow: np.ndarray) -> np.ndarray:
     """Σ_P x_P·τ_P(up to the arc's head) per arc, by proportional decomposition."""
     used = np.flatnonzero(flow > 1e-12)
     dag = nx.DiGraph()
-    for arc in used:
+    for arc in used.tolist():
         dag.add_edge(int(problem.tail[arc]), int(problem.head[arc]))
     weight = np.zeros_like(flow)
     inflow_weight: dict[int, float] = defaultdict(float)
     out_arcs: dict[int, list[int]] = defaultdict(list)
-    for arc in used:
+    for arc in used.tolist():
         out_arcs[int(problem.tail[arc])].append(int(arc))
     try:
         order = list(nx.topological_sort(dag))

@@ -47,7 +47,6 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import networkx as nx
@@ -55,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from mobility._errors import InfeasibleError, field_of
+from mobility._progress import Progress
 from mobility.closure.lp_model import LPSolution, SparseLP
 from mobility.closure.model import (
     BALTIC_STATES,
@@ -71,18 +71,16 @@ from mobility.forces import FleetFile, ForceList, load_fleets, load_force_list
 from mobility.movement import GATE_IN, ROAD, MovementGraph
 from mobility.result import Bottleneck, ClosureResult
 from mobility.scenario import BorderDelays, Scenario
+from mobility.settings import BINDING_SHARE as BINDING
 from mobility.unit_profiles import load_unit_profiles
 
 #: Fraction of a formation that counts as "closed" when reading closing days back.
 CLOSED = 0.999
-BINDING = 0.99
 #: In the plan, a troop closed by a report day counts this many times the horizon's days
 #: more than its troop-days: the plan reaches each day's most where that costs little later.
 REPORT_DAY_WEIGHT = 10
 #: Variants solved for every run: (name, fleets limited).
 VARIANTS = (("fleets", True), ("unlimited lift", False))
-
-Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)

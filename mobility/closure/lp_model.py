@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import numpy as np
 import scipy.sparse as sparse
@@ -58,7 +59,9 @@ class SparseLP:
         self.row_upper.append(np.broadcast_to(np.asarray(upper, dtype=float), (n,)).copy())
         return np.arange(first, first + n)
 
-    def add_terms(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> None:
+    def add_terms(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray | float) -> None:
+        """Coefficients ``vals`` at (``rows``, ``cols``), broadcast (a scalar fills them all);
+        near-zero ones are dropped."""
         rows, cols, vals = np.broadcast_arrays(np.asarray(rows), np.asarray(cols),
                                                np.asarray(vals, dtype=float))
         keep = np.abs(vals) > 1e-9
@@ -81,10 +84,13 @@ class SparseLP:
         statuses = []
         for name in (solver, *(s for s in SOLVERS if s != solver)):
             model = mbh.ModelBuilderHelper()
-            model.fill_model_from_sparse_data(
-                np.concatenate(self.lower), np.concatenate(self.upper),
-                np.concatenate(self.objective), np.concatenate(self.row_lower),
-                np.concatenate(self.row_upper), matrix)
+            # Any: OR-Tools' stub reads ndarray[float64, …] where it means float64 arrays
+            lower, upper, objective, row_lower, row_upper = (
+                np.concatenate(part) for part in (self.lower, self.upper, self.objective,
+                                                  self.row_lower, self.row_upper))
+            model.fill_model_from_sparse_data(cast(Any, lower), cast(Any, upper),
+                                              cast(Any, objective), cast(Any, row_lower),
+                                              cast(Any, row_upper), matrix)
             model.set_maximize(True)
             helper = mbh.ModelSolverHelper(name)
             if name == "highs":

@@ -7,10 +7,11 @@ import pandas as pd
 
 from mobility.result import TargetOutcome
 from mobility.scenario import Scenario
+from mobility.settings import REPORT_DAYS
 
 
 def report_days(scenario: Scenario) -> list[int]:
-    wanted = {10, 30, 180} | {int(t.deadline_day) for t in scenario.targets.resolved()}
+    wanted = set(REPORT_DAYS) | {int(t.deadline_day) for t in scenario.targets.resolved()}
     return sorted(d for d in wanted if d <= scenario.horizon_days)
 
 

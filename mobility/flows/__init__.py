@@ -18,7 +18,7 @@ from mobility.flows.earliest_arrival import (
 )
 from mobility.flows.problem import FlowProblem
 from mobility.flows.time_expanded import (
-    CapacityChange,
+    ArcCapacityChange,
     Commodity,
     TimeExpandedFlow,
     TimeExpandedResult,
@@ -30,8 +30,8 @@ from mobility.flows.time_expanded import (
 )
 
 __all__ = [
+    "ArcCapacityChange",
     "ArrivalCurve",
-    "CapacityChange",
     "Commodity",
     "ContractedProblem",
     "FlowProblem",

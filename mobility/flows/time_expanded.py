@@ -29,13 +29,13 @@ from dataclasses import dataclass
 
 import numpy as np
 from ortools.graph.python import max_flow
-from ortools.linear_solver import pywraplp
+from ortools.linear_solver import pywraplp  # type: ignore[attr-defined]  # not in its stubs
 
 from mobility.flows.earliest_arrival import FlowSolverError
 from mobility.flows.problem import FlowProblem, _pow2_scale, _scaled_capacities
 
 __all__ = [
-    "CapacityChange",
+    "ArcCapacityChange",
     "Commodity",
     "TimeExpandedFlow",
     "TimeExpandedResult",
@@ -201,7 +201,7 @@ class Commodity:
 
 
 @dataclass(frozen=True)
-class CapacityChange:
+class ArcCapacityChange:
     """Capacity of ``arc`` multiplied by ``factor`` from ``from_h`` on (0 = closed).
 
     Several changes of one arc compose multiplicatively.
@@ -272,7 +272,7 @@ def _capacity_per_step(
     problem: FlowProblem,
     n_steps: int,
     step_h: float,
-    changes: Sequence[CapacityChange],
+    changes: Sequence[ArcCapacityChange],
 ) -> np.ndarray:
     """``(n_arcs, n_steps)`` flow units that may enter each arc in each step.
 
@@ -280,16 +280,16 @@ def _capacity_per_step(
     average of the capacity over the step).
     """
     cap = np.repeat((problem.capacity_per_h * step_h)[:, None], n_steps, axis=1)
-    by_arc: dict[int, list[CapacityChange]] = {}
+    by_arc: dict[int, list[ArcCapacityChange]] = {}
     for change in changes:
         if not 0 <= change.arc < problem.n_arcs:
-            msg = f"CapacityChange.arc = {change.arc} is not an arc (0 .. {problem.n_arcs - 1})"
+            msg = f"ArcCapacityChange.arc = {change.arc} is not an arc (0 .. {problem.n_arcs - 1})"
             raise ValueError(msg)
         if not (math.isfinite(change.factor) and change.factor >= 0):
-            msg = f"CapacityChange.factor = {change.factor} must be finite and >= 0"
+            msg = f"ArcCapacityChange.factor = {change.factor} must be finite and >= 0"
             raise ValueError(msg)
         if not math.isfinite(change.from_h):
-            msg = f"CapacityChange.from_h = {change.from_h} must be finite"
+            msg = f"ArcCapacityChange.from_h = {change.from_h} must be finite"
             raise ValueError(msg)
         by_arc.setdefault(int(change.arc), []).append(change)
     starts = np.arange(n_steps) * step_h
@@ -371,7 +371,7 @@ def time_expanded_lp(
     step_h: float,
     *,
     commodities: Sequence[Commodity] | None = None,
-    capacity_changes: Sequence[CapacityChange] = (),
+    capacity_changes: Sequence[ArcCapacityChange] = (),
     holdover_nodes: np.ndarray | None = None,
     solver: str = "GLOP",
     weights: str | np.ndarray = "cumulative",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -270,7 +271,7 @@ def _result(plan: MaterielPlan, lanes: list[Lane], base: Schedule,
         {"week": t, "week_start": cal.starts[t].isoformat(), "plant": site, "item": item,
          "produced_units": float(values[t])}
         for (site, item), values in sorted(prod.items()) for t in range(weeks)]
-    fleet_weekly = []
+    fleet_weekly: list[dict[str, Any]] = []
     capacities = []
     for key, (used, limit) in sorted(solved.capacity.items()):
         used, limit = np.asarray(used, float)[:weeks], np.asarray(limit, float)[:weeks]
@@ -279,10 +280,10 @@ def _result(plan: MaterielPlan, lanes: list[Lane], base: Schedule,
                                  "vehicle": key[1], "hours_used": float(used[t]),
                                  "hours_available": float(limit[t])} for t in range(weeks))
         active = limit > EPS
-        share = np.where(active, used / np.where(active, limit, 1.0), 0.0)
+        used_share = np.where(active, used / np.where(active, limit, 1.0), 0.0)
         capacities.append(CapacityUse(
-            key[0], key[1], key[2], float(share[active].mean()) if active.any() else 0.0,
-            int(np.sum(active & (share >= 0.99)))))
+            key[0], key[1], key[2], float(used_share[active].mean()) if active.any() else 0.0,
+            int(np.sum(active & (used_share >= 0.99)))))
     lane_uses = []
     for lane in lanes:
         units = float(ship[lane.id].sum()) if weeks else 0.0

@@ -1,6 +1,6 @@
 """Views of materiel results: the offline map, the HTML report, tables, plans side by side.
 
-The map is the project's briefing map of the network (:func:`mobility.maps.closure_map`, with
+The map is the project's briefing map of the network (:func:`mobility.viz.maps.closure_map`, with
 its offline basemap, labels, legend and print layout) with, for each plan, the delivery flows
 on the network edges (width by units carried), the storage areas at their own coordinates
 (green: done by the deadline, red: late; the tooltip gives the completion date), the last
@@ -19,10 +19,10 @@ from typing import Any
 import folium
 import networkx as nx
 
-from mobility.briefing import briefing
-from mobility.map_layers import Highlight
 from mobility.materiel.plan import MaterielPlan
 from mobility.materiel.result import MaterielResult
+from mobility.viz.briefing import briefing
+from mobility.viz.map_layers import Highlight
 
 __all__ = ["comparison_rows", "materiel_map", "materiel_plot", "report_html", "summary_lines"]
 
@@ -103,8 +103,8 @@ def _flow_highlights(graph: nx.MultiDiGraph, result: MaterielResult, layer: str,
 def materiel_map(graph: nx.MultiDiGraph, results: Sequence[MaterielResult],
                  plans: Sequence[MaterielPlan]) -> folium.Map:
     """The offline map of one or more plans' results (save it with
-    :func:`mobility.maps.save_map` or :func:`mobility.maps.map_html`)."""
-    from mobility.maps import closure_map
+    :func:`mobility.viz.maps.save_map` or :func:`mobility.viz.maps.map_html`)."""
+    from mobility.viz.maps import closure_map
 
     highlights: list[Highlight] = []
     for n, result in enumerate(results):
@@ -161,6 +161,7 @@ def materiel_map(graph: nx.MultiDiGraph, results: Sequence[MaterielResult],
 
 def materiel_plot(results: Sequence[MaterielResult]):
     """Cumulative units installed (solid) and delivered (dashed) by week, with the deadline."""
+    from matplotlib.dates import date2num
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(9.0, 4.8), dpi=120)
@@ -169,7 +170,7 @@ def materiel_plot(results: Sequence[MaterielResult]):
         colour = FLOW_COLOURS[n % len(FLOW_COLOURS)]
         start = dt.date.fromisoformat(result.start)
         weeks = result.completion_week
-        dates = [start + dt.timedelta(days=7 * (t + 1)) for t in range(weeks)]
+        dates = date2num([start + dt.timedelta(days=7 * (t + 1)) for t in range(weeks)])
         before = result.installed_before_units
         installed, delivered = before, before
         ys_i, ys_d = [], []
@@ -181,7 +182,9 @@ def materiel_plot(results: Sequence[MaterielResult]):
         axes.plot(dates, ys_i, color=colour, label=f"{result.plan}: installed")
         axes.plot(dates, ys_d, color=colour, linestyle="--", label=f"{result.plan}: delivered")
     deadline = dt.date.fromisoformat(results[0].deadline)
-    axes.axvline(deadline, color=LATE_COLOUR, linestyle=":", label=f"deadline {deadline}")
+    axes.axvline(float(date2num(deadline)), color=LATE_COLOUR, linestyle=":",
+                 label=f"deadline {deadline}")
+    axes.xaxis_date()
     axes.set_ylabel("units (cumulative)")
     axes.grid(alpha=0.3)
     axes.legend(loc="upper left", fontsize=8)
@@ -194,9 +197,9 @@ def materiel_plot(results: Sequence[MaterielResult]):
 def report_html(graph: nx.MultiDiGraph, results: Sequence[MaterielResult],
                 plans: Sequence[MaterielPlan]) -> str:
     """A self-contained HTML report: answer, areas, what binds, marginals, curve, map."""
-    from mobility.maps import map_html
-    from mobility.plots import figure_bytes
-    from mobility.report import analysis_section, page_html, section_html
+    from mobility.viz.maps import map_html
+    from mobility.viz.plots import figure_bytes
+    from mobility.viz.report import analysis_section, page_html, section_html
 
     title = "Materiel plan report" if len(results) == 1 else "Materiel plans compared"
     about = briefing(title, " vs ".join(r.plan for r in results),

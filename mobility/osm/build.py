@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -31,6 +31,7 @@ from pyproj import Geod
 from shapely.geometry import LineString, Point
 
 from mobility._errors import NetworkDataError
+from mobility._progress import FractionProgress
 from mobility.osm import tags as osm_tags
 from mobility.osm.read import BBox, OsmExtract
 from mobility.schema import EdgeRecord, Gauge, Mode, NodeKind, NodeRecord
@@ -105,11 +106,12 @@ class CountryLocator:
         if self._tree is None:
             self._load()
         point = Point(lon, lat)
+        assert self._tree is not None  # _load() built it
         hits = self._tree.query(point, predicate="within")
         if len(hits):
             code = self._codes[int(min(hits))]
         else:
-            nearest = self._tree.nearest(point)
+            nearest = self._tree.nearest(point)  # one geometry: an index
             if self._geoms[nearest].distance(point) > self.max_deg:
                 msg = (f"{what} at lon {lon:.5f}, lat {lat:.5f} lies in no country of the "
                        "shipped basemap (the Baltic region); pass --country with its ISO code, "
@@ -177,7 +179,8 @@ def build_graphs(extract: OsmExtract, parts: dict[int, Part]) -> dict[Mode, nx.M
     return graphs
 
 
-def node_gauges(rail: nx.MultiGraph, node: str, parts: dict[int, Part]) -> set[Gauge]:
+def node_gauges(rail: nx.MultiGraph, node: str,
+                parts: dict[int, Part]) -> set[Gauge | None]:
     return {parts[d["way"]].attributes.gauge for *_, d in rail.edges(node, data=True)}
 
 
@@ -214,15 +217,15 @@ def split_gauge_breaks(extract: OsmExtract, rail: nx.MultiGraph, parts: dict[int
             if distance[best] <= snap_m and (breaks[best] not in claims
                                              or distance[best] < claims[breaks[best]][0]):
                 claims[breaks[best]] = (float(distance[best]), site)
-        for node, (distance, site) in sorted(claims.items()):
+        for node, (distance_m, site) in sorted(claims.items()):
             special.kind[node] = NodeKind.gauge_transfer
             special.record[node] = site
             special.notes[node].append(f"placed at the OSM gauge break, node "
-                                       f"{rail.nodes[node]['osm_id']}, {distance:.0f} m from "
+                                       f"{rail.nodes[node]['osm_id']}, {distance_m:.0f} m from "
                                        "the curated point")
             placed.add(site.id)
             report.append(f"gauge break at OSM node {rail.nodes[node]['osm_id']}: curated "
-                          f"gauge transfer '{site.id}' ({distance:.0f} m away) placed there")
+                          f"gauge transfer '{site.id}' ({distance_m:.0f} m away) placed there")
     for node in sorted(conveyances & set(rail)):
         if node not in special.kind:
             special.kind[node] = NodeKind.gauge_transfer
@@ -238,10 +241,10 @@ def split_gauge_breaks(extract: OsmExtract, rail: nx.MultiGraph, parts: dict[int
         data = dict(rail.nodes[node])
         incident = list(rail.edges(node, keys=True, data=True))
         rail.remove_node(node)
-        for gauge in (Gauge.standard, Gauge.broad):
-            rail.add_node(f"{node}-{gauge}", **data)
-            special.notes[f"{node}-{gauge}"].append(
-                f"{gauge} side of a gauge break with no transfer site (split)")
+        for side in (Gauge.standard, Gauge.broad):
+            rail.add_node(f"{node}-{side}", **data)
+            special.notes[f"{node}-{side}"].append(
+                f"{side} side of a gauge break with no transfer site (split)")
         for a, b, _, d in incident:
             gauge = parts[d["way"]].attributes.gauge
             other = b if a == node else a
@@ -454,11 +457,11 @@ def edge_from_chain(chain: Chain, edge_id: str, graph: nx.MultiGraph,
         speed_kph=round(length_m / 1000 / hours, 2),
         capacity_per_day=min(a.capacity_per_day for a in attrs),
         gauge=attrs[0].gauge,
-        tracks=min(tracks) if None not in tracks else None,
+        tracks=min(t for t in tracks if t is not None) if None not in tracks else None,
         electrified=(False if False in electrified else True if electrified == {True}
                      else None),
         road_class=attrs[0].road_class,
-        lanes=min(lanes) if None not in lanes else None,
+        lanes=min(n for n in lanes if n is not None) if None not in lanes else None,
         source="; ".join([where, *notes]),
     )
     return record, LineString(list(zip(lon, lat, strict=True)))
@@ -481,7 +484,7 @@ def _grouped_notes(ways: list[int], parts: dict[int, Part]) -> list[str]:
 
 def build(extract: OsmExtract, *, curated: list[NodeRecord], country: str | None,
           secondary: bool, service_tracks: bool, snap_m: float,
-          progress: Callable[[str, float | None], None]) -> Built:
+          progress: FractionProgress) -> Built:
     """Run the stages of the module docstring on an extract."""
     built = Built()
     locate = CountryLocator(country)

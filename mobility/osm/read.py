@@ -12,21 +12,22 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
 from mobility._errors import NetworkDataError
+from mobility._progress import FractionProgress as Progress
 from mobility.osm.tags import GAUGE_TRANSFER_TAGS, NODE_TAGS, PLACE_CITY, WAY_TAGS, way_kind
 
 logger = logging.getLogger(__name__)
 
 #: ``progress(message, fraction)``: fraction in [0, 1], or ``None`` while the total is unknown.
-Progress = Callable[[str, float | None], None]
 BBox = tuple[float, float, float, float]
 
 #: Above this size a PBF's node locations are indexed on disk, not in memory.
@@ -98,13 +99,18 @@ def read_pbf(path: Path, *, bbox: BBox | None, secondary: bool, service_tracks: 
     with tempfile.TemporaryDirectory(prefix="mobility-osm-") as scratch:
         storage = ("flex_mem" if size <= DISK_INDEX_BYTES
                    else f"sparse_file_array,{os.path.join(scratch, 'node-locations.idx')}")
+        way_filter = osmium.filter.KeyFilter("railway", "highway")
+        way_filter.enable_for(osmium.osm.WAY)  # in place
+        node_filter = osmium.filter.KeyFilter("place", "railway")
+        node_filter.enable_for(osmium.osm.NODE)
         processor = (
             osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
             .with_locations(storage)
-            .with_filter(osmium.filter.KeyFilter("railway", "highway").enable_for(osmium.osm.WAY))
-            .with_filter(osmium.filter.KeyFilter("place", "railway").enable_for(osmium.osm.NODE))
+            .with_filter(way_filter)
+            .with_filter(node_filter)
         )
         counts = {"nodes": 0, "ways": 0}
+        item: Any  # a node or a way: the processor reads nothing else
         try:
             for item in processor:
                 if item.is_node():

@@ -1,0 +1,5 @@
+"""``python -m mobility.cli``: the ``mobility`` command."""
+
+from mobility.cli import main
+
+main()
