@@ -37,7 +37,7 @@ CARRIERS = {
     "het": "heavy equipment transporters: one tracked vehicle each on roads",
     "bus": "buses for troops without vehicles on roads",
 }
-Carrier = Literal["sailing", "train-1435", "train-1520", "flight", "het", "bus"]
+Carrier = Literal["sailing", "train-1435", "train-1520", "flight", "het", "bus", "truck"]
 MAX_DAY = 3650
 
 

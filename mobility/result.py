@@ -81,6 +81,21 @@ class ClosureResult:
     marginal: list[dict[str, Any]] = field(default_factory=list)
     #: Fleet engine only: per relaxation, the most that can close by each report day.
     bounds_by_day: dict[str, dict[int, float]] = field(default_factory=dict)
+    #: Fleet engine with sustainment: per period end ``day, troops_arrived,
+    #: need_t_per_day, delivered_t, consumed_t, stock_t`` (tonnes; delivered and consumed
+    #: cumulative) at the assembly areas together.
+    sustainment: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def supply_share(self, day: float) -> dict[str, float]:
+        """Per limited fleet: the share of its carriers in use on ``day`` that carry
+        supplies (0 where none are in use)."""
+        use = self.fleet_use
+        if use.empty or "in_use_supply" not in use:
+            return {}
+        now = use[(use["from_day"] <= day - 1e-9) & (use["to_day"] >= day - 1e-9)]
+        now = now.groupby("carrier")[["in_use", "in_use_supply"]].last()
+        return {str(c): float(r.in_use_supply / r.in_use) if r.in_use > 1e-9 else 0.0
+                for c, r in now.iterrows()}
 
     def bound_by(self, name: str, day: float) -> float:
         """Troops a relaxation (``bounds`` column) closes by ``day``: the most by a report
@@ -127,12 +142,48 @@ class ClosureResult:
             "formations": _clean(self.formations.to_dict(orient="records")),
             "marginal_values": _clean(self.marginal),
         }
+        if not self.sustainment.empty:
+            out["sustainment"] = self._sustainment_dict()
         if not self.fleet_use.empty:
             peak = self.fleet_use.groupby("carrier")[["in_use", "available"]].max()
             out["fleet_peak"] = _clean({c: {"in_use": float(r.in_use),
                                             "available": float(r.available)}
                                         for c, r in peak.iterrows()})
         return out
+
+
+    def supplies_exceed_lift_day(self) -> dict[str, float | None]:
+        """Per limited fleet: the first day its carriers on supplies exceed those left for
+        moving forces (more than half of those available); None: not within the horizon."""
+        use = self.fleet_use
+        if use.empty or "in_use_supply" not in use or self.sustainment.empty:
+            return {}
+        found: dict[str, float | None] = {}
+        for carrier, rows in use.groupby("carrier", sort=True):
+            over = rows[(rows["in_use_supply"] > rows["available"] - rows["in_use_supply"])
+                        & (rows["available"] > 0)]
+            found[str(carrier)] = float(over["from_day"].iloc[0]) if len(over) else None
+        return found
+
+    def sustainment_by_day(self) -> list[dict[str, Any]]:
+        """Per report day: troops arrived at the assembly areas, their need (tonnes a
+        day), supplies delivered so far (t), the stock there (t) and, per fleet, the share
+        of its carriers in use that carry supplies. Empty without sustainment."""
+        table = self.sustainment
+        if table.empty:
+            return []
+        rows = []
+        for day in self.troops_by_day:
+            row: dict[str, Any] = {"day": day}
+            for name in ("troops_arrived", "need_t_per_day", "delivered_t", "stock_t"):
+                row[name] = float(np.interp(day, table["day"], table[name]))
+            rows.append({**row, "supply_share_of_fleets": self.supply_share(day)})
+        return rows
+
+    def _sustainment_dict(self) -> dict[str, Any]:
+        return _clean({"by_day": {str(r["day"]): {k: v for k, v in r.items() if k != "day"}
+                                  for r in self.sustainment_by_day()},
+                       "supplies_exceed_lift_left_day": self.supplies_exceed_lift_day()})
 
 
 def _clean(value: Any) -> Any:

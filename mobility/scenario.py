@@ -139,25 +139,46 @@ class BorderDelays(_Model):
     pairs_h: dict[CountryPair, DelayHours] = Field(
         default_factory=dict, description="hours by country pair, e.g. {'PL-LT': 24}"
     )
+    outside_schengen_h: DelayHours | None = Field(
+        None, description="hours where either country is outside the Schengen area "
+        "(data/permissions.yaml); default: default_h")
 
     def hours(self, country_a: str, country_b: str) -> float:
         for key in (f"{country_a}-{country_b}", f"{country_b}-{country_a}"):
             if key in self.pairs_h:
                 return self.pairs_h[key]
+        if self.outside_schengen_h is not None and not {country_a, country_b} <= schengen():
+            return self.outside_schengen_h
         return self.default_h
 
 
+@lru_cache(maxsize=1)
+def schengen() -> frozenset[str]:
+    """Members of the Schengen area (data/permissions.yaml)."""
+    return frozenset(read_yaml(data_dir() / "permissions.yaml", ScenarioError)["schengen"])
+
+
 class Permissions(_Model):
-    """The clock of permissions: no cross-border move starts before its lead time.
+    """The clock of permissions: no cross-border move starts before its lead time, and each
+    land border crossing takes the regime's clearance time (inside Schengen or at its
+    external borders).
 
-    ``regime`` picks a lead time from data/permissions.yaml (sourced); ``lead_days``, if
-    given, overrides it. Clearance at each crossing stays in ``border_delays``."""
+    ``regime`` picks both from data/permissions.yaml (sourced or labelled); ``lead_days``
+    and the ``*_border_h`` fields, if given, override them. A scenario that gives
+    ``border_delays`` keeps those crossing times instead."""
 
-    regime: Literal["peacetime", "eu-2025", "emergency", "custom"] = Field(
+    regime: Literal["peacetime", "eu-2025", "emergency", "military-schengen", "custom"] = Field(
         description="peacetime (45 days' notice), eu-2025 (3 days), emergency (2 days to "
-        "activate + 6 h), or custom (give lead_days)")
+        "activate + 6 h), military-schengen (none, no clearance inside Schengen), or custom "
+        "(give lead_days)")
     lead_days: Day | None = Field(None, description="days from the decision to the first "
                                   "cross-border move; default: the regime's")
+    internal_border_h: DelayHours | None = Field(
+        None, description="hours at a crossing inside Schengen; default: the regime's "
+        "(custom: 12)")
+    external_border_h: DelayHours | None = Field(
+        None, description="hours at an external Schengen border; default: the regime's "
+        "(custom: 24)")
 
     @model_validator(mode="after")
     def _custom_needs_days(self) -> Permissions:
@@ -165,18 +186,79 @@ class Permissions(_Model):
             raise ValueError("regime 'custom' needs 'lead_days'")
         return self
 
+    def _shipped(self) -> dict:
+        regimes = permission_regimes()
+        return regimes["peacetime" if self.regime == "custom" else self.regime]
+
     def lead(self) -> tuple[float, str]:
         """(lead time in days, where it comes from)."""
         if self.lead_days is not None:
             return float(self.lead_days), "scenario field 'permissions.lead_days'"
-        regime = permission_regimes()[self.regime]
+        regime = self._shipped()
         return float(regime["lead_days"]), str(regime["source"]).split(":")[0]
+
+    def border_delays(self) -> BorderDelays:
+        """The regime's clearance time at land border crossings."""
+        regime = self._shipped()
+        inside = self.internal_border_h if self.internal_border_h is not None \
+            else regime["internal_border_h"]
+        outside = self.external_border_h if self.external_border_h is not None \
+            else regime["external_border_h"]
+        return BorderDelays(default_h=float(inside), outside_schengen_h=float(outside))
 
 
 @lru_cache(maxsize=1)
 def permission_regimes() -> dict[str, dict]:
     """The shipped permission regimes (data/permissions.yaml)."""
     return read_yaml(data_dir() / "permissions.yaml", ScenarioError)["regimes"]
+
+
+class Sustainment(_Model):
+    """What the arrived forces consume: tonnes a day carried to their assembly areas by the
+    same network and fleets (defaults: data/sustainment.yaml, sourced)."""
+
+    intensity: Literal["low", "medium", "high"] = Field(
+        "medium", description="kg per soldier a day: low 25, medium 37.5, high 50 (the "
+        "published 25-50 kg range; high-intensity combat needs more)")
+    kg_per_troop_day: Annotated[float, Field(ge=0, le=1000)] | None = Field(
+        None, description="kg per soldier a day; default: the intensity's")
+    days_carried: Annotated[float, Field(ge=0, le=90)] | None = Field(
+        None, description="days of supply a formation arrives with; default 3")
+    host_nation_share: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.0, description="share supplied inside the Baltic states (not carried); default 0")
+    bases: tuple[str, ...] | None = Field(
+        None, min_length=1, description="node ids or names where supplies load; default "
+        "data/sustainment.yaml's")
+
+    def defaults(self) -> dict:
+        return sustainment_defaults()
+
+    def tonnes_per_troop_day(self) -> float:
+        """Tonnes to carry per soldier a day (after the host nation's share)."""
+        kg = self.kg_per_troop_day if self.kg_per_troop_day is not None else \
+            float(self.defaults()["kg_per_troop_day"][self.intensity])
+        return kg / 1000 * (1 - self.host_nation_share)
+
+    def carried_days(self) -> float:
+        return float(self.days_carried if self.days_carried is not None
+                     else self.defaults()["days_carried"])
+
+    def base_nodes(self) -> tuple[str, ...]:
+        return tuple(self.bases or self.defaults()["bases"])
+
+    def describe(self) -> str:
+        kg = self.tonnes_per_troop_day() * 1000
+        host = f", {self.host_nation_share:.0%} supplied locally" if self.host_nation_share \
+            else ""
+        return (f"sustainment: {kg:g} kg per soldier a day carried ({self.intensity}"
+                f"{host}), from the day troops arrive after {self.carried_days():g} days "
+                f"carried; loaded at {', '.join(self.base_nodes())}")
+
+
+@lru_cache(maxsize=1)
+def sustainment_defaults() -> dict:
+    """The shipped sustainment defaults (data/sustainment.yaml)."""
+    return read_yaml(data_dir() / "sustainment.yaml", ScenarioError)
 
 
 class CapacityChange(_Model):
@@ -218,7 +300,11 @@ class Scenario(_Model):
     destinations: tuple[Destination, ...] = Field(min_length=1)
     border_delays: BorderDelays = BorderDelays()
     permissions: Permissions | None = Field(
-        None, description="permission regime: no cross-border move before its lead time "
+        None, description="permission regime: no cross-border move before its lead time, "
+        "and its clearance time at each land border crossing unless 'border_delays' is given "
+        "(force lists only); default none")
+    sustainment: Sustainment | None = Field(
+        None, description="supplies the arrived forces consume, carried by the same lift "
         "(force lists only); default none")
     capacity_changes: tuple[CapacityChange, ...] = ()
     road_march_hours_per_day: float = Field(
@@ -233,11 +319,28 @@ class Scenario(_Model):
                           "hours (transit times are not rounded to it)")
     source_file: str | None = Field(None, exclude=True)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _crossings_from_regime(cls, data):
+        """Without its own ``border_delays``, a scenario with a permission regime takes the
+        regime's crossing times."""
+        if isinstance(data, dict) and data.get("permissions") is not None \
+                and "border_delays" not in data:
+            try:
+                regime = Permissions.model_validate(data["permissions"])
+            except ValidationError:
+                return data  # reported with its field by the normal validation
+            data = {**data, "border_delays": regime.border_delays()}
+        return data
+
     @model_validator(mode="after")
     def _force_or_origins(self) -> Scenario:
         if (self.forces is None) == (not self.origins):
             raise ValueError("give either 'forces' (a force list) or 'origins' (the unlimited "
                              "stress case), not both and not neither")
+        if self.sustainment is not None and self.forces is None:
+            raise ValueError("'sustainment' applies to a force list ('forces'), not to the "
+                             "stress case's origins")
         if self.permissions is not None and self.forces is None:
             raise ValueError("'permissions' applies to a force list ('forces'), not to the "
                              "stress case's origins")
@@ -283,16 +386,57 @@ def load_scenario(name_or_path: str | Path | None = None) -> Scenario:
             msg = f"unknown scenario {target!r}{hint} Shipped scenarios: {', '.join(names)}"
             raise ScenarioError(msg)
         path = shipped
-    raw = read_yaml(path, ScenarioError)
-    if not isinstance(raw, dict):
-        kind = type(raw).__name__
-        raise ScenarioError(f"{path}: a scenario is a YAML mapping of fields, not {kind}")
+    raw = _raw_with_base(path, ())
     raw.setdefault("name", path.stem)
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as error:
         raise ScenarioError(describe(error, path, Scenario)) from None
     return scenario.model_copy(update={"source_file": str(path)})
+
+
+def _raw_with_base(path: Path, seen: tuple[str, ...]) -> dict:
+    """A scenario file's fields; with ``base: NAME`` (a shipped scenario or a path beside
+    this file) the base's fields, each replaced by the one given here."""
+    raw = read_yaml(path, ScenarioError)
+    if not isinstance(raw, dict):
+        kind = type(raw).__name__
+        raise ScenarioError(f"{path}: a scenario is a YAML mapping of fields, not {kind}")
+    base = raw.pop("base", None)
+    if base is None:
+        return raw
+    if not isinstance(base, str) or not base:
+        raise ScenarioError(f"{path}: field 'base' = {base!r}: give a shipped scenario's "
+                            f"name ({', '.join(available_scenarios())}) or a YAML path")
+    beside = path.parent / base
+    base_path = beside if beside.suffix and beside.exists() else scenarios_dir() / f"{base}.yaml"
+    if not base_path.exists():
+        close = suggestions(base, available_scenarios())
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ScenarioError(f"{path}: field 'base' = {base!r}: no such scenario{hint} "
+                            f"Shipped scenarios: {', '.join(available_scenarios())}")
+    if str(base_path.resolve()) in (*seen, str(path.resolve())):
+        raise ScenarioError(f"{path}: field 'base' = {base!r}: scenarios that are each "
+                            "other's base")
+    inherited = _raw_with_base(base_path, (*seen, str(path.resolve())))
+    inherited.pop("name", None)
+    inherited.pop("description", None)
+    return {**_paths_from(inherited, base_path.parent), **raw}
+
+
+def _paths_from(raw: dict, folder: Path) -> dict:
+    """A base's file paths (network, forces, fleets) made absolute where they name a file
+    beside the base, so they still resolve from the scenario that inherits them."""
+    def fixed(value):
+        if isinstance(value, str) and not Path(value).is_absolute() \
+                and (folder / value).exists():
+            return str((folder / value).resolve())
+        return value
+
+    out = {key: fixed(raw[key]) if key in ("forces", "fleets") else raw[key] for key in raw}
+    if isinstance(out.get("network"), dict) and "path" in out["network"]:
+        out["network"] = {**out["network"], "path": fixed(out["network"]["path"])}
+    return out
 
 
 def field_docs(model: type[BaseModel] = Scenario, prefix: str = "") -> list[str]:

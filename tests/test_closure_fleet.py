@@ -435,3 +435,126 @@ def test_permissions_are_refused_for_the_stress_case_in_one_line(tmp_path):
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "permissions" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def _sustained(scenario, tmp_path, trucks: int | None, **fields):
+    """The tiny scenario with sustainment from the hub (and ``trucks`` 15 t logistic trucks
+    added to its fleets, None: trucks unlimited)."""
+    from mobility.scenario import Sustainment
+
+    fleets = scenario.fleets
+    if trucks is not None:
+        text = (FIXTURES / "tiny-fleets.yaml").read_text(encoding="utf-8")
+        text += f"  - {{id: trucks, carrier: truck, tranches: [{{count: {trucks}}}]}}\n"
+        path = tmp_path / f"fleets-{trucks}.yaml"
+        path.write_text(text, encoding="utf-8")
+        fleets = str(path)
+    return scenario.model_copy(update={
+        "fleets": fleets, "sustainment": Sustainment(bases=("hub",), **fields)})
+
+
+def test_sustainment_never_closes_more_and_zero_consumption_changes_nothing(
+        tiny, scenario, tmp_path):
+    """Supplies compete for the same lift: more consumption, fewer days carried or fewer
+    trucks never close more by any report day; 0 kg a day changes nothing; the stock at the
+    assembly area never goes below zero and the need is troops x kg."""
+    base = closure(tiny, scenario, detail=False)
+    zero = closure(tiny, _sustained(scenario, tmp_path, None, kg_per_troop_day=0), detail=False)
+    assert zero.troops_by_day == pytest.approx(base.troops_by_day, rel=1e-7)
+    runs = [closure(tiny, _sustained(scenario, tmp_path, trucks, kg_per_troop_day=kg,
+                                     days_carried=carried), detail=False)
+            for kg, carried, trucks in ((25, 3, None), (400, 3, 40), (400, 0, 40),
+                                        (1000, 0, 1))]
+    for earlier, later in itertools.pairwise([base, *runs]):
+        for day, troops in later.troops_by_day.items():
+            assert troops <= earlier.troops_by_day[day] * (1 + 1e-6) + 1e-6, day
+    assert runs[-1].troops_by_day[5] < base.troops_by_day[5] - 0.05, "the case binds"
+    table = runs[1].sustainment
+    assert (table["stock_t"] >= -1e-3).all()
+    assert table["need_t_per_day"].to_numpy() == pytest.approx(
+        table["troops_arrived"].to_numpy() * 0.4)
+    assert any(n.startswith("sustainment: 400 kg") for n in runs[1].notes)
+    shares = runs[-1].supply_share(10)
+    assert shares and all(0 <= v <= 1 + 1e-9 for v in shares.values())
+    # once the force is in, the train sets carry supplies, and the day that happens is told
+    assert shares["train-1435"] > 0.5
+    assert runs[-1].supplies_exceed_lift_day()["train-1435"] is not None
+    assert "sustainment" in runs[-1].to_dict()
+
+
+def test_regimes_set_the_clearance_inside_and_outside_schengen():
+    from mobility.scenario import BorderDelays, Permissions
+
+    delays = Permissions(regime="peacetime").border_delays()
+    assert (delays.hours("PL", "LT"), delays.hours("LT", "BY"), delays.hours("RU", "EE")) \
+        == (12, 24, 24)
+    assert Permissions(regime="military-schengen").border_delays().hours("DE", "PL") == 0
+    assert Permissions(regime="military-schengen").lead()[0] == 0
+    custom = Permissions(regime="custom", lead_days=1, internal_border_h=2, external_border_h=5)
+    assert (custom.border_delays().hours("PL", "LT"), custom.border_delays().hours("PL", "BY")) \
+        == (2, 5)
+    assert BorderDelays(default_h=3, pairs_h={"PL-BY": 9}, outside_schengen_h=4).hours(
+        "BY", "PL") == 9
+    shipped = {name: load_scenario(name) for name in
+               ("baseline", "military-schengen", "peacetime-notice", "emergency-regime")}
+    assert {n: s.permissions.regime for n, s in shipped.items()} == {
+        "baseline": "eu-2025", "military-schengen": "military-schengen",
+        "peacetime-notice": "peacetime", "emergency-regime": "emergency"}
+    assert shipped["baseline"].border_delays.default_h == 12
+    assert shipped["military-schengen"].border_delays.default_h == 0
+    # a scenario's own border_delays keep their crossing times under any regime
+    assert load_scenario("unlimited").border_delays.default_h == 12
+
+
+def test_a_regime_without_notice_or_clearance_never_closes_later(tiny, tmp_path):
+    text = (FIXTURES / "tiny-fleet-scenario.yaml").read_text(encoding="utf-8")
+    text = text.replace("border_delays:\n  default_h: 6\n", "")
+    results = {}
+    for regime in ("peacetime", "eu-2025", "military-schengen"):
+        path = tmp_path / f"{regime}.yaml"
+        path.write_text(text.replace("forces: tiny-forces.yaml", "forces: " + str(
+            FIXTURES / "tiny-forces.yaml")).replace("fleets: tiny-fleets.yaml", "fleets: " + str(
+                FIXTURES / "tiny-fleets.yaml")).replace("path: tiny", "path: " + str(
+                    FIXTURES / "tiny")) + f"permissions: {{regime: {regime}}}\n",
+            encoding="utf-8")
+        results[regime] = closure(tiny, load_scenario(path), detail=False).troops_by_day
+    for day in results["eu-2025"]:
+        assert results["peacetime"][day] <= results["eu-2025"][day] + 1e-6
+        assert results["eu-2025"][day] <= results["military-schengen"][day] + 1e-6
+    assert results["eu-2025"][5] < results["military-schengen"][5]
+
+
+def test_a_scenario_inherits_its_base_field_by_field(tmp_path):
+    child = tmp_path / "child.yaml"
+    child.write_text(f"base: {FIXTURES / 'tiny-fleet-scenario.yaml'}\nhorizon_days: 12\n",
+                     encoding="utf-8")
+    found = load_scenario(child)
+    base = load_scenario(FIXTURES / "tiny-fleet-scenario.yaml")
+    assert found.name == "child" and found.horizon_days == 12
+    assert found.destinations == base.destinations
+    assert Path(found.forces).resolve() == (FIXTURES / "tiny-forces.yaml").resolve()
+    from mobility.closure.model import network_for
+
+    assert set(network_for(found).nodes) == set(network_for(base).nodes)
+    assert load_scenario("suwalki-closed").forces == "force-model-baltic"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("base: nowhere\n", "field 'base' = 'nowhere': no such scenario"),
+    ("base: basline\n", "did you mean 'baseline'"),
+    ("base: [baseline]\n", "field 'base'"),
+    ("base: loop.yaml\n", "each other's base"),
+    ("base: baseline\nsustainment: {intensity: extreme}\n", "sustainment.intensity"),
+    ("base: baseline\npermissions: {regime: military}\n", "permissions.regime"),
+])
+def test_bad_bases_and_new_fields_get_one_clear_line(tmp_path, text, expected):
+    import subprocess
+
+    (tmp_path / "loop.yaml").write_text("base: loop.yaml\n", encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text, encoding="utf-8")
+    done = subprocess.run(["mobility", "run", str(bad)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and expected in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr

@@ -152,6 +152,26 @@ def _print_fleet_tables(result) -> None:
                          + (f", all in use on {((busy['to_day'] - busy['from_day']).sum()):.0f} "
                             "days" if len(busy) else ""))
         out.print("Fleets (standard carriers): " + "; ".join(parts), highlight=False)
+    _print_sustainment(result)
+
+
+def _print_sustainment(result) -> None:
+    rows = result.sustainment_by_day()
+    if not rows:
+        return
+    table = Table(title="Sustainment (supplies for the troops arrived, same lift)")
+    for column in ("by day", "troops arrived", "need t/day", "delivered t", "lift on supplies"):
+        table.add_column(column, justify="left" if column == "lift on supplies" else "right")
+    for r in rows:
+        shares = ", ".join(f"{c} {v:.0%}" for c, v in r["supply_share_of_fleets"].items()
+                           if v >= 0.005) or "none"
+        table.add_row(str(r["day"]), _num(r["troops_arrived"]), _num(r["need_t_per_day"]),
+                      _num(r["delivered_t"]), shares)
+    out.print(table)
+    over = {c: d for c, d in result.supplies_exceed_lift_day().items() if d is not None}
+    out.print("Supplies take more than half a fleet (more than is left to move forces): "
+              + ("; ".join(f"{c} from day {d:g}" for c, d in over.items()) if over
+                 else "no fleet within the horizon"), highlight=False)
 
 
 def print_route(found) -> None:

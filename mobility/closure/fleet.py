@@ -11,12 +11,17 @@ uniform rate within the period. A route fixes when each arc is entered after dis
 time is continuous along it: nothing is rounded to the time step. Constraints, each an exact
 integral of the piecewise-constant dispatch rates over a period:
 
-* supply: a formation sends at most its vehicles and troops, none before its ready day;
+* availability: a formation sends at most its vehicles and troops, none before its ready day;
 * capacity: every train path, berth, gauge transfer, loading site and road carries at most
   its capacity in each period (scaled by the scenario's capacity changes from their day);
 * fleets: carriers in use (loading, loaded journey, unloading and the empty return over the
   same lines) never exceed the carriers available that day;
-* reception: each assembly area receives at most its troops a day.
+* reception: each assembly area receives at most its troops a day;
+* sustainment (scenario field ``sustainment``): at each assembly area the supplies delivered
+  plus the days of supply the troops arrived with cover what the troops there have consumed
+  (tonnes per troop-day x troop-days, integrated over each period by the trapezoid rule).
+  Supplies (one cargo class, in tonnes) load at the supply bases and use the same routes,
+  capacities and fleets; more consumption only adds constraints, so it never closes more.
 
 A formation (at one destination) has closed to the fraction ``z`` that the least complete of
 its cargo classes has arrived: *a formation counts as closed when its vehicles and its people
@@ -82,6 +87,14 @@ REPORT_DAY_WEIGHT = 10
 #: Variants solved for every run: (name, fleets limited).
 VARIANTS = (("fleets", True), ("unlimited lift", False))
 
+#: Tonnes of supplies in one LP item, and troop-days in one unit of the consumption
+#: columns: thousands keep the sustainment rows' coefficients near 1 (HiGHS took 40 times
+#: longer on the plan with tonnes and troop-days).
+SUPPLY_ITEM_T = 1000.0
+TROOP_DAYS_UNIT = 1000.0
+#: Cargo classes that count troops (a formation's personnel, the stress case's troops).
+TROOP_CLASSES = frozenset({"personnel", "troops"})
+
 
 @dataclass(frozen=True)
 class Group:
@@ -99,6 +112,7 @@ class Group:
     home: str
     destinations: tuple[str, ...]
     routes: tuple[Route, ...]
+    supply: bool = False  # supplies for the sustainment (tonnes), not a formation
 
 
 @dataclass
@@ -114,6 +128,8 @@ class FleetModel:
     reception_per_day: dict[str, float]
     force_name: str
     cut_off: list  # (formation, troops, why) of formations that cannot arrive at all
+    #: (tonnes per troop-day carried, days of supply carried) when sustainment is modelled
+    sustainment: tuple[float, float] | None = None
 
     @property
     def finite(self) -> bool:
@@ -160,11 +176,47 @@ def build_fleet_model(graph: nx.MultiDiGraph, scenario: Scenario) -> FleetModel:
             fleets = load_fleets(scenario.fleets, relative_to=scenario.source_file) \
                 if scenario.fleets is not None else None
         name = forces.name
+        if scenario.sustainment is not None:
+            groups += _supply_groups(graph, scenario, tuple(destinations), planner, where,
+                                     lead_days)
     else:
         groups = _stream_groups(scenario, origins, tuple(destinations), planner, where)
         fleets, name = None, "origins (unlimited stress case)"
+    sustainment = None if scenario.sustainment is None else (
+        scenario.sustainment.tonnes_per_troop_day(), scenario.sustainment.carried_days())
     return FleetModel(graph, scenario, movement, groups, fleets,
-                      later_arc_changes(movement, later), reception, name, cut_off)
+                      later_arc_changes(movement, later), reception, name, cut_off, sustainment)
+
+
+def _supply_groups(graph, scenario: Scenario, destinations: tuple[str, ...],
+                   planner: RoutePlanner, where: str, lead_days: float) -> list[Group]:
+    """One group per supply base: supplies (tonnes, unlimited at the base) with routes to
+    every assembly area; each assembly area must be reachable from some base."""
+    found = scenario.sustainment
+    defaults = found.defaults()
+    kinds = {p.kind_name: p.kind for p in load_unit_profiles().values()}
+    rules = CargoRules.supply(defaults["tonnes_per"], kinds[defaults["handling_like"]],
+                              SUPPLY_ITEM_T)
+    modes = tuple(defaults["modes"])
+    groups = []
+    for i, base in enumerate(found.base_nodes()):
+        field = f"sustainment.bases.{i}" if found.bases else "sustainment (default bases)"
+        home = resolve_entry(graph, base, where, field)
+        routes = tuple(planner.routes(home, destinations, rules, modes))
+        reached = tuple(d for d in destinations if any(r.destination == d for r in routes))
+        crosses = any(graph.nodes[home]["country"] != graph.nodes[d]["country"]
+                      for d in reached)
+        groups.append(Group(f"supply-{home}", f"supplies from {graph.nodes[home]['name']}", "",
+                            "supply", 0.0, {"supply": math.inf}, {"supply": 0.0}, None,
+                            (lead_days if crosses else 0.0) * 24, home, reached, routes,
+                            supply=True))
+    for dest in destinations:
+        if not any(dest in g.destinations for g in groups):
+            msg = (f"{where}: field 'sustainment': no supply base can reach "
+                   f"{graph.nodes[dest]['name']} by {'/'.join(modes)} on this network; "
+                   "give 'sustainment.bases' that can")
+            raise InfeasibleError(msg)
+    return groups
 
 
 def _formation_groups(graph, forces: ForceList, destinations: tuple[str, ...],
@@ -383,7 +435,7 @@ def _solve_variant(model: FleetModel, grid: np.ndarray, *, fleets_limited: bool,
                 stream = group.rate_per_h is not None
                 cumulative[(gi, cargo, dest)] = lp.add_columns(
                     n_periods, objective=weight if stream else 0.0)
-            if group.rate_per_h is None:
+            if group.rate_per_h is None and not group.supply:
                 closed[(gi, dest)] = lp.add_columns(n_periods, upper=1.0,
                                                     objective=weight * group.troops)
     lead = np.array([r.lead_h for r in routes])[route_of] if routes else np.zeros(0)
@@ -405,11 +457,11 @@ def _solve_variant(model: FleetModel, grid: np.ndarray, *, fleets_limited: bool,
             lp.add_terms(rows, zcols, n_items)
             lp.add_terms(rows, cumulative[(gi, cargo, dest)], -1.0)
     for gi, group in enumerate(groups):
-        if group.rate_per_h is None and len(group.destinations) > 1:
+        if group.rate_per_h is None and not group.supply and len(group.destinations) > 1:
             rows = lp.add_rows(n_periods, upper=1.0)
             for dest in group.destinations:
                 lp.add_terms(rows, closed[(gi, dest)], 1.0)
-    # Supply.
+    # Items available.
     cargo_of = np.array([r.cargo for r in routes])[route_of] if routes else np.zeros(0, str)
     for gi, group in enumerate(groups):
         in_group = group_of[route_of] == gi
@@ -419,11 +471,13 @@ def _solve_variant(model: FleetModel, grid: np.ndarray, *, fleets_limited: bool,
             lp.add_terms(rows[period_of[sel]], x[sel], 1.0)
             continue
         for cargo, n_items in group.items.items():
+            if not math.isfinite(n_items):
+                continue
             sel = np.flatnonzero(in_group & (cargo_of == cargo))
             row = lp.add_rows(1, upper=n_items)
             lp.add_terms(np.full(len(sel), row[0]), x[sel], 1.0)
     # Reception at the assembly areas (troops a day).
-    troop_class = {"personnel", "troops"}
+    troop_class = TROOP_CLASSES
     for dest, per_day in model.reception_per_day.items():
         keys = [k for k in cumulative if k[2] == dest and k[1] in troop_class]
         if not keys:
@@ -432,6 +486,8 @@ def _solve_variant(model: FleetModel, grid: np.ndarray, *, fleets_limited: bool,
         for key in keys:
             lp.add_terms(rows, cumulative[key], 1.0)
             lp.add_terms(rows[1:], cumulative[key][:-1], -1.0)
+    if model.sustainment is not None:
+        _sustainment_rows(model, lp, cumulative, widths)
     # Capacity of every arc with a finite capacity, per period.
     capacity_rows, capacity_rhs = _capacity_rows(model, lp, routes, route_of, x, lo, hi, grid,
                                                  extra_capacity or {})
@@ -442,6 +498,33 @@ def _solve_variant(model: FleetModel, grid: np.ndarray, *, fleets_limited: bool,
     solution = lp.solve(solver)
     columns = _Columns(route_of, period_of, x, lo, hi, cumulative, closed)
     return solution, columns, _Rows(capacity_rows, capacity_rhs, fleet_rows, fleet_rhs), routes
+
+
+def _sustainment_rows(model: FleetModel, lp: SparseLP, cumulative: dict, widths: np.ndarray):
+    """Stock at each assembly area never below zero at a period's end: supplies delivered
+    + days carried x tonnes a troop-day x troops arrived - tonnes a troop-day x troop-days."""
+    per_troop_day, carried = model.sustainment
+    per_troop_day_items = per_troop_day / SUPPLY_ITEM_T * TROOP_DAYS_UNIT  # items a unit
+    n = len(widths)
+    for dest in model.reception_per_day:
+        troops = [(cols, model.groups[k[0]].troops_per_item[k[1]])
+                  for k, cols in cumulative.items()
+                  if k[2] == dest and k[1] in TROOP_CLASSES]
+        supplies = [cols for k, cols in cumulative.items() if k[2] == dest and k[1] == "supply"]
+        if not troops:
+            continue
+        troop_days = lp.add_columns(n)
+        rows = lp.add_rows(n, lower=0.0, upper=0.0)
+        lp.add_terms(rows, troop_days, 1.0)
+        lp.add_terms(rows[1:], troop_days[:-1], -1.0)
+        stock = lp.add_rows(n, lower=0.0)
+        lp.add_terms(stock, troop_days, -per_troop_day_items)
+        for cols, per in troops:
+            lp.add_terms(rows, cols, -per * widths / 48 / TROOP_DAYS_UNIT)
+            lp.add_terms(rows[1:], cols[:-1], -per * widths[1:] / 48 / TROOP_DAYS_UNIT)
+            lp.add_terms(stock, cols, per_troop_day / SUPPLY_ITEM_T * carried * per)
+        for cols in supplies:
+            lp.add_terms(stock, cols, 1.0)
 
 
 def _capacity_rows(model, lp, routes, route_of, x, lo, hi, grid, extra):
@@ -694,11 +777,18 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
         notes.append("bound: the same LP with unlimited lift (a relaxation: never less)")
     if model.fleets is None and model.finite:
         notes.append("no fleet file: lift is unlimited (scenario field 'fleets')")
+    if scenario.sustainment is not None:
+        notes.append(scenario.sustainment.describe() + "; supplies use the same lift "
+                     "(fleet_use: in_use_supply)")
     if scenario.permissions is not None:
         lead, source = scenario.permissions.lead()
+        delays = scenario.border_delays
+        outside = delays.outside_schengen_h if delays.outside_schengen_h is not None \
+            else delays.default_h
         notes.append(f"permissions: regime {scenario.permissions.regime}, no cross-border move "
                      f"before day {lead:g} ({source}); ready days shown are the later of "
-                     "readiness and that")
+                     f"readiness and that; {delays.default_h:g} h at each land border "
+                     f"crossing inside Schengen, {outside:g} h at its external borders")
     say("the earliest day of each target")
     earliest = [_earliest_day(model, step, curve, t.troops, solver, by_day)
                 for t in scenario.targets.resolved()]
@@ -723,6 +813,7 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
         fleet_use=fleet_use,
         marginal=marginal,
         bounds_by_day={name: values for name, values in most.items() if name != "fleets"},
+        sustainment=_sustainment_table(model, main, grid),
     )
 
 
@@ -735,6 +826,8 @@ def _formation_table(model: FleetModel, solved: _Solved, grid: np.ndarray) -> pd
     rows = []
     group_of_column = model.group_of[x_route]
     for gi, group in enumerate(model.groups):
+        if group.supply:
+            continue
         closed = sum(values[cols.closed[(gi, d)]] for d in group.destinations)
         arrived = sum(values[cols.cumulative[(gi, c, d)]] for c in group.items
                       for d in group.destinations) / sum(group.items.values())
@@ -783,15 +876,49 @@ def _first_day(days: np.ndarray, share: np.ndarray, level: float) -> float | Non
 
 
 def _fleet_use(model: FleetModel, solved: _Solved, grid: np.ndarray) -> pd.DataFrame:
+    """Carriers in use per period, and how many of them carry supplies."""
     activity = solved.solution.activity
+    supply = solved.solution.activity_of(solved.columns.x[_supply_columns(model, solved)])
     rows = []
     for carrier, row_ids in solved.rows.fleet.items():
         available = solved.rows.fleet_rhs[carrier]
         for p, (start, end) in enumerate(itertools.pairwise(grid)):
             rows.append({"carrier": carrier, "from_day": start / 24, "to_day": end / 24,
                          "in_use": float(activity[row_ids[p]]),
+                         "in_use_supply": float(supply[row_ids[p]]),
                          "available": float(available[p])})
-    return pd.DataFrame(rows, columns=["carrier", "from_day", "to_day", "in_use", "available"])
+    return pd.DataFrame(rows, columns=["carrier", "from_day", "to_day", "in_use",
+                                       "in_use_supply", "available"])
+
+
+def _supply_columns(model: FleetModel, solved: _Solved) -> np.ndarray:
+    """Indices into the x columns of those that carry supplies."""
+    is_supply = np.array([g.supply for g in model.groups], dtype=bool)
+    return np.flatnonzero(is_supply[model.group_of[solved.columns.route_of]])
+
+
+def _sustainment_table(model: FleetModel, solved: _Solved, grid: np.ndarray) -> pd.DataFrame:
+    """Per period end: troops arrived at the assembly areas, their daily need, the supplies
+    delivered and consumed (cumulative tonnes) and the stock there."""
+    if model.sustainment is None:
+        return pd.DataFrame()
+    per_troop_day, carried = model.sustainment
+    values = solved.solution.values
+    widths = np.diff(grid)
+    troops = np.zeros(len(widths))
+    delivered = np.zeros(len(widths))
+    for (gi, cargo, _dest), cols in solved.columns.cumulative.items():
+        if cargo in TROOP_CLASSES:
+            troops += values[cols] * model.groups[gi].troops_per_item[cargo]
+        elif cargo == "supply":
+            delivered += values[cols] * SUPPLY_ITEM_T
+    consumed = per_troop_day * np.cumsum((np.r_[0.0, troops[:-1]] + troops) * widths / 48)
+    return pd.DataFrame({
+        "day": grid[1:] / 24, "troops_arrived": troops,
+        "need_t_per_day": troops * per_troop_day, "delivered_t": delivered,
+        "consumed_t": consumed, "stock_t": delivered + carried * per_troop_day * troops
+        - consumed})
+
 
 
 @dataclass(frozen=True)
@@ -833,7 +960,8 @@ CARRIER_WORDS = {"sailing": ("ro-ro ship", "ro-ro ships"),
                  "train-1520": ("1520 mm train set", "1520 mm train sets"),
                  "flight": ("airlift aircraft", "airlift aircraft"),
                  "het": ("heavy equipment transporter", "heavy equipment transporters"),
-                 "bus": ("bus", "buses")}
+                 "bus": ("bus", "buses"),
+                 "truck": ("logistic truck", "logistic trucks")}
 
 
 def _marginal_values(model: FleetModel, grid: np.ndarray, most: dict[int, float],

@@ -108,7 +108,7 @@ class SparseLP:
         duals = np.asarray(helper.dual_values()) if name == "glop" else None
         return LPSolution(values, matrix @ values, float(helper.objective_value()), duals,
                           time.perf_counter() - started, self.n_cols, self.n_rows, matrix.nnz,
-                          name)
+                          name, matrix)
 
 
 @dataclass(frozen=True)
@@ -122,3 +122,8 @@ class LPSolution:
     n_rows: int
     n_nonzeros: int
     solver: str
+    matrix: sparse.csr_matrix
+
+    def activity_of(self, cols: np.ndarray) -> np.ndarray:
+        """Row activities of the given columns alone."""
+        return self.matrix[:, cols] @ self.values[cols]

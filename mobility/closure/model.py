@@ -361,4 +361,5 @@ def stress_case(scenario: Scenario) -> Scenario:
         force, note = scenario.force, "the force list's homes, each sending its whole force a day"
     return scenario.model_copy(update={
         "forces": None, "origins": origins, "force": force, "permissions": None,
+        "sustainment": None,
         "description": f"{scenario.description} (stress case: {note})"})

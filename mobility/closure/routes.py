@@ -58,6 +58,20 @@ def carrier_of(layer: str) -> str | None:
     return {"sea": "sailing", "air": "flight"}.get(layer)
 
 
+def _handling(kind, units: dict[str, float]) -> tuple[dict[str, float], dict[str, float]]:
+    """Load and unload hours by mode of a vehicle kind; drops from ``units`` the carriers
+    of modes the kind cannot be handled by."""
+    load, unload = {}, {}
+    for mode in ("road", "rail", "sea", "air"):
+        found = getattr(kind.handling, mode)
+        if found is not None:
+            load[mode], unload[mode] = found.load_h, found.unload_h
+    for mode, unit in (("rail", "train"), ("sea", "sailing"), ("air", "flight")):
+        if mode not in load:
+            units.pop(unit, None)
+    return load, unload
+
+
 @dataclass(frozen=True)
 class CargoRules:
     """How one item of a cargo class uses the movement graph.
@@ -114,15 +128,18 @@ class CargoRules:
                     units[unit] = size.troops / per
             units["vehicle"] = road["bus"] = size.troops / carriers.bus_troops
             kind = kinds["personnel"]
-        load, unload = {}, {}
-        for mode in ("road", "rail", "sea", "air"):
-            found = getattr(kind.handling, mode)
-            if found is not None:
-                load[mode], unload[mode] = found.load_h, found.unload_h
-        for mode, unit in (("rail", "train"), ("sea", "sailing"), ("air", "flight")):
-            if mode not in load:
-                units.pop(unit, None)
+        load, unload = _handling(kind, units)
         return cls(cargo, tuple(sorted(units.items())), tuple(sorted(road.items())),
+                   tuple(sorted(load.items())), tuple(sorted(unload.items())))
+
+    @classmethod
+    def supply(cls, tonnes_per: dict[str, float], kind, item_t: float) -> CargoRules:
+        """Supplies, one item ``item_t`` tonnes: ``tonnes_per`` standard carrier (train,
+        sailing, vehicle; a road vehicle is a truck, its own carrier), handled like ``kind``."""
+        units = {unit: item_t / tonnes for unit, tonnes in tonnes_per.items()}
+        load, unload = _handling(kind, units)
+        return cls("supply", tuple(sorted(units.items())),
+                   (("truck", units["vehicle"]),) if "vehicle" in units else (),
                    tuple(sorted(load.items())), tuple(sorted(unload.items())))
 
     @classmethod

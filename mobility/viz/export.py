@@ -73,7 +73,8 @@ def output_files(result: ClosureResult, out: Path, graph, *,
     ``out`` ending in ``.gpkg`` or ``.parquet`` is one file: the edge flows of every day (or
     of ``day``) as a GeoPackage layer ``edge_flows`` or a GeoParquet file. Otherwise it is a
     folder of ``curve.csv``, ``edge_flows.csv`` (every day), ``edge_flows.geojson`` and
-    ``result.json``, for the fleet engine also ``formations.csv`` and ``fleet_use.csv``. The
+    ``result.json``, for the fleet engine also ``formations.csv`` and ``fleet_use.csv`` (and
+    ``sustainment.csv`` with sustainment). The
     GeoJSON holds one feature per directed edge with the edge geometry from ``graph``: the
     flows on the last day (exact method, a steady pattern), or the totals over the horizon and
     the peak utilisation (fleet engine).
@@ -92,8 +93,10 @@ def output_files(result: ClosureResult, out: Path, graph, *,
         out / "edge_flows.csv": result.edge_flows.to_csv(index=False, float_format="%.4f")}
     if result.method == "fleet":
         for name, frame in (("formations.csv", result.formations),
-                            ("fleet_use.csv", result.fleet_use)):
-            files[out / name] = frame.to_csv(index=False, float_format="%.4f")
+                            ("fleet_use.csv", result.fleet_use),
+                            ("sustainment.csv", result.sustainment)):
+            if name != "sustainment.csv" or not frame.empty:
+                files[out / name] = frame.to_csv(index=False, float_format="%.4f")
     frame = edge_flow_frame(result, graph, last_day_only=True)
     files[out / "edge_flows.geojson"] = frame.to_json(drop_id=True)
     files[out / "result.json"] = json.dumps(result.to_dict(), ensure_ascii=False, indent=2)

@@ -222,10 +222,19 @@ def fleet_sections(result: ClosureResult) -> list[tuple[str, list[dict[str, Any]
                "available (most)": format_number(rows["available"].max())}
               for carrier, rows in result.fleet_use.groupby("carrier")] \
         if not result.fleet_use.empty else []
+    supplies = [{"by day": r["day"], "troops arrived": format_number(r["troops_arrived"]),
+                 "need (t/day)": format_number(r["need_t_per_day"]),
+                 "delivered (t)": format_number(r["delivered_t"]),
+                 "lift on supplies": ", ".join(
+                     f"{c} {v:.0%}" for c, v in r["supply_share_of_fleets"].items()
+                     if v >= 0.005) or "none"}
+                for r in result.sustainment_by_day()]
     return [("Troops closed, with the fleets and with unlimited lift", bound),
             ("Formations (ready, modes, closing day)", formations),
             ("What binds, and what one more unit buys", marginal),
-            ("Fleets", fleets)]
+            ("Fleets", fleets),
+            *([("Sustainment (supplies for the troops arrived, same lift)", supplies)]
+              if supplies else [])]
 
 
 def report_html(graph: nx.MultiDiGraph, result: ClosureResult, *,
