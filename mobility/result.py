@@ -85,6 +85,18 @@ class ClosureResult:
     #: need_t_per_day, delivered_t, consumed_t, stock_t`` (tonnes; delivered and consumed
     #: cumulative) at the assembly areas together.
     sustainment: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Days from closing to combat-ready (scenario field ``integration_days``).
+    integration_days: float = 0.0
+
+    def combat_ready_by(self, day: float) -> float:
+        """Troops combat-ready by ``day``: those the plan has closed ``integration_days``
+        before (never more than have arrived by ``day``)."""
+        shifted = day - self.integration_days
+        return self.arrivals_by(shifted) if shifted > 0 else 0.0
+
+    def combat_ready_day(self, reached_day: float | None) -> float | None:
+        """The combat-ready day of troops that have closed on ``reached_day``."""
+        return None if reached_day is None else reached_day + self.integration_days
 
     def supply_share(self, day: float) -> dict[str, float]:
         """Per limited fleet: the share of its carriers in use on ``day`` that carry
@@ -127,8 +139,18 @@ class ClosureResult:
             "mode_split": {mode: round(share, 4) for mode, share in self.mode_split.items()},
             "rounding": _clean(self.rounding),
             "notes": list(self.notes),
+            **self._combat_ready_dict(),
             **self._fleet_dict(),
         }
+
+    def _combat_ready_dict(self) -> dict[str, Any]:
+        if not self.integration_days:
+            return {}
+        return {"integration_days": self.integration_days,
+                "combat_ready_by_day": {str(d): round(self.combat_ready_by(d), 1)
+                                        for d in self.troops_by_day},
+                "targets_combat_ready_day": [_clean(self.combat_ready_day(t.reached_day))
+                                             for t in self.targets]}
 
     def _fleet_dict(self) -> dict[str, Any]:
         if self.method != "fleet":

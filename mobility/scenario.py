@@ -306,6 +306,9 @@ class Scenario(_Model):
     sustainment: Sustainment | None = Field(
         None, description="supplies the arrived forces consume, carried by the same lift "
         "(force lists only); default none")
+    integration_days: Annotated[float, Field(ge=0, le=90)] = Field(
+        0.0, description="days from closing at the assembly area to combat-ready "
+        "(integration of RSOI); default 0")
     capacity_changes: tuple[CapacityChange, ...] = ()
     road_march_hours_per_day: float = Field(
         10, gt=0, le=24, description="hours a day road columns move (the rest: halts, rest)"

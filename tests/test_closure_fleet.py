@@ -558,3 +558,21 @@ def test_bad_bases_and_new_fields_get_one_clear_line(tmp_path, text, expected):
     assert done.returncode == 2, done.stderr
     assert done.stderr.count("\n") == 1 and expected in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_combat_ready_never_precedes_arrival_and_zero_integration_changes_nothing(
+        tiny, scenario):
+    plain = closure(tiny, scenario, detail=False)
+    ready = closure(tiny, scenario.model_copy(update={"integration_days": 4}), detail=False)
+    assert ready.troops_by_day == plain.troops_by_day, "arrival itself is unchanged"
+    for day in np.linspace(0, 30, 61):
+        assert ready.combat_ready_by(day) <= ready.arrivals_by(day) + 1e-9
+        assert ready.combat_ready_by(day) == pytest.approx(
+            plain.arrivals_by(day - 4) if day > 4 else 0.0)
+    closed = ready.formations.dropna(subset=["closed_day"])
+    assert (closed["combat_ready_day"] == closed["closed_day"] + 4).all()
+    data = ready.to_dict()
+    assert data["combat_ready_by_day"]["10"] <= data["troops_by_day"]["10"]
+    assert all(c is None or c == pytest.approx(t["reached_day"] + 4) for c, t in
+               zip(data["targets_combat_ready_day"], data["targets"], strict=True))
+    assert "combat_ready_by_day" not in plain.to_dict() and plain.integration_days == 0

@@ -60,12 +60,16 @@ def print_closure(result) -> None:
     out.print(f"method: {result.method}; targets: {result.targets_reading} reading; "
               f"horizon {result.horizon_days:g} days", highlight=False)
     table = Table(title="Force Model targets")
-    for column in ("target (troops)", "deadline (day)", "reached (day)", "at deadline (troops)",
+    ready = bool(result.integration_days)
+    for column in ("target (troops)", "deadline (day)", "reached (day)",
+                   *(("combat-ready (day)",) if ready else ()), "at deadline (troops)",
                    "shortfall (troops)"):
         table.add_column(column, justify="right")
     for t in result.targets:
         reached = f"{t.reached_day:.1f}" if t.reached_day is not None else "not reached"
+        combat = result.combat_ready_day(t.reached_day)
         table.add_row(f"{t.troops:,.0f}", f"{t.deadline_day:g}", reached,
+                      *((f"{combat:.1f}" if combat is not None else "—",) if ready else ()),
                       _num(t.troops_at_deadline), _num(t.shortfall))
     out.print(table)
     if result.method == "fleet":
@@ -110,10 +114,14 @@ def _print_fleet_tables(result) -> None:
     bounds = [c for c in result.bounds.columns if c != "day"]
     for name in bounds:
         days.add_column(name, justify="right")
+    if result.integration_days:
+        days.add_column(f"combat-ready (+{result.integration_days:g} d)", justify="right")
     for day, troops in result.troops_by_day.items():
         row = [str(day), f"{troops:,.0f}"]
         for name in bounds:
             row.append(f"{result.bound_by(name, day):,.0f}")
+        if result.integration_days:
+            row.append(f"{result.combat_ready_by(day):,.0f}")
         days.add_row(*row)
     out.print(days)
     formations = Table(title="Formations (ready, mode, closing day)")

@@ -17,6 +17,8 @@ case with static capacities, else ``fleet``).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import networkx as nx
 
 from mobility._errors import ScenarioError
@@ -103,8 +105,22 @@ def closure(
                                 "day 0 need method 'fleet' (or 'auto')")
         if not model.later_changes:
             say("solving flows over time (OR-Tools)")
-            return solve_exact(model, detail=detail)
+            return _with_integration(solve_exact(model, detail=detail), scenario)
     from mobility.closure.fleet import build_fleet_model, solve_fleet
 
     fleet_model = build_fleet_model(network, scenario)
-    return solve_fleet(fleet_model, detail=detail, progress=say)
+    return _with_integration(solve_fleet(fleet_model, detail=detail, progress=say), scenario)
+
+
+def _with_integration(result: ClosureResult, scenario: Scenario) -> ClosureResult:
+    """The result with the scenario's integration delay (arrived -> combat-ready) stated."""
+    days = scenario.integration_days
+    if not days:
+        return result
+    note = (f"combat-ready: {days:g} days after closing at the assembly area (scenario field "
+            "'integration_days'); the combat-ready curve is the closure plan shifted by that")
+    formations = result.formations
+    if not formations.empty:
+        formations = formations.assign(combat_ready_day=formations["closed_day"] + days)
+    return replace(result, integration_days=days, notes=[*result.notes, note],
+                   formations=formations)

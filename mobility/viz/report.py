@@ -205,7 +205,9 @@ def fleet_sections(result: ClosureResult) -> list[tuple[str, list[dict[str, Any]
 
     bound = [{"by day": day, "troops closed": format_number(troops),
               **{name: format_number(result.bound_by(name, day))
-                 for name in result.bounds.columns if name != "day"}}
+                 for name in result.bounds.columns if name != "day"},
+              **({f"combat-ready (+{result.integration_days:g} days)":
+                  format_number(result.combat_ready_by(day))} if result.integration_days else {})}
              for day, troops in result.troops_by_day.items()]
     formations = [{"formation": r.formation, "troops": format_number(r.troops),
                    "ready (day)": f"{r.ready_day:g}", "modes": r.modes,
