@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 from pydantic import AfterValidator, BaseModel, Field, ValidationError, model_validator
 
@@ -155,7 +155,8 @@ class BorderDelays(_Model):
 @lru_cache(maxsize=1)
 def schengen() -> frozenset[str]:
     """Members of the Schengen area (data/permissions.yaml)."""
-    return frozenset(read_yaml(data_dir() / "permissions.yaml", ScenarioError)["schengen"])
+    found = cast(dict, read_yaml(data_dir() / "permissions.yaml", ScenarioError))
+    return frozenset(found["schengen"])
 
 
 class Permissions(_Model):
@@ -210,7 +211,8 @@ class Permissions(_Model):
 @lru_cache(maxsize=1)
 def permission_regimes() -> dict[str, dict]:
     """The shipped permission regimes (data/permissions.yaml)."""
-    return read_yaml(data_dir() / "permissions.yaml", ScenarioError)["regimes"]
+    found = cast(dict, read_yaml(data_dir() / "permissions.yaml", ScenarioError))
+    return found["regimes"]
 
 
 class Sustainment(_Model):
@@ -258,7 +260,8 @@ class Sustainment(_Model):
 @lru_cache(maxsize=1)
 def sustainment_defaults() -> dict:
     """The shipped sustainment defaults (data/sustainment.yaml)."""
-    return read_yaml(data_dir() / "sustainment.yaml", ScenarioError)
+    found = cast(dict, read_yaml(data_dir() / "sustainment.yaml", ScenarioError))
+    return found
 
 
 class CapacityChange(_Model):
@@ -444,7 +447,9 @@ def _paths_from(raw: dict, folder: Path) -> dict:
 
 def field_docs(model: type[BaseModel] = Scenario, prefix: str = "") -> list[str]:
     """One line per scenario field: dotted name, type, default and description."""
-    lines = []
+    lines = ["base (str) = None: a shipped scenario's name or a YAML path to start from; "
+             "every field given here replaces the base's"] if model is Scenario and not prefix \
+        else []
     for name, info in model.model_fields.items():
         if name == "source_file":
             continue

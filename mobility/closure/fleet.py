@@ -53,6 +53,7 @@ import itertools
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -193,6 +194,7 @@ def _supply_groups(graph, scenario: Scenario, destinations: tuple[str, ...],
     """One group per supply base: supplies (tonnes, unlimited at the base) with routes to
     every assembly area; each assembly area must be reachable from some base."""
     found = scenario.sustainment
+    assert found is not None
     defaults = found.defaults()
     kinds = {p.kind_name: p.kind for p in load_unit_profiles().values()}
     rules = CargoRules.supply(defaults["tonnes_per"], kinds[defaults["handling_like"]],
@@ -503,6 +505,7 @@ def _solve_variant(model: FleetModel, grid: np.ndarray, *, fleets_limited: bool,
 def _sustainment_rows(model: FleetModel, lp: SparseLP, cumulative: dict, widths: np.ndarray):
     """Stock at each assembly area never below zero at a period's end: supplies delivered
     + days carried x tonnes a troop-day x troops arrived - tonnes a troop-day x troop-days."""
+    assert model.sustainment is not None
     per_troop_day, carried = model.sustainment
     per_troop_day_items = per_troop_day / SUPPLY_ITEM_T * TROOP_DAYS_UNIT  # items a unit
     n = len(widths)
@@ -850,7 +853,7 @@ def _formation_table(model: FleetModel, solved: _Solved, grid: np.ndarray) -> pd
                                for m, w in sorted(by_mode.items(), key=lambda i: -i[1])),
             "embarkation": ", ".join(n for n, _ in sorted(by_embark.items(),
                                                           key=lambda i: -i[1])[:2]),
-            "destination": max(by_dest, key=by_dest.get) if by_dest else "",
+            "destination": max(by_dest, key=by_dest.__getitem__) if by_dest else "",
             "first_arrival_day": _first_day(ends_day, arrived, 0.001),
             "closed_day": _first_day(ends_day, closed, CLOSED),
             "closed_share": float(closed[-1]) if len(closed) else 0.0,
@@ -934,7 +937,7 @@ def _binding(model: FleetModel, solved: _Solved, grid: np.ndarray) -> list[_Bind
     activity = solved.solution.activity
     widths = np.diff(grid) / 24
     found = []
-    groups = [("fleet", solved.rows.fleet, solved.rows.fleet_rhs),
+    groups: list[tuple[str, dict, dict]] = [("fleet", solved.rows.fleet, solved.rows.fleet_rhs),
               ("capacity", solved.rows.capacity, solved.rows.capacity_rhs)]
     for kind, rows_by, rhs_by in groups:
         for key, rows in rows_by.items():
@@ -972,12 +975,14 @@ def _marginal_values(model: FleetModel, grid: np.ndarray, most: dict[int, float]
     fleet from day 0. Each is a re-solve of the same LP; the ``limit`` resources that bind on
     the most days are tried."""
     total = model.total_troops
-    found = []
+    found: list[dict[str, Any]] = []
     for b in binding[:limit]:
         if b.kind == "fleet":
-            name, kind, element = CARRIER_WORDS.get(b.key, (b.key, b.key))[1], "fleet", b.key
-            what = f"+1 {CARRIER_WORDS.get(b.key, (b.key,))[0]} from day 0"
-            extra = {"extra_fleet": {b.key: 1.0}}
+            carrier = str(b.key)
+            name, kind, element = CARRIER_WORDS.get(carrier, (carrier, carrier))[1], "fleet", \
+                carrier
+            what = f"+1 {CARRIER_WORDS.get(carrier, (carrier, carrier))[0]} from day 0"
+            extra: dict[str, dict] = {"extra_fleet": {carrier: 1.0}}
         else:
             arc = int(b.key)
             name, kind, element = arc_name(model, arc)
@@ -1003,9 +1008,11 @@ def _bottlenecks(model: FleetModel, binding: list[_Binding],
     gained = {m["element_id"]: m for m in marginal}
     for b in binding[:10]:
         if b.kind == "fleet":
-            name, kind, element = CARRIER_WORDS.get(b.key, (b.key, b.key))[1], "fleet", b.key
+            carrier = str(b.key)
+            name, kind, element = CARRIER_WORDS.get(carrier, (carrier, carrier))[1], "fleet", \
+                carrier
             unit = "carriers"  # capacity: the most available on any day
-            capacity = float(model.fleets.available(b.key, math.inf) or 0.0) \
+            capacity = float(model.fleets.available(carrier, math.inf) or 0.0) \
                 if model.fleets is not None else 0.0
         else:
             arc = int(b.key)
@@ -1025,8 +1032,8 @@ def _edge_flows(model: FleetModel, solved: _Solved, grid: np.ndarray) -> pd.Data
     lo, hi = solved.columns.lo, solved.columns.hi
     n_days = math.ceil(grid[-1] / 24)
     day_grid = np.minimum(np.arange(n_days + 1) * 24.0, grid[-1])
-    units = defaultdict(float)
-    troops = defaultdict(float)
+    units: defaultdict[tuple[int, int], float] = defaultdict(float)
+    troops: defaultdict[tuple[int, int], float] = defaultdict(float)
     group_of = model.group_of
     for r, route in enumerate(solved.routes):
         per_item = model.groups[group_of[r]].troops_per_item.get(route.cargo, 0.0)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -98,6 +99,7 @@ def build_model(graph: nx.MultiDiGraph, scenario: Scenario) -> ClosureModel:
     where, origin_ids, destination_ids = placed.where, placed.origin_ids, placed.destination_ids
     movement, later = placed.movement, placed.later
     origin_vertices, destination_vertices = placed.origin_vertices, placed.destination_vertices
+    entry: Any  # an Origin or a Destination
     for field, entries, ids, vertices in (
             ("origins", scenario.origins, origin_ids, origin_vertices),
             ("destinations", scenario.destinations, destination_ids, destination_vertices)):
@@ -131,10 +133,11 @@ def build_model(graph: nx.MultiDiGraph, scenario: Scenario) -> ClosureModel:
     source, sink = n_vertices, n_vertices + 1
     tails, heads = [arrays["tail"]], [arrays["head"]]
     caps, transits = [capacity_per_h], [arrays["transit_h"]]
+    end: Any  # an Origin or a Destination
     for is_origin, entries, vertices in ((True, scenario.origins, origin_vertices),
                                          (False, scenario.destinations, destination_vertices)):
-        for entry, vertex in zip(entries, vertices, strict=True):
-            rate = entry.troops_per_day if is_origin else entry.reception_troops_per_day
+        for end, vertex in zip(entries, vertices, strict=True):
+            rate = end.troops_per_day if is_origin else end.reception_troops_per_day
             tails.append(np.array([source if is_origin else vertex]))
             heads.append(np.array([vertex if is_origin else sink]))
             caps.append(np.array([rate / 24]))
@@ -302,10 +305,11 @@ def capacity_changes(graph: nx.MultiDiGraph, scenario: Scenario, where: str):
             targets = [("edge", change.element)]
         else:
             field = f"capacity_changes.{i}.element"
+            element = change.element or ""  # given: the model requires element or corridor
             try:
-                node = resolve_entry(graph, change.element, where, field)
+                node = resolve_entry(graph, element, where, field)
             except UnknownNodeError:
-                close = suggestions(change.element, sorted(edge_ids))
+                close = suggestions(element, sorted(edge_ids))
                 if not close:
                     raise
                 msg = (f"{where}: field '{field}' = {change.element!r} is neither a node nor "

@@ -326,7 +326,7 @@ class RoutePlanner:
             if not found[dest] or vertex is None:
                 continue
             fastest[dest] = min(float(base[list(p)].sum()) for p in found[dest])
-            queue = [(p, frozenset()) for p in found[dest]]
+            queue: list[tuple[tuple, frozenset]] = [(p, frozenset()) for p in found[dest]]
             seen: set[frozenset] = {frozenset()}
             searches = 0
             while queue and searches < MAX_SEARCHES:
@@ -352,17 +352,19 @@ class RoutePlanner:
             for p in ranked:
                 by_modes.setdefault(self._modes(p), p)
             first = list(by_modes.values())
-            kept, seen = [], set()
+            kept: list[tuple] = []
+            signatures: set[tuple] = set()
             for p in first + [p for p in ranked if p not in set(first)]:
                 # The fastest route of every sequence of modes, then (up to MAX_ROUTES in
                 # all) one per distinct set of gates and crossings: so a new way (a Rail
                 # Baltica phase) never displaces the only way by another mode.
                 signature = self._signature(p)
-                if signature in seen or base[list(p)].sum() > SLACK_FACTOR * fastest[dest] + 48:
+                too_slow = base[list(p)].sum() > SLACK_FACTOR * fastest[dest] + 48
+                if signature in signatures or too_slow:
                     continue
                 if p not in by_modes.values() and len(kept) >= MAX_ROUTES:
                     break
-                seen.add(signature)
+                signatures.add(signature)
                 kept.append(p)
             routes += [self._route(home, dest, np.array(p, dtype=np.int64), timing, rules)
                        for p in kept]
