@@ -90,6 +90,34 @@ class Destination(_Model):
     note: str = ""
 
 
+class Reception(_Model):
+    """What a port, railhead or assembly area can receive a day: vehicles (and tonnes of
+    supplies) unloaded or arriving there, troops processed there (reception and staging).
+    At least one limit; movements through the node count on the day they reach it."""
+
+    node: str = Field(description="node id or name")
+    vehicles_per_day: Annotated[float, Field(gt=0, le=1e6)] | None = Field(
+        None, description="vehicles a day (tracked and wheeled, supply trucks' loads)")
+    troops_per_day: Troops | None = Field(None, description="troops a day")
+    tonnes_per_day: Annotated[float, Field(gt=0, le=1e7)] | None = Field(
+        None, description="tonnes of supplies a day")
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _some_limit(self) -> Reception:
+        if self.vehicles_per_day is None and self.troops_per_day is None \
+                and self.tonnes_per_day is None:
+            raise ValueError("give at least one of vehicles_per_day, troops_per_day, "
+                             "tonnes_per_day")
+        return self
+
+    def limits(self) -> dict[str, float]:
+        """Measure (vehicles, troops, tonnes) -> per day, for the limits given."""
+        found = {"vehicles": self.vehicles_per_day, "troops": self.troops_per_day,
+                 "tonnes": self.tonnes_per_day}
+        return {k: float(v) for k, v in found.items() if v is not None}
+
+
 class Target(_Model):
     troops: Troops
     deadline_day: Annotated[float, Field(gt=0, le=3650)]
@@ -309,6 +337,9 @@ class Scenario(_Model):
     sustainment: Sustainment | None = Field(
         None, description="supplies the arrived forces consume, carried by the same lift "
         "(force lists only); default none")
+    reception: tuple[Reception, ...] = Field(
+        (), description="reception limits at ports, railheads and assembly areas (vehicles, "
+        "troops, tonnes a day; fleet engine); default none beyond the destinations' troops")
     integration_days: Annotated[float, Field(ge=0, le=90)] = Field(
         0.0, description="days from closing at the assembly area to combat-ready "
         "(integration of RSOI); default 0")

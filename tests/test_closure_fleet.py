@@ -576,3 +576,48 @@ def test_combat_ready_never_precedes_arrival_and_zero_integration_changes_nothin
     assert all(c is None or c == pytest.approx(t["reached_day"] + 4) for c, t in
                zip(data["targets_combat_ready_day"], data["targets"], strict=True))
     assert "combat_ready_by_day" not in plain.to_dict() and plain.integration_days == 0
+
+
+def test_reception_limits_never_close_more_and_name_what_binds(tiny, scenario):
+    """A vehicles-a-day limit at the gauge transfer or the assembly area only removes
+    plans: tighter never closes more; a limit far above any flow changes nothing; a tight
+    one is reported as a reception bottleneck in the notes and the bottlenecks."""
+    from mobility.scenario import Reception
+
+    def run(*limits):
+        return closure(tiny, scenario.model_copy(update={"reception": limits}))
+
+    base = closure(tiny, scenario)
+    loose = run(Reception(node="camp", vehicles_per_day=1e6, troops_per_day=1e6))
+    assert loose.troops_by_day == pytest.approx(base.troops_by_day, rel=1e-7)
+    results = [run(Reception(node="camp", vehicles_per_day=v)) for v in (200, 60, 20)]
+    for earlier, later in itertools.pairwise([base, *results]):
+        for day, troops in later.troops_by_day.items():
+            assert troops <= earlier.troops_by_day[day] * (1 + 1e-7) + 1e-6, day
+    tight = results[-1]
+    assert tight.troops_by_day[10] < base.troops_by_day[10]
+    assert any(b.kind == "reception" and b.element_id == "camp" for b in tight.bottlenecks)
+    assert any(n.startswith("reception limits: Rūdninkai 20 vehicles") for n in tight.notes)
+    gate = run(Reception(node="Šeštokai", troops_per_day=50))
+    assert all(gate.troops_by_day[d] <= base.troops_by_day[d] + 1e-6 for d in base.troops_by_day)
+
+
+def test_a_reception_limit_needs_a_known_node_and_a_limit(tmp_path):
+    import subprocess
+
+    text = (FIXTURES / "tiny-fleet-scenario.yaml").read_text(encoding="utf-8")
+    for extra, expected in (("reception: [{node: camp}]", "give at least one of"),
+                            ("reception: [{node: nowhere, troops_per_day: 5}]",
+                             "reception.0.node")):
+        bad = tmp_path / "tiny-fleet-scenario.yaml"
+        bad.write_text(text + extra + "\n", encoding="utf-8")
+        for name in ("tiny-forces.yaml", "tiny-fleets.yaml"):
+            (tmp_path / name).write_text((FIXTURES / name).read_text(encoding="utf-8"),
+                                         encoding="utf-8")
+        (tmp_path / "tiny").mkdir(exist_ok=True)
+        for f in (FIXTURES / "tiny").iterdir():
+            (tmp_path / "tiny" / f.name).write_bytes(f.read_bytes())
+        done = subprocess.run(["mobility", "run", str(bad)], capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.count("\n") == 1 and expected in done.stderr, done.stderr

@@ -52,7 +52,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
@@ -114,6 +114,8 @@ class Group:
     destinations: tuple[str, ...]
     routes: tuple[Route, ...]
     supply: bool = False  # supplies for the sustainment (tonnes), not a formation
+    #: cargo class -> (vehicles, troops, tonnes) one item counts at a reception limit
+    measures: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 @dataclass
@@ -131,6 +133,8 @@ class FleetModel:
     cut_off: list  # (formation, troops, why) of formations that cannot arrive at all
     #: (tonnes per troop-day carried, days of supply carried) when sustainment is modelled
     sustainment: tuple[float, float] | None = None
+    #: (node id, measure, per day) of the scenario's reception limits
+    reception: tuple[tuple[str, str, float], ...] = ()
 
     @property
     def finite(self) -> bool:
@@ -185,8 +189,12 @@ def build_fleet_model(graph: nx.MultiDiGraph, scenario: Scenario) -> FleetModel:
         fleets, name = None, "origins (unlimited stress case)"
     sustainment = None if scenario.sustainment is None else (
         scenario.sustainment.tonnes_per_troop_day(), scenario.sustainment.carried_days())
+    limits = tuple((resolve_entry(graph, r.node, where, f"reception.{i}.node"), measure, value)
+                   for i, r in enumerate(scenario.reception)
+                   for measure, value in r.limits().items())
     return FleetModel(graph, scenario, movement, groups, fleets,
-                      later_arc_changes(movement, later), reception, name, cut_off, sustainment)
+                      later_arc_changes(movement, later), reception, name, cut_off, sustainment,
+                      limits)
 
 
 def _supply_groups(graph, scenario: Scenario, destinations: tuple[str, ...],
@@ -211,7 +219,7 @@ def _supply_groups(graph, scenario: Scenario, destinations: tuple[str, ...],
         groups.append(Group(f"supply-{home}", f"supplies from {graph.nodes[home]['name']}", "",
                             "supply", 0.0, {"supply": math.inf}, {"supply": 0.0}, None,
                             (lead_days if crosses else 0.0) * 24, home, reached, routes,
-                            supply=True))
+                            supply=True, measures={"supply": {"tonnes": SUPPLY_ITEM_T}}))
     for dest in destinations:
         if not any(dest in g.destinations for g in groups):
             msg = (f"{where}: field 'sustainment': no supply base can reach "
@@ -258,7 +266,10 @@ def _formation_groups(graph, forces: ForceList, destinations: tuple[str, ...],
                             dict.fromkeys(rules, float(f.count)),
                             {"personnel": float(profile.size.troops), "vehicles": 0.0},
                             None, ready_day * 24, home, tuple(reachable),
-                            tuple(r for r in routes if r.destination in reachable)))
+                            tuple(r for r in routes if r.destination in reachable),
+                            measures={"vehicles": {"vehicles": float(profile.size.tracked
+                                                                     + profile.size.wheeled)},
+                                      "personnel": {"troops": float(profile.size.troops)}}))
     if not groups:
         raise InfeasibleError(f"{where}: no formation can reach an assembly area on this "
                               f"network: {cut_off[0][0].id}: {cut_off[0][2]}")
@@ -295,7 +306,7 @@ def _stream_groups(scenario: Scenario, origins: list[str], destinations: tuple[s
         groups.append(Group(f"origin-{i}", f"{node} ({'/'.join(origin.modes)})", "", "troops",
                             0.0, {"troops": math.inf}, {"troops": 1.0},
                             origin.troops_per_day / 24, 0.0, node, destinations,
-                            tuple(routes)))
+                            tuple(routes), measures={"troops": {"troops": 1.0}}))
     return groups
 
 
@@ -391,6 +402,8 @@ class _Rows:
     capacity_rhs: dict[int, np.ndarray]
     fleet: dict[str, np.ndarray]
     fleet_rhs: dict[str, np.ndarray]
+    reception: dict[str, np.ndarray] = field(default_factory=dict)  # "node:measure" -> rows
+    reception_rhs: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _solve_variant(model: FleetModel, grid: np.ndarray, *, fleets_limited: bool,
@@ -493,13 +506,16 @@ def _solve_variant(model: FleetModel, grid: np.ndarray, *, fleets_limited: bool,
     # Capacity of every arc with a finite capacity, per period.
     capacity_rows, capacity_rhs = _capacity_rows(model, lp, routes, route_of, x, lo, hi, grid,
                                                  extra_capacity or {})
+    reception_rows = _reception_rows(model, lp, routes, route_of, x, lo, hi, grid)
     fleet_rows, fleet_rhs = {}, {}
     if fleets_limited and model.fleets is not None:
         fleet_rows, fleet_rhs = _fleet_rows(model, lp, routes, route_of, x, lo, hi, grid,
                                             extra_fleet or {})
     solution = lp.solve(solver)
     columns = _Columns(route_of, period_of, x, lo, hi, cumulative, closed)
-    return solution, columns, _Rows(capacity_rows, capacity_rhs, fleet_rows, fleet_rhs), routes
+    return solution, columns, _Rows(capacity_rows, capacity_rhs, fleet_rows, fleet_rhs,
+                                    {k: v[0] for k, v in reception_rows.items()},
+                                    {k: v[1] for k, v in reception_rows.items()}), routes
 
 
 def _sustainment_rows(model: FleetModel, lp: SparseLP, cumulative: dict, widths: np.ndarray):
@@ -528,6 +544,35 @@ def _sustainment_rows(model: FleetModel, lp: SparseLP, cumulative: dict, widths:
             lp.add_terms(stock, cols, per_troop_day / SUPPLY_ITEM_T * carried * per)
         for cols in supplies:
             lp.add_terms(stock, cols, 1.0)
+
+
+def _reception_rows(model, lp, routes, route_of, x, lo, hi, grid) -> dict:
+    """Rows of each reception limit: items reaching the node (its gate, or arriving there)
+    in each period, counted in the limit's measure, at most the limit a day."""
+    widths = np.diff(grid)
+    cols_of_route = _columns_by_route(route_of, len(routes))
+    group_of = model.group_of
+    found = {}
+    for node, measure, per_day in model.reception:
+        rows = lp.add_rows(len(widths), upper=per_day * widths / 24)
+        found[f"{node}:{measure}"] = (rows, per_day * widths / 24)
+        for r, route in enumerate(routes):
+            count = model.groups[group_of[r]].measures.get(route.cargo, {}).get(measure, 0.0)
+            cols = cols_of_route[r]
+            if not count or not len(cols):
+                continue
+            mg = model.movement
+            at = [a for a, arc in enumerate(route.arcs)
+                  if mg.kind[arc] == "gate" and mg.ref[arc] == node]
+            if at:
+                enter = float(route.enter_h[at[0]])
+            elif route.destination == node:
+                enter = float(route.lead_h)
+            else:
+                continue
+            for idx, p, frac in _spread(grid, lo[cols] + enter, hi[cols] + enter):
+                lp.add_terms(rows[p], x[cols[idx]], count * frac)
+    return found
 
 
 def _capacity_rows(model, lp, routes, route_of, x, lo, hi, grid, extra):
@@ -780,6 +825,10 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
         notes.append("bound: the same LP with unlimited lift (a relaxation: never less)")
     if model.fleets is None and model.finite:
         notes.append("no fleet file: lift is unlimited (scenario field 'fleets')")
+    if model.reception:
+        notes.append("reception limits: " + "; ".join(
+            f"{model.graph.nodes[n]['name']} {v:,.0f} {m} a day" for n, m, v in model.reception)
+            + " (counted on the day movements reach the node)")
     if scenario.sustainment is not None:
         notes.append(scenario.sustainment.describe() + "; supplies use the same lift "
                      "(fleet_use: in_use_supply)")
@@ -926,7 +975,7 @@ def _sustainment_table(model: FleetModel, solved: _Solved, grid: np.ndarray) -> 
 
 @dataclass(frozen=True)
 class _Binding:
-    kind: str  # "fleet" or "capacity"
+    kind: str  # "fleet", "capacity" or "reception"
     key: str | int  # carrier or arc
     days: float  # days binding
     first_day: float
@@ -937,7 +986,9 @@ def _binding(model: FleetModel, solved: _Solved, grid: np.ndarray) -> list[_Bind
     activity = solved.solution.activity
     widths = np.diff(grid) / 24
     found = []
-    groups: list[tuple[str, dict, dict]] = [("fleet", solved.rows.fleet, solved.rows.fleet_rhs),
+    groups: list[tuple[str, dict, dict]] = [
+        ("reception", solved.rows.reception, solved.rows.reception_rhs),
+        ("fleet", solved.rows.fleet, solved.rows.fleet_rhs),
               ("capacity", solved.rows.capacity, solved.rows.capacity_rhs)]
     for kind, rows_by, rhs_by in groups:
         for key, rows in rows_by.items():
@@ -976,7 +1027,7 @@ def _marginal_values(model: FleetModel, grid: np.ndarray, most: dict[int, float]
     the most days are tried."""
     total = model.total_troops
     found: list[dict[str, Any]] = []
-    for b in binding[:limit]:
+    for b in [b for b in binding if b.kind != "reception"][:limit]:
         if b.kind == "fleet":
             carrier = str(b.key)
             name, kind, element = CARRIER_WORDS.get(carrier, (carrier, carrier))[1], "fleet", \
@@ -1007,7 +1058,13 @@ def _bottlenecks(model: FleetModel, binding: list[_Binding],
     result = []
     gained = {m["element_id"]: m for m in marginal}
     for b in binding[:10]:
-        if b.kind == "fleet":
+        if b.kind == "reception":
+            node, measure = str(b.key).rsplit(":", 1)
+            name, kind, element = (f"reception at {model.graph.nodes[node]['name']} "
+                                   f"({measure} a day)"), "reception", node
+            unit = measure
+            capacity = next(v for n, m, v in model.reception if n == node and m == measure)
+        elif b.kind == "fleet":
             carrier = str(b.key)
             name, kind, element = CARRIER_WORDS.get(carrier, (carrier, carrier))[1], "fleet", \
                 carrier
