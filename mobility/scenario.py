@@ -383,6 +383,15 @@ class Scenario(_Model):
                              "stress case's origins")
         return self
 
+    def network_path(self) -> str | None:
+        """The network folder or file to load: ``network.path`` beside the scenario file
+        where one exists there, else as given (None: the shipped network)."""
+        path = self.network.path
+        if path is not None and self.source_file:
+            candidate = Path(self.source_file).parent / path
+            return str(candidate) if candidate.exists() else path
+        return path
+
     def factors(self) -> PlanningFactors:
         return self.planning_factors or default_planning_factors()
 

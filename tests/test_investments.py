@@ -130,3 +130,17 @@ def test_nothing_fits_a_tiny_budget(tmp_path):
          "cost_source": "test", "edge_capacity": [{"edge": "bridge", "factor": 2}]}]})
     result = evaluate_investments(scenario, catalogue=catalogue, budget_eur=1e6, shadow=False)
     assert result.best is None and len(result.effects) == 1
+
+
+def test_the_investment_network_reads_a_scenario_relative_network_path(tmp_path, monkeypatch):
+    """A scenario naming its network relative to its own file ('path: tiny') gets the same
+    network in the investment analysis as in closure, whatever the working directory."""
+    from mobility.analysis.investments import _Networks
+    from mobility.closure import network_for
+
+    fixtures = Path(__file__).parent / "fixtures"
+    scenario = load_scenario(fixtures / "tiny-fleet-scenario.yaml")
+    monkeypatch.chdir(tmp_path)  # 'tiny' does not resolve from here
+    graph = _Networks(scenario).graph(frozenset())
+    assert set(graph.nodes) == set(network_for(scenario).nodes) == {
+        "hub", "border", "mockava", "sestokai", "camp"}

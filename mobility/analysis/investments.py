@@ -213,7 +213,8 @@ class _Networks:
 
     def __init__(self, scenario: Scenario) -> None:
         choice = scenario.network
-        self.tables = read_network_tables(choice.path)
+        # relative to the scenario file, as network_for reads it
+        self.tables = read_network_tables(scenario.network_path())
         self.base = active_phases(self.tables, year=choice.year, phases=choice.phases)
         self.year = choice.year
         self._cache: dict[frozenset[str], nx.MultiDiGraph] = {}

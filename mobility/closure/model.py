@@ -12,7 +12,6 @@ factors, a super source feeding the origins and a super sink draining the destin
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -234,10 +233,7 @@ def _reached(movement: MovementGraph, start: list[int | None]) -> set[int]:
 
 def network_for(scenario: Scenario) -> nx.MultiDiGraph:
     choice = scenario.network
-    path = choice.path
-    if path is not None and scenario.source_file:
-        candidate = Path(scenario.source_file).parent / path
-        path = str(candidate) if candidate.exists() else path
+    path = scenario.network_path()
     where = scenario.source_file or scenario.name
     try:
         graph = load_network(path, year=choice.year, phases=choice.phases)

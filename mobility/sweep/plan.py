@@ -149,10 +149,7 @@ def input_digests(sweep: Sweep, base: Scenario) -> dict[str, str]:
                     hashed.update(file.name.encode() + b"\0" + file.read_bytes())
         return hashed.hexdigest()[:16]
 
-    network = base.network.path
-    if network is not None and base.source_file:
-        candidate = Path(base.source_file).parent / network
-        network = str(candidate) if candidate.exists() else network
+    network = base.network_path()
     digests = {
         "sweep": hashlib.sha256(sweep.model_dump_json().encode()).hexdigest()[:16],
         "base scenario": hashlib.sha256(base.model_dump_json().encode()).hexdigest()[:16],
