@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from mobility._errors import MobilityError
+from mobility.names import suggestions
 
 #: Largest input file read (bytes): scenarios, sweeps, force lists and profiles are a few kB.
 MAX_BYTES = 10_000_000
@@ -241,3 +243,37 @@ def first_model(annotation: object) -> type[BaseModel] | None:
         if found is not None:
             return found
     return None
+
+
+def shipped_or_path(target: str, folder: Path, names: Callable[[], list[str]],
+                    error: type[MobilityError], unknown: str, listing: str,
+                    tail: str = "") -> Path:
+    """``target`` as a file path, or the shipped ``folder/target.yaml`` when it names no file;
+    an unknown name raises ``error``: "unknown {unknown} 'x'; did you mean …? {listing}: …"."""
+    path = Path(target)
+    if path.suffix or path.exists():
+        return path
+    shipped = folder / f"{target}.yaml"
+    if shipped.exists():
+        return shipped
+    known = names()
+    close = suggestions(target, known)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise error(f"unknown {unknown} {target!r}{hint} {listing}: {', '.join(known)}{tail}")
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def model_from_mapping(raw: object, path: Path, model: type[Model], error: type[MobilityError],
+                       what: str, name: str) -> Model:
+    """Validate a file's YAML mapping into ``model`` (``name`` unless it gives one), with its
+    ``source_file``; anything else raises ``error`` in one line naming file, field, value."""
+    if not isinstance(raw, dict):
+        raise error(f"{path}: a {what} is a YAML mapping of fields, not {type(raw).__name__}")
+    raw.setdefault("name", name)
+    try:
+        found = model.model_validate(raw)
+    except ValidationError as problem:
+        raise error(describe(problem, path, model)) from None
+    return found.model_copy(update={"source_file": str(path)})

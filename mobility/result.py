@@ -173,7 +173,6 @@ class ClosureResult:
                                         for c, r in peak.iterrows()})
         return out
 
-
     def supplies_exceed_lift_day(self) -> dict[str, float | None]:
         """Per limited fleet: the first day its carriers on supplies exceed those left for
         moving forces (more than half of those available); None: not within the horizon."""
@@ -186,6 +185,12 @@ class ClosureResult:
                         & (rows["available"] > 0)]
             found[str(carrier)] = float(over["from_day"].iloc[0]) if len(over) else None
         return found
+
+    def supply_share_words(self, day: float) -> str:
+        """``supply_share`` in words: "train-1435 54%, sailing 16%" (shares of 0.5 % and
+        more), or "none"."""
+        return ", ".join(f"{c} {v:.0%}" for c, v in self.supply_share(day).items()
+                         if v >= 0.005) or "none"
 
     def sustainment_by_day(self) -> list[dict[str, Any]]:
         """Per report day: troops arrived at the assembly areas, their need (tonnes a

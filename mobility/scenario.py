@@ -12,11 +12,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal, cast
 
-from pydantic import AfterValidator, BaseModel, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from mobility._data import data_dir, scenarios_dir
 from mobility._errors import ScenarioError
-from mobility._yaml import InputModel, describe, first_model, read_yaml
+from mobility._yaml import (
+    InputModel,
+    first_model,
+    model_from_mapping,
+    read_yaml,
+    shipped_or_path,
+)
 from mobility.names import suggestions
 
 DEFAULT_SCENARIO = "baseline"
@@ -260,21 +266,18 @@ class Sustainment(_Model):
         None, min_length=1, description="node ids or names where supplies load; default "
         "data/sustainment.yaml's")
 
-    def defaults(self) -> dict:
-        return sustainment_defaults()
-
     def tonnes_per_troop_day(self) -> float:
         """Tonnes to carry per soldier a day (after the host nation's share)."""
         kg = self.kg_per_troop_day if self.kg_per_troop_day is not None else \
-            float(self.defaults()["kg_per_troop_day"][self.intensity])
+            float(sustainment_defaults()["kg_per_troop_day"][self.intensity])
         return kg / 1000 * (1 - self.host_nation_share)
 
     def carried_days(self) -> float:
         return float(self.days_carried if self.days_carried is not None
-                     else self.defaults()["days_carried"])
+                     else sustainment_defaults()["days_carried"])
 
     def base_nodes(self) -> tuple[str, ...]:
-        return tuple(self.bases or self.defaults()["bases"])
+        return tuple(self.bases or sustainment_defaults()["bases"])
 
     def describe(self) -> str:
         kg = self.tonnes_per_troop_day() * 1000
@@ -356,20 +359,6 @@ class Scenario(_Model):
                           "hours (transit times are not rounded to it)")
     source_file: str | None = Field(None, exclude=True)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _crossings_from_regime(cls, data):
-        """Without its own ``border_delays``, a scenario with a permission regime takes the
-        regime's crossing times."""
-        if isinstance(data, dict) and data.get("permissions") is not None \
-                and "border_delays" not in data:
-            try:
-                regime = Permissions.model_validate(data["permissions"])
-            except ValidationError:
-                return data  # reported with its field by the normal validation
-            data = {**data, "border_delays": regime.border_delays()}
-        return data
-
     @model_validator(mode="after")
     def _force_or_origins(self) -> Scenario:
         if (self.forces is None) == (not self.origins):
@@ -382,6 +371,13 @@ class Scenario(_Model):
             raise ValueError("'permissions' applies to a force list ('forces'), not to the "
                              "stress case's origins")
         return self
+
+    def crossings(self) -> BorderDelays:
+        """Hours at each land border crossing: the scenario's own ``border_delays`` where
+        given, else its permission regime's, else none."""
+        if self.permissions is None or "border_delays" in self.model_fields_set:
+            return self.border_delays
+        return self.permissions.border_delays()
 
     def network_path(self) -> str | None:
         """The network folder or file to load: ``network.path`` beside the scenario file
@@ -421,24 +417,10 @@ def available_scenarios() -> list[str]:
 
 def load_scenario(name_or_path: str | Path | None = None) -> Scenario:
     """Load a shipped scenario by name (``baseline``) or a YAML file by path."""
-    target = str(name_or_path or DEFAULT_SCENARIO)
-    path = Path(target)
-    if not path.suffix and not path.exists():
-        shipped = scenarios_dir() / f"{target}.yaml"
-        if not shipped.exists():
-            names = available_scenarios()
-            close = suggestions(target, names)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            msg = f"unknown scenario {target!r}{hint} Shipped scenarios: {', '.join(names)}"
-            raise ScenarioError(msg)
-        path = shipped
-    raw = _raw_with_base(path, ())
-    raw.setdefault("name", path.stem)
-    try:
-        scenario = Scenario.model_validate(raw)
-    except ValidationError as error:
-        raise ScenarioError(describe(error, path, Scenario)) from None
-    return scenario.model_copy(update={"source_file": str(path)})
+    path = shipped_or_path(str(name_or_path or DEFAULT_SCENARIO), scenarios_dir(),
+                           available_scenarios, ScenarioError, "scenario", "Shipped scenarios")
+    return model_from_mapping(_raw_with_base(path, ()), path, Scenario, ScenarioError,
+                              "scenario", path.stem)
 
 
 def _raw_with_base(path: Path, seen: tuple[str, ...]) -> dict:

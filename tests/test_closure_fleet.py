@@ -500,10 +500,14 @@ def test_regimes_set_the_clearance_inside_and_outside_schengen():
     assert {n: s.permissions.regime for n, s in shipped.items()} == {
         "baseline": "eu-2025", "military-schengen": "military-schengen",
         "peacetime-notice": "peacetime", "emergency-regime": "emergency"}
-    assert shipped["baseline"].border_delays.default_h == 12
-    assert shipped["military-schengen"].border_delays.default_h == 0
+    assert shipped["baseline"].crossings().default_h == 12
+    assert shipped["military-schengen"].crossings().default_h == 0
     # a scenario's own border_delays keep their crossing times under any regime
-    assert load_scenario("unlimited").border_delays.default_h == 12
+    assert load_scenario("unlimited").crossings().default_h == 12
+    # a regime set from Python (no YAML) sets the crossing times too
+    copied = shipped["baseline"].model_copy(
+        update={"permissions": Permissions(regime="military-schengen")})
+    assert copied.crossings().default_h == 0
 
 
 def test_a_regime_without_notice_or_clearance_never_closes_later(tiny, tmp_path):

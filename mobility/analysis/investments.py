@@ -251,10 +251,12 @@ def apply_investments(graph: nx.MultiDiGraph, scenario: Scenario,
     delays = [inv.border_delay_h for inv in investments if inv.border_delay_h is not None]
     if delays:
         cap = min(delays)
-        old = scenario.border_delays
+        old = scenario.crossings()
         update["border_delays"] = BorderDelays(
             default_h=min(old.default_h, cap),
-            pairs_h={pair: min(hours, cap) for pair, hours in old.pairs_h.items()})
+            pairs_h={pair: min(hours, cap) for pair, hours in old.pairs_h.items()},
+            outside_schengen_h=None if old.outside_schengen_h is None
+            else min(old.outside_schengen_h, cap))
     return changed, scenario.model_copy(update=update) if update else scenario
 
 

@@ -171,10 +171,8 @@ def _print_sustainment(result) -> None:
     for column in ("by day", "troops arrived", "need t/day", "delivered t", "lift on supplies"):
         table.add_column(column, justify="left" if column == "lift on supplies" else "right")
     for r in rows:
-        shares = ", ".join(f"{c} {v:.0%}" for c, v in r["supply_share_of_fleets"].items()
-                           if v >= 0.005) or "none"
         table.add_row(str(r["day"]), _num(r["troops_arrived"]), _num(r["need_t_per_day"]),
-                      _num(r["delivered_t"]), shares)
+                      _num(r["delivered_t"]), result.supply_share_words(r["day"]))
     out.print(table)
     over = {c: d for c, d in result.supplies_exceed_lift_day().items() if d is not None}
     out.print("Supplies take more than half a fleet (more than is left to move forces): "

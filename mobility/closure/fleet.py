@@ -76,7 +76,7 @@ from mobility.closure.routes import CargoRules, Route, RoutePlanner
 from mobility.forces import FleetFile, ForceList, load_fleets, load_force_list
 from mobility.movement import GATE_IN, ROAD, MovementGraph
 from mobility.result import Bottleneck, ClosureResult
-from mobility.scenario import BorderDelays, Scenario
+from mobility.scenario import BorderDelays, Scenario, sustainment_defaults
 from mobility.settings import BINDING_SHARE as BINDING
 from mobility.unit_profiles import load_unit_profiles
 
@@ -203,15 +203,15 @@ def _supply_groups(graph, scenario: Scenario, destinations: tuple[str, ...],
     every assembly area; each assembly area must be reachable from some base."""
     found = scenario.sustainment
     assert found is not None
-    defaults = found.defaults()
+    defaults = sustainment_defaults()
     kinds = {p.kind_name: p.kind for p in load_unit_profiles().values()}
     rules = CargoRules.supply(defaults["tonnes_per"], kinds[defaults["handling_like"]],
                               SUPPLY_ITEM_T)
     modes = tuple(defaults["modes"])
     groups = []
     for i, base in enumerate(found.base_nodes()):
-        field = f"sustainment.bases.{i}" if found.bases else "sustainment (default bases)"
-        home = resolve_entry(graph, base, where, field)
+        named = f"sustainment.bases.{i}" if found.bases else "sustainment (default bases)"
+        home = resolve_entry(graph, base, where, named)
         routes = tuple(planner.routes(home, destinations, rules, modes))
         reached = tuple(d for d in destinations if any(r.destination == d for r in routes))
         crosses = any(graph.nodes[home]["country"] != graph.nodes[d]["country"]
@@ -394,6 +394,8 @@ class _Columns:
     hi: np.ndarray
     cumulative: dict[tuple[int, str, str], np.ndarray]  # (group, class, dest) -> C columns
     closed: dict[tuple[int, str], np.ndarray]  # (group, dest) -> z columns
+    #: dest -> troop-days consumed there by each period end (TROOP_DAYS_UNIT), sustainment
+    troop_days: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -492,17 +494,16 @@ def _solve_variant(model: FleetModel, grid: np.ndarray, *, fleets_limited: bool,
             row = lp.add_rows(1, upper=n_items)
             lp.add_terms(np.full(len(sel), row[0]), x[sel], 1.0)
     # Reception at the assembly areas (troops a day).
-    troop_class = TROOP_CLASSES
     for dest, per_day in model.reception_per_day.items():
-        keys = [k for k in cumulative if k[2] == dest and k[1] in troop_class]
+        keys = [k for k in cumulative if k[2] == dest and k[1] in TROOP_CLASSES]
         if not keys:
             continue
         rows = lp.add_rows(n_periods, upper=per_day * widths / 24)
         for key in keys:
             lp.add_terms(rows, cumulative[key], 1.0)
             lp.add_terms(rows[1:], cumulative[key][:-1], -1.0)
-    if model.sustainment is not None:
-        _sustainment_rows(model, lp, cumulative, widths)
+    troop_days = _sustainment_rows(model, lp, cumulative, widths) \
+        if model.sustainment is not None else {}
     # Capacity of every arc with a finite capacity, per period.
     capacity_rows, capacity_rhs = _capacity_rows(model, lp, routes, route_of, x, lo, hi, grid,
                                                  extra_capacity or {})
@@ -512,19 +513,22 @@ def _solve_variant(model: FleetModel, grid: np.ndarray, *, fleets_limited: bool,
         fleet_rows, fleet_rhs = _fleet_rows(model, lp, routes, route_of, x, lo, hi, grid,
                                             extra_fleet or {})
     solution = lp.solve(solver)
-    columns = _Columns(route_of, period_of, x, lo, hi, cumulative, closed)
+    columns = _Columns(route_of, period_of, x, lo, hi, cumulative, closed, troop_days)
     return solution, columns, _Rows(capacity_rows, capacity_rhs, fleet_rows, fleet_rhs,
                                     {k: v[0] for k, v in reception_rows.items()},
                                     {k: v[1] for k, v in reception_rows.items()}), routes
 
 
-def _sustainment_rows(model: FleetModel, lp: SparseLP, cumulative: dict, widths: np.ndarray):
+def _sustainment_rows(model: FleetModel, lp: SparseLP, cumulative: dict,
+                      widths: np.ndarray) -> dict[str, np.ndarray]:
     """Stock at each assembly area never below zero at a period's end: supplies delivered
-    + days carried x tonnes a troop-day x troops arrived - tonnes a troop-day x troop-days."""
+    + days carried x tonnes a troop-day x troops arrived - tonnes a troop-day x troop-days.
+    Returns the troop-days columns of each assembly area."""
     assert model.sustainment is not None
     per_troop_day, carried = model.sustainment
     per_troop_day_items = per_troop_day / SUPPLY_ITEM_T * TROOP_DAYS_UNIT  # items a unit
     n = len(widths)
+    found = {}
     for dest in model.reception_per_day:
         troops = [(cols, model.groups[k[0]].troops_per_item[k[1]])
                   for k, cols in cumulative.items()
@@ -532,7 +536,7 @@ def _sustainment_rows(model: FleetModel, lp: SparseLP, cumulative: dict, widths:
         supplies = [cols for k, cols in cumulative.items() if k[2] == dest and k[1] == "supply"]
         if not troops:
             continue
-        troop_days = lp.add_columns(n)
+        troop_days = found[dest] = lp.add_columns(n)
         rows = lp.add_rows(n, lower=0.0, upper=0.0)
         lp.add_terms(rows, troop_days, 1.0)
         lp.add_terms(rows[1:], troop_days[:-1], -1.0)
@@ -544,6 +548,7 @@ def _sustainment_rows(model: FleetModel, lp: SparseLP, cumulative: dict, widths:
             lp.add_terms(stock, cols, per_troop_day / SUPPLY_ITEM_T * carried * per)
         for cols in supplies:
             lp.add_terms(stock, cols, 1.0)
+    return found
 
 
 def _reception_rows(model, lp, routes, route_of, x, lo, hi, grid) -> dict:
@@ -552,6 +557,7 @@ def _reception_rows(model, lp, routes, route_of, x, lo, hi, grid) -> dict:
     widths = np.diff(grid)
     cols_of_route = _columns_by_route(route_of, len(routes))
     group_of = model.group_of
+    mg = model.movement
     found = {}
     for node, measure, per_day in model.reception:
         rows = lp.add_rows(len(widths), upper=per_day * widths / 24)
@@ -561,7 +567,6 @@ def _reception_rows(model, lp, routes, route_of, x, lo, hi, grid) -> dict:
             cols = cols_of_route[r]
             if not count or not len(cols):
                 continue
-            mg = model.movement
             at = [a for a, arc in enumerate(route.arcs)
                   if mg.kind[arc] == "gate" and mg.ref[arc] == node]
             if at:
@@ -834,7 +839,7 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
                      "(fleet_use: in_use_supply)")
     if scenario.permissions is not None:
         lead, source = scenario.permissions.lead()
-        delays = scenario.border_delays
+        delays = scenario.crossings()
         outside = delays.outside_schengen_h if delays.outside_schengen_h is not None \
             else delays.default_h
         notes.append(f"permissions: regime {scenario.permissions.regime}, no cross-border move "
@@ -956,21 +961,20 @@ def _sustainment_table(model: FleetModel, solved: _Solved, grid: np.ndarray) -> 
         return pd.DataFrame()
     per_troop_day, carried = model.sustainment
     values = solved.solution.values
-    widths = np.diff(grid)
-    troops = np.zeros(len(widths))
-    delivered = np.zeros(len(widths))
+    n = len(grid) - 1
+    troops, delivered = np.zeros(n), np.zeros(n)
     for (gi, cargo, _dest), cols in solved.columns.cumulative.items():
         if cargo in TROOP_CLASSES:
             troops += values[cols] * model.groups[gi].troops_per_item[cargo]
         elif cargo == "supply":
             delivered += values[cols] * SUPPLY_ITEM_T
-    consumed = per_troop_day * np.cumsum((np.r_[0.0, troops[:-1]] + troops) * widths / 48)
+    consumed = per_troop_day * TROOP_DAYS_UNIT * sum(
+        (values[cols] for cols in solved.columns.troop_days.values()), np.zeros(n))
     return pd.DataFrame({
         "day": grid[1:] / 24, "troops_arrived": troops,
         "need_t_per_day": troops * per_troop_day, "delivered_t": delivered,
         "consumed_t": consumed, "stock_t": delivered + carried * per_troop_day * troops
         - consumed})
-
 
 
 @dataclass(frozen=True)
@@ -989,7 +993,7 @@ def _binding(model: FleetModel, solved: _Solved, grid: np.ndarray) -> list[_Bind
     groups: list[tuple[str, dict, dict]] = [
         ("reception", solved.rows.reception, solved.rows.reception_rhs),
         ("fleet", solved.rows.fleet, solved.rows.fleet_rhs),
-              ("capacity", solved.rows.capacity, solved.rows.capacity_rhs)]
+        ("capacity", solved.rows.capacity, solved.rows.capacity_rhs)]
     for kind, rows_by, rhs_by in groups:
         for key, rows in rows_by.items():
             rhs = rhs_by[key]
@@ -1018,6 +1022,11 @@ CARRIER_WORDS = {"sailing": ("ro-ro ship", "ro-ro ships"),
                  "truck": ("logistic truck", "logistic trucks")}
 
 
+def carrier_words(carrier: str) -> tuple[str, str]:
+    """(one, many) of a fleet type in a planner's words."""
+    return CARRIER_WORDS.get(carrier, (carrier, carrier))
+
+
 def _marginal_values(model: FleetModel, grid: np.ndarray, most: dict[int, float],
                      binding: list[_Binding], report: list[int], solver: str,
                      say: Progress, limit: int = MARGINAL_RESOLVES) -> list[dict]:
@@ -1030,9 +1039,8 @@ def _marginal_values(model: FleetModel, grid: np.ndarray, most: dict[int, float]
     for b in [b for b in binding if b.kind != "reception"][:limit]:
         if b.kind == "fleet":
             carrier = str(b.key)
-            name, kind, element = CARRIER_WORDS.get(carrier, (carrier, carrier))[1], "fleet", \
-                carrier
-            what = f"+1 {CARRIER_WORDS.get(carrier, (carrier, carrier))[0]} from day 0"
+            name, kind, element = carrier_words(carrier)[1], "fleet", carrier
+            what = f"+1 {carrier_words(carrier)[0]} from day 0"
             extra: dict[str, dict] = {"extra_fleet": {carrier: 1.0}}
         else:
             arc = int(b.key)
@@ -1066,8 +1074,7 @@ def _bottlenecks(model: FleetModel, binding: list[_Binding],
             capacity = next(v for n, m, v in model.reception if n == node and m == measure)
         elif b.kind == "fleet":
             carrier = str(b.key)
-            name, kind, element = CARRIER_WORDS.get(carrier, (carrier, carrier))[1], "fleet", \
-                carrier
+            name, kind, element = carrier_words(carrier)[1], "fleet", carrier
             unit = "carriers"  # capacity: the most available on any day
             capacity = float(model.fleets.available(carrier, math.inf) or 0.0) \
                 if model.fleets is not None else 0.0

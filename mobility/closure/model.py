@@ -201,9 +201,10 @@ def _place(graph: nx.MultiDiGraph, scenario: Scenario) -> _Placement:
 
 def scenario_movement(graph: nx.MultiDiGraph, scenario: Scenario, origin_ids: list[str],
                        static: dict[tuple[str, str], float]) -> MovementGraph:
+    crossings = scenario.crossings()
     return movement_graph(
         graph,
-        border_delay_h=lambda a, b, _data: scenario.border_delays.hours(a, b),
+        border_delay_h=lambda a, b, _data: crossings.hours(a, b),
         capacity_factor=lambda kind, ref: static.get((kind, ref), 1.0),
         road_march_hours_per_day=scenario.road_march_hours_per_day,
         gate_exit_modes={node: frozenset(o.modes) for node, o in

@@ -18,11 +18,11 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from mobility._data import data_dir
 from mobility._errors import MobilityError
-from mobility._yaml import InputModel, describe, read_yaml
+from mobility._yaml import InputModel, model_from_mapping, read_yaml, shipped_or_path
 from mobility.names import suggestions
 
 __all__ = [
@@ -301,26 +301,9 @@ def load_plan(name_or_path: str | Path) -> MaterielPlan:
     MaterielPlanError
         One line: the file, the field, the bad value and what would be valid.
     """
-    target = str(name_or_path)
-    path = Path(target)
-    if not path.suffix and not path.exists():
-        shipped = plans_dir() / f"{target}.yaml"
-        if not shipped.exists():
-            names = available_plans()
-            close = suggestions(target, names)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise MaterielPlanError(f"unknown materiel plan {target!r}{hint} Shipped plans: "
-                                    f"{', '.join(names)}; or give a YAML file")
-        path = shipped
-    raw = read_yaml(path, MaterielPlanError)
-    if not isinstance(raw, dict):
-        kind = type(raw).__name__
-        raise MaterielPlanError(f"{path}: a materiel plan is a YAML mapping of fields, "
-                                f"not {kind}")
+    path = shipped_or_path(str(name_or_path), plans_dir(), available_plans, MaterielPlanError,
+                           "materiel plan", "Shipped plans", "; or give a YAML file")
     # the file's name, made safe for the output folders it names
-    raw.setdefault("name", re.sub(r"[^A-Za-z0-9._-]+", "-", path.stem).strip(".-_") or "plan")
-    try:
-        plan = MaterielPlan.model_validate(raw)
-    except ValidationError as error:
-        raise MaterielPlanError(describe(error, path, MaterielPlan)) from None
-    return plan.model_copy(update={"source_file": str(path)})
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", path.stem).strip(".-_") or "plan"
+    return model_from_mapping(read_yaml(path, MaterielPlanError), path, MaterielPlan,
+                              MaterielPlanError, "materiel plan", safe)

@@ -105,7 +105,7 @@ def _settings(graph: nx.MultiDiGraph, scenario: Scenario | str | None, day: floa
                          f"is not in force on departure day {day:g}")
     for (kind, ref), factor in sorted(factors.items()):
         notes.append(f"scenario capacity change in force: {kind} '{ref}' x{factor:g}")
-    return _Settings(scenario.name, scenario.border_delays, tuple(sorted(factors.items())),
+    return _Settings(scenario.name, scenario.crossings(), tuple(sorted(factors.items())),
                      scenario.road_march_hours_per_day, day, tuple(notes))
 
 

@@ -66,8 +66,9 @@ def run_one(plan: SweepPlan, run: int, graph: nx.MultiDiGraph | None = None) -> 
         row[f"factor.{label}"] = value
         for target in targets:
             factors[target] = factors.get(target, 1.0) * value
-    delays = dict(base.border_delays.pairs_h)
-    default_h = base.border_delays.default_h
+    crossings = base.crossings()
+    delays = dict(crossings.pairs_h)
+    default_h = crossings.default_h
     if sweep.border_delays.default_h is not None:
         default_h = sweep.border_delays.default_h.draw(rng)
         row["border_h.default"] = default_h
@@ -97,7 +98,8 @@ def run_one(plan: SweepPlan, run: int, graph: nx.MultiDiGraph | None = None) -> 
     closed = set(failed) | {ref for (_, ref), f in factors.items() if f <= 0}
     variant_graph = disruption.scaled_network(
         graph, {t: f for t, f in factors.items() if f > 0 and f != 1.0})
-    updates |= {"border_delays": BorderDelays(default_h=default_h, pairs_h=delays)}
+    updates |= {"border_delays": BorderDelays(default_h=default_h, pairs_h=delays,
+                                              outside_schengen_h=crossings.outside_schengen_h)}
     variant = disruption.scale_elements(base.model_copy(update=updates),
                                         [(ref, 0.0) for ref in sorted(closed)],
                                         reason="sweep: failed")

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BeforeValidator, Field, ValidationError, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from mobility._errors import MobilityError
 from mobility._yaml import InputModel
@@ -292,18 +292,10 @@ def load_sweep(path: str | Path) -> Sweep:
     SweepError
         A malformed sweep: the message names the file, the field and the value.
     """
-    from mobility._yaml import describe, read_yaml
+    from mobility._yaml import model_from_mapping, read_yaml
 
     path = Path(path)
-    raw = read_yaml(path, SweepError)
-    if not isinstance(raw, dict):
-        msg = f"{path}: a sweep is a YAML mapping of fields, not {type(raw).__name__}"
-        raise SweepError(msg)
-    raw.setdefault("name", path.stem)
-    try:
-        sweep = Sweep.model_validate(raw)
-    except ValidationError as error:
-        raise SweepError(describe(error, path, Sweep)) from None
-    return sweep.model_copy(update={"source_file": str(path)})
+    return model_from_mapping(read_yaml(path, SweepError), path, Sweep, SweepError, "sweep",
+                              path.stem)
 
 

@@ -227,9 +227,7 @@ def fleet_sections(result: ClosureResult) -> list[tuple[str, list[dict[str, Any]
     supplies = [{"by day": r["day"], "troops arrived": format_number(r["troops_arrived"]),
                  "need (t/day)": format_number(r["need_t_per_day"]),
                  "delivered (t)": format_number(r["delivered_t"]),
-                 "lift on supplies": ", ".join(
-                     f"{c} {v:.0%}" for c, v in r["supply_share_of_fleets"].items()
-                     if v >= 0.005) or "none"}
+                 "lift on supplies": result.supply_share_words(r["day"])}
                 for r in result.sustainment_by_day()]
     return [("Troops closed, with the fleets and with unlimited lift", bound),
             ("Formations (ready, modes, closing day)", formations),
