@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from mobility._errors import MobilityError
 from mobility.names import suggestions
@@ -176,6 +176,12 @@ def _numeric(annotation: object) -> bool:
     args = getattr(annotation, "__args__", ())
     return type(annotation).__name__ in ("UnionType", "_UnionGenericAlias") and any(
         arg in (int, float) for arg in args)
+
+
+#: An id in a user's file (a unit, an item, a plant …): lower case, digits, '-' and '_'.
+Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=60)]
+#: Where a number in a user's file comes from (a citation or "assumption M3").
+Source = Annotated[str, Field(min_length=1, max_length=500)]
 
 
 class InputModel(BaseModel):

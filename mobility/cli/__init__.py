@@ -17,7 +17,7 @@ from mobility.cli._render import err
 
 # The command modules register their commands on the app; imported in the order --help lists.
 from mobility.cli import (  # noqa: F401  isort: skip
-    run, inputs, views, import_osm, route, sweep, bench, analysis, materiel,
+    run, inputs, views, import_osm, route, sweep, bench, analysis, materiel, massing,
 )
 
 #: Where to report an internal error (printed with it).

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -79,3 +80,26 @@ def _check_outputs(*, out_folder: bool = False, **paths: Path | None) -> None:
         if path is not None:
             check_output(path, f"--{name}", folder=out_folder and name == "out")
 
+
+
+def _view_files(results: list, out_dir: Path | None, name: Callable[[Any], str],
+                map_path: Path | None, map_text: Callable[[], str],
+                report_path: Path | None, report_text: Callable[[], str]) -> dict[Path, str]:
+    """The files a results command writes: each result's tables under ``--out`` (one
+    subfolder per result, named by ``name``, when there are several), the map, the report."""
+    files: dict[Path, str] = {}
+    if out_dir is not None:
+        for result in results:
+            files |= result.output_files(out_dir / name(result) if len(results) > 1
+                                         else out_dir)
+    if map_path is not None:
+        files[map_path] = map_text()
+    if report_path is not None:
+        files[report_path] = report_text()
+    return files
+
+
+def _say_written(out_dir: Path | None, map_path: Path | None, report_path: Path | None) -> None:
+    for what, path in (("tables", out_dir), ("map", map_path), ("report", report_path)):
+        if path is not None:
+            err.print(f"wrote {what} to {path}", highlight=False)

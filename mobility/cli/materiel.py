@@ -8,8 +8,15 @@ from typing import Annotated
 
 import typer
 
-from mobility.cli._app import JsonOpt, ReportOpt, _check_outputs, app
-from mobility.cli._render import _progress, err, out
+from mobility.cli._app import (
+    JsonOpt,
+    ReportOpt,
+    _check_outputs,
+    _say_written,
+    _view_files,
+    app,
+)
+from mobility.cli._render import _progress, out
 
 
 @app.command("materiel")
@@ -43,20 +50,13 @@ def materiel_command(
         graphs = [networks[plan.network_year] for plan in loaded]
         results = [materiel(plan, graph=graph, marginal=marginal, progress=say)
                    for plan, graph in zip(loaded, graphs, strict=True)]
-    files: dict = {}
-    if out_dir is not None:
-        for result in results:
-            files |= result.output_files(out_dir / result.plan if len(results) > 1
-                                         else out_dir)
-    if map_path is not None or report_path is not None:
-        from mobility.materiel.views import materiel_map, report_html
-        from mobility.viz.maps import map_html
+    from mobility.materiel.views import materiel_map, report_html
+    from mobility.viz.maps import map_html
 
-        if map_path is not None:
-            files[map_path] = map_html(materiel_map(graphs[0], results, loaded))
-        if report_path is not None:
-            files[report_path] = report_html(graphs[0], results, loaded)
-    atomic_write_set(files)
+    atomic_write_set(_view_files(
+        results, out_dir, lambda r: r.plan,
+        map_path, lambda: map_html(materiel_map(graphs[0], results, loaded)),
+        report_path, lambda: report_html(graphs[0], results, loaded)))
     if as_json:
         data = [r.to_dict() for r in results]
         out.print_json(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False))
@@ -65,6 +65,4 @@ def materiel_command(
 
     for shown in text_tables(results):
         out.print(shown, highlight=False)
-    for what, path in (("tables", out_dir), ("map", map_path), ("report", report_path)):
-        if path is not None:
-            err.print(f"wrote {what} to {path}", highlight=False)
+    _say_written(out_dir, map_path, report_path)

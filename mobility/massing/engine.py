@@ -25,9 +25,11 @@ from mobility.massing.routes import (
     area_nodes,
     candidate_moves,
     check_closed,
+    find_node,
     resources,
 )
 from mobility.massing.scenario import (
+    MAX_HOUR,
     FlashpointError,
     FlashpointScenario,
     Unit,
@@ -39,6 +41,11 @@ from mobility.settings import BINDING_SHARE
 from mobility.unit_profiles import unit_profile
 
 __all__ = ["compare", "hour_to_reach", "mass", "network_for_flashpoint", "rules_of"]
+
+
+#: The schedule runs this many times the last hour asked (at most MAX_HOUR), so that units
+#: closing later are shown and a compared scenario's catching-up hour can be found.
+HORIZON_FACTOR = 2.0
 
 
 def rules_of(scenario: FlashpointScenario) -> Scenario:
@@ -62,7 +69,7 @@ def _units(scenario: FlashpointScenario) -> list[tuple[Unit, str]]:
     where = scenario.source_file or f"flashpoint '{scenario.name}'"
     with field_of(where, "forces"):
         forces = load_force_list(scenario.forces, where)
-    listed = [(u, f"{forces.source_file}: units[{n}] ({u.id})")
+    listed = [(u, f"{forces.source_file}: field 'units[{n}]")
               for n, u in enumerate(forces.units)]
     if scenario.only:
         ids = [u.id for u, _ in listed]
@@ -71,7 +78,7 @@ def _units(scenario: FlashpointScenario) -> list[tuple[Unit, str]]:
                 raise FlashpointError(f"{where}: field 'only[{n}]' = {wanted!r}: no such unit "
                                       f"in {forces.source_file}; valid: {', '.join(ids)}")
         listed = [(u, w) for u, w in listed if u.id in scenario.only]
-    extra = [(u, f"{where}: field 'reinforcements[{n}]' ({u.id})")
+    extra = [(u, f"{where}: field 'reinforcements[{n}]")
              for n, u in enumerate(scenario.reinforcements)]
     clash = {u.id for u, _ in listed} & {u.id for u, _ in extra}
     if clash:
@@ -110,7 +117,9 @@ def mass(scenario: FlashpointScenario | str | Path, *, graph: nx.MultiDiGraph | 
     troops = [float(p.size.troops * u.count) for p, (u, _) in zip(profiles, units, strict=True)]
     tracked = [float(p.size.tracked * u.count) for p, (u, _) in zip(profiles, units, strict=True)]
     milestones = scenario.adversary.milestones if scenario.adversary else ()
-    horizon = max((*hours, *(m.hour for m in milestones)))
+    asked = max((*hours, *(m.hour for m in milestones)))
+    # the schedule (and the hours at which a compared scenario catches up) look further
+    horizon = min(float(MAX_HOUR), HORIZON_FACTOR * asked)
     move_lists = [moves[u.id] for u, _ in units]
     model = build(move_lists, [u.ready_h for u, _ in units], lead_h, troops, tracked, known,
                   step_h=scenario.step_h, horizon_h=horizon)
@@ -128,9 +137,9 @@ def mass(scenario: FlashpointScenario | str | Path, *, graph: nx.MultiDiGraph | 
             binding += _binding(model, solution, known, h)
     schedule = model.solve(model.schedule_objective()) if model.columns.unit.size else None
     values = schedule.values if schedule is not None else np.zeros(0)
-    outcomes = [_outcome(u, p, troops[n], tracked[n], moves[u.id], model, values, n, len(units),
-                         hours, lead_h, graph)
-                for n, ((u, _), p) in enumerate(zip(units, profiles, strict=True))]
+    outcomes = [_outcome(u, find_node(graph, rules, u.home, f"{w}.home'"), troops[n], tracked[n],
+                         moves[u.id], model, values, n, len(units), hours, lead_h, graph)
+                for n, (u, w) in enumerate(units)]
     compared = [_milestone(model, m, units, values) for m in milestones]
     curve = _curve(model, values, horizon)
     flows = _flows(model, values, move_lists)
@@ -233,7 +242,7 @@ def _binding(model: MassingLP, solution, known, hour: float) -> list[Binding]:
     return found
 
 
-def _outcome(unit: Unit, profile, troops: float, tracked: float, moves: list[Move],
+def _outcome(unit: Unit, home: str, troops: float, tracked: float, moves: list[Move],
              model: MassingLP, values: np.ndarray, n: int, n_units: int,
              hours: tuple[float, ...], lead_h: float, graph: nx.MultiDiGraph) -> UnitOutcome:
     c = model.columns
@@ -260,17 +269,10 @@ def _outcome(unit: Unit, profile, troops: float, tracked: float, moves: list[Mov
         f"{leg.mode} {leg.from_name} → {leg.to_name}" for leg in fastest.route.legs)
     return UnitOutcome(
         id=unit.id, name=unit.name, nation=unit.nation, profile=unit.profile,
-        count=unit.count, home=unit.home, home_name=str(graph.nodes[
-            fastest.route.from_.node if fastest and fastest.route else
-            (fastest.target if fastest else _node(graph, unit.home))]["name"]),
+        count=unit.count, home=home, home_name=str(graph.nodes[home]["name"]),
         troops=troops, tracked=tracked, ready_h=unit.ready_h, reachable=bool(moves),
         mode=fastest.mode if fastest else "—", via=via, earliest_h=earliest, alone_h=alone,
         first_arrival_h=first, closed_h=closed, share_by=share_by, held_by_permission=held)
-
-
-def _node(graph: nx.MultiDiGraph, text: str) -> str:
-    return text if text in graph.nodes else next(
-        (n for n, d in graph.nodes(data=True) if d.get("name") == text), next(iter(graph)))
 
 
 def _milestone(model: MassingLP, milestone, units, values: np.ndarray) -> Milestone:
@@ -336,7 +338,7 @@ def compare(results: Sequence[MassingResult]) -> Comparison:
     unit's closing hour."""
     first = results[0]
     rows: list[dict] = []
-    for result in results:
+    for result in results[1:]:
         for h in first.by_h:
             aim = first.troops_by[_key(h)]
             reach = hour_to_reach(result, aim)

@@ -20,7 +20,7 @@ class UnitOutcome:
     nation: str
     profile: str
     count: int
-    home: str
+    home: str  # network node id
     home_name: str
     troops: float
     tracked: float

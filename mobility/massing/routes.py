@@ -14,6 +14,7 @@ day) — which is what the LP (:mod:`mobility.massing.model`) shares between the
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import networkx as nx
@@ -101,10 +102,11 @@ def area_nodes(graph: nx.MultiDiGraph, rules: Scenario, area: Area, where: str
         nearest = min(graph.nodes, key=lambda n: haversine_km(
             lon, lat, graph.nodes[n]["x"], graph.nodes[n]["y"]))
         km = haversine_km(lon, lat, graph.nodes[nearest]["x"], graph.nodes[nearest]["y"])
+        fix = (f"give a radius_km of at least {math.ceil(km)} or a larger polygon"
+               if km <= 500 else "give an area in or near the Baltic states")
         raise FlashpointError(f"{where}: field 'area': no network node lies inside it; the "
                               f"nearest is {graph.nodes[nearest]['name']!r} (id {nearest}) "
-                              f"{km:.0f} km from its centre: give a radius_km of at least "
-                              f"{math.ceil(km)} or a larger polygon")
+                              f"{km:.0f} km from its centre: {fix}")
     return tuple(sorted(inside))
 
 
@@ -132,7 +134,7 @@ def _profile(unit: Unit, where: str) -> UnitProfile:
     try:
         return unit_profile(unit.profile)
     except MobilityError as error:
-        raise FlashpointError(f"{where}: field 'profile' = {unit.profile!r}: {error}") from None
+        raise FlashpointError(f"{where}.profile' = {unit.profile!r}: {error}") from None
 
 
 def check_closed(graph: nx.MultiDiGraph, rules: Scenario, scenario: FlashpointScenario
@@ -151,18 +153,17 @@ def candidate_moves(graph: nx.MultiDiGraph, rules: Scenario, scenario: Flashpoin
                     known: dict[str, Resource]) -> dict[str, list[Move]]:
     """Each unit's moves into the area (the fastest first; empty: it cannot get there).
 
-    ``units`` pairs each unit with where it was given (file and field) for error messages.
+    ``units`` pairs each unit with where it was given (``"file: field 'units[3]"``, the
+    field's quote left open for the sub-field) for error messages.
     """
-    allowed = {n for n, d in graph.nodes(data=True) if d.get("country") in BALTIC}
-    allowed |= set(targets)
-    outside = [f"node:{n}" for n in sorted(set(graph.nodes) - allowed)]
+    allowed, avoid = _inside(graph, scenario, targets)
     moves: dict[str, list[Move]] = {}
     for unit, where in units:
         profile = _profile(unit, where)
-        home = find_node(graph, rules, unit.home, f"{where}: field 'home'")
+        home = find_node(graph, rules, unit.home, f"{where}.home'")
         if home not in allowed:
             country = graph.nodes[home].get("country")
-            raise FlashpointError(f"{where}: field 'home' = {unit.home!r}: {home} is in "
+            raise FlashpointError(f"{where}.home' = {unit.home!r}: {home} is in "
                                   f"{country}, outside the Baltic states and the area; units "
                                   "move inside Estonia, Latvia and Lithuania (give a Baltic "
                                   "node, e.g. where a reinforcement arrives)")
@@ -170,20 +171,36 @@ def candidate_moves(graph: nx.MultiDiGraph, rules: Scenario, scenario: Flashpoin
             moves[unit.id] = [Move(unit.id, "in place", home, 0.0, 0.0, False, (), None)]
             continue
         found: dict[tuple, Move] = {}
-        for mode in scenario.modes:
-            for target in targets:
-                try:
-                    r = route(graph, home, target, mode=mode, unit=profile, scenario=rules,
-                              avoid=[*outside, *scenario.closed])
-                except InfeasibleError:
-                    continue
-                signature = tuple(e for leg in r.legs for e in leg.edges)
-                move = _move(graph, unit, profile, mode, target, r, known)
-                if signature not in found or found[signature].hours > move.hours:
-                    found[signature] = move
+        for mode, target, r in _routes(graph, rules, scenario, home, targets, profile, avoid):
+            signature = tuple(e for leg in r.legs for e in leg.edges)
+            move = _move(graph, unit, profile, mode, target, r, known)
+            if signature not in found or found[signature].hours > move.hours:
+                found[signature] = move
         moves[unit.id] = sorted(found.values(), key=lambda m: (m.hours, m.target, m.mode)
                                 )[:MAX_MOVES]
     return moves
+
+
+def _inside(graph: nx.MultiDiGraph, scenario: FlashpointScenario, targets: tuple[str, ...]
+            ) -> tuple[set[str], list[str]]:
+    """The nodes units may use (Baltic states and the area) and what a route avoids."""
+    allowed = {n for n, d in graph.nodes(data=True) if d.get("country") in BALTIC}
+    allowed |= set(targets)
+    return allowed, [*(f"node:{n}" for n in sorted(set(graph.nodes) - allowed)),
+                     *scenario.closed]
+
+
+def _routes(graph: nx.MultiDiGraph, rules: Scenario, scenario: FlashpointScenario, start: str,
+            targets: tuple[str, ...], profile: UnitProfile, avoid: list[str]
+            ) -> Iterator[tuple[str, str, Route]]:
+    """(mode, target, the routing's fastest route) for each mode and area node reached."""
+    for mode in scenario.modes:
+        for target in targets:
+            try:
+                yield mode, target, route(graph, start, target, mode=mode, unit=profile,
+                                          scenario=rules, avoid=avoid)
+            except InfeasibleError:  # no route, or the start is a closed node
+                continue
 
 
 def _move(graph: nx.MultiDiGraph, unit: Unit, profile: UnitProfile, mode: str, target: str,
@@ -232,3 +249,23 @@ def _use(uses: list, known: dict[str, Resource], key: str, t: float,
     resource = known.get(key)
     if resource is not None and math.isfinite(resource.capacity_per_day):
         uses.append((key, t, float(loads[resource.unit])))
+
+
+def isochrones(graph: nx.MultiDiGraph, rules: Scenario, scenario: FlashpointScenario,
+               targets: tuple[str, ...], profile: str = "wheeled-battalion"
+               ) -> dict[str, float]:
+    """Hours a ``profile`` unit ready at hour 0 needs from each Baltic node to the area (its
+    fastest move's first arrival, no permission clock): the map's arrival isochrones."""
+    allowed, avoid = _inside(graph, scenario, targets)
+    unit = unit_profile(profile)
+    hours: dict[str, float] = {}
+    for node in sorted(allowed):
+        if node in targets:
+            hours[node] = 0.0
+            continue
+        best = min((r.first_arrival_h for *_, r in _routes(graph, rules, scenario, node,
+                                                            targets, unit, avoid)),
+                   default=math.inf)
+        if math.isfinite(best):
+            hours[node] = best
+    return hours

@@ -12,11 +12,18 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from mobility._data import data_dir
 from mobility._errors import MobilityError
-from mobility._yaml import InputModel, model_from_mapping, read_yaml, shipped_or_path
+from mobility._yaml import (
+    Id,
+    InputModel,
+    Source,
+    model_from_mapping,
+    read_yaml,
+    shipped_or_path,
+)
 from mobility.names import suggestions
 
 __all__ = [
@@ -33,8 +40,6 @@ __all__ = [
     "parse_hours",
 ]
 
-Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=60)]
-Source = Annotated[str, Field(min_length=1, max_length=500)]
 Hours = Annotated[float, Field(ge=0, le=24 * 60)]
 #: Longest hour a question may ask about (ten days: a flashpoint question, not a closure).
 MAX_HOUR = 240
@@ -57,17 +62,23 @@ class Unit(InputModel):
     source: Source
 
 
+def _unique(units: tuple[Unit, ...]) -> tuple[Unit, ...]:
+    seen: set[str] = set()
+    for unit in units:
+        if unit.id in seen:
+            raise ValueError(f"unit id {unit.id!r} appears twice; ids must be unique")
+        seen.add(unit.id)
+    return units
+
+
+Units = Annotated[tuple[Unit, ...], AfterValidator(_unique)]
+
+
 class ForceList(InputModel):
     name: str = Field(min_length=1, max_length=100)
     description: str = Field("", max_length=1000)
-    units: tuple[Unit, ...] = Field(min_length=1)
+    units: Units = Field(min_length=1)
     source_file: str = ""
-
-    @field_validator("units")
-    @classmethod
-    def _unique(cls, value: tuple[Unit, ...]) -> tuple[Unit, ...]:
-        _check_unique(value)
-        return value
 
 
 class Area(InputModel):
@@ -127,7 +138,7 @@ class FlashpointScenario(InputModel):
     forces: str = Field("baltic-in-place", min_length=1, max_length=300,
                         description="force list: data/forces/ name or a path")
     only: tuple[Id, ...] = Field((), description="move only these units of the force list")
-    reinforcements: tuple[Unit, ...] = Field((), description="more units, as in a force list")
+    reinforcements: Units = Field((), description="more units, as in a force list")
     by: tuple[Annotated[float, Field(gt=0, le=MAX_HOUR)], ...] = Field(
         (48, 72, 96), min_length=1, description="hours asked about")
     step_h: float = Field(1.0, ge=0.25, le=12, description="LP time step, hours")
@@ -136,20 +147,6 @@ class FlashpointScenario(InputModel):
     modes: tuple[Literal["road", "rail"], ...] = Field(("road", "rail"), min_length=1)
     adversary: Adversary | None = None
     source_file: str = ""
-
-    @field_validator("reinforcements")
-    @classmethod
-    def _unique(cls, value: tuple[Unit, ...]) -> tuple[Unit, ...]:
-        _check_unique(value)
-        return value
-
-
-def _check_unique(units: tuple[Unit, ...]) -> None:
-    seen: set[str] = set()
-    for unit in units:
-        if unit.id in seen:
-            raise ValueError(f"unit id {unit.id!r} appears twice; ids must be unique")
-        seen.add(unit.id)
 
 
 def flashpoints_dir() -> Path:

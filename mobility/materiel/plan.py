@@ -22,7 +22,14 @@ from pydantic import Field, field_validator, model_validator
 
 from mobility._data import data_dir
 from mobility._errors import MobilityError
-from mobility._yaml import InputModel, model_from_mapping, read_yaml, shipped_or_path
+from mobility._yaml import (
+    Id,
+    InputModel,
+    Source,
+    model_from_mapping,
+    read_yaml,
+    shipped_or_path,
+)
 from mobility.names import suggestions
 
 __all__ = [
@@ -39,11 +46,9 @@ __all__ = [
     "plans_dir",
 ]
 
-Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=60)]
 Positive = Annotated[float, Field(gt=0, le=1e6)]
 NonNegative = Annotated[float, Field(ge=0, le=1e6)]
 Count = Annotated[int, Field(ge=0, le=100_000)]
-Source = Annotated[str, Field(min_length=1, max_length=500)]
 
 
 class MaterielPlanError(MobilityError):

@@ -9,7 +9,6 @@ mile from the access node, and the plants. Every string from a plan is HTML-esca
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import html
 from collections import defaultdict
@@ -104,7 +103,7 @@ def materiel_map(graph: nx.MultiDiGraph, results: Sequence[MaterielResult],
                  plans: Sequence[MaterielPlan]) -> folium.Map:
     """The offline map of one or more plans' results (save it with
     :func:`mobility.viz.maps.save_map` or :func:`mobility.viz.maps.map_html`)."""
-    from mobility.viz.maps import closure_map
+    from mobility.viz.maps import closure_map, layer_control_last
 
     highlights: list[Highlight] = []
     for n, result in enumerate(results):
@@ -151,12 +150,7 @@ def materiel_map(graph: nx.MultiDiGraph, results: Sequence[MaterielResult],
             ).add_to(plants)
         areas.add_to(m)
         plants.add_to(m)
-    # the layer control's script names its layers, so it must come after the groups above
-    for key, child in list(m._children.items()):
-        if isinstance(child, folium.LayerControl):
-            del m._children[key]
-            m.add_child(child, name=key)
-    return m
+    return layer_control_last(m)
 
 
 def materiel_plot(results: Sequence[MaterielResult]):
@@ -198,14 +192,11 @@ def report_html(graph: nx.MultiDiGraph, results: Sequence[MaterielResult],
                 plans: Sequence[MaterielPlan]) -> str:
     """A self-contained HTML report: answer, areas, what binds, marginals, curve, map."""
     from mobility.viz.maps import map_html
-    from mobility.viz.plots import figure_bytes
-    from mobility.viz.report import analysis_section, page_html, section_html
+    from mobility.viz.report import analysis_section, page_html, plot_map_notes, section_html
 
     title = "Materiel plan report" if len(results) == 1 else "Materiel plans compared"
     about = briefing(title, " vs ".join(r.plan for r in results),
                      results[0].description if len(results) == 1 else "")
-    png = figure_bytes(materiel_plot(results), "png")
-    plot_src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     page = map_html(materiel_map(graph, results, plans))
     parts = []
     if len(results) > 1:
@@ -230,14 +221,8 @@ def report_html(graph: nx.MultiDiGraph, results: Sequence[MaterielResult],
             {"class": c.resource_class, "element": c.element, "what": c.what,
              "mean use": f"{100 * c.mean_utilisation:.0f} %", "weeks full": c.weeks_full}
             for c in result.capacities]))
-    parts.append(section_html("Delivered and installed by week",
-                              "<img class='plot' alt='Cumulative units delivered and installed'"
-                              f" src='{plot_src}'>"))
-    parts.append(section_html("Map", "<iframe class='map' title='Materiel map' "
-                              f"srcdoc=\"{html.escape(page, quote=True)}\"></iframe>",
-                              css="map"))
-    notes = "".join(f"<li>{_esc(note)}</li>" for note in results[0].notes)
-    parts.append(section_html("Notes", f"<ul>{notes}</ul>"))
+    parts += plot_map_notes("Delivered and installed by week", materiel_plot(results), page,
+                            "Materiel map", results[0].notes)
     return page_html(about, "\n".join(parts))
 
 

@@ -290,6 +290,16 @@ def save_map(m: folium.Map, path: str | Path) -> Path:
     return atomic_write_text(path, map_html(m))
 
 
+def layer_control_last(m: folium.Map) -> folium.Map:
+    """Move the map's layer control after the layers added to it since :func:`closure_map`
+    (its script names its layers, so it must come after them)."""
+    for key, child in list(m._children.items()):
+        if isinstance(child, folium.LayerControl):
+            del m._children[key]
+            m.add_child(child, name=key)
+    return m
+
+
 def map_html(m: folium.Map) -> str:
     """The self-contained HTML text of ``m`` (what :func:`save_map` writes)."""
     online = getattr(m, "_mobility_online_tiles", False)

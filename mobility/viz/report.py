@@ -167,6 +167,24 @@ def section_html(title: str, body_html: str, *, css: str = "") -> str:
     return f"<section{klass}><h2>{_esc(title)}</h2>{body_html}</section>"
 
 
+def plot_map_notes(plot_title: str, figure: Any, map_page: str, map_title: str,
+                   notes: Sequence[str]) -> list[str]:
+    """The closing sections of a report: a plot (a matplotlib figure, inlined as PNG), an
+    offline map page in an iframe and the notes, escaped."""
+    import base64
+
+    from mobility.viz.plots import figure_bytes
+
+    png = base64.b64encode(figure_bytes(figure, "png")).decode("ascii")
+    items = "".join(f"<li>{_esc(note)}</li>" for note in notes)
+    return [section_html(plot_title, f"<img class='plot' alt='{_esc(plot_title)}' "
+                         f"src='data:image/png;base64,{png}'>"),
+            section_html("Map", f"<iframe class='map' title='{_esc(map_title)}' "
+                         f"srcdoc=\"{html.escape(map_page, quote=True)}\"></iframe>",
+                         css="map"),
+            section_html("Notes", f"<ul>{items}</ul>")]
+
+
 def briefing_header(about: Briefing) -> str:
     """The title, the scenario and its description, the as-of stamp and the caveat (HTML)."""
     description = f" — {_esc(about.description)}" if about.description else ""
