@@ -67,16 +67,19 @@ def network_for_flashpoint(scenario: FlashpointScenario) -> nx.MultiDiGraph:
 
 def _units(scenario: FlashpointScenario) -> list[tuple[Unit, str]]:
     where = scenario.source_file or f"flashpoint '{scenario.name}'"
-    with field_of(where, "forces"):
-        forces = load_force_list(scenario.forces, where)
-    listed = [(u, f"{forces.source_file}: field 'units[{n}]")
-              for n, u in enumerate(forces.units)]
+    listed: list[tuple[Unit, str]] = []
+    if scenario.forces is not None:
+        with field_of(where, "forces"):
+            forces = load_force_list(scenario.forces, where)
+        listed = [(u, f"{forces.source_file}: field 'units[{n}]")
+                  for n, u in enumerate(forces.units)]
     if scenario.only:
         ids = [u.id for u, _ in listed]
         for n, wanted in enumerate(scenario.only):
             if wanted not in ids:
                 raise FlashpointError(f"{where}: field 'only[{n}]' = {wanted!r}: no such unit "
-                                      f"in {forces.source_file}; valid: {', '.join(ids)}")
+                                      f"in the force list {scenario.forces!r}; valid: "
+                                      f"{', '.join(ids) or '(none)'}")
         listed = [(u, w) for u, w in listed if u.id in scenario.only]
     extra = [(u, f"{where}: field 'reinforcements[{n}]")
              for n, u in enumerate(scenario.reinforcements)]
@@ -85,6 +88,9 @@ def _units(scenario: FlashpointScenario) -> list[tuple[Unit, str]]:
         raise FlashpointError(f"{where}: field 'reinforcements': unit id "
                               f"{sorted(clash)[0]!r} is also in the force list; ids must "
                               "be unique")
+    if not listed and not extra:
+        raise FlashpointError(f"{where}: no units to move: give a force list ('forces') or "
+                              "'reinforcements'")
     return listed + extra
 
 

@@ -5,7 +5,9 @@ quickest-path search with the calibrated frictions: rail speed factor, march hou
 terminal dwell, handling, border clearance of the scenario named by ``rules``), one per main
 mode (road; rail with road at the ends) and area node, kept inside the Baltic states (every
 node outside Estonia, Latvia and Lithuania that is not in the area is avoided) and away from
-the scenario's closed elements. Each move is read into the times, after it leaves, at which
+the scenario's closed elements; and, for each of those, the fastest way round the first of
+its tightest edges (least capacity per load) that has one, so that the LP can share a unit's
+load between two paths. Each move is read into the times, after it leaves, at which
 it enters every capacitated element it uses — road and rail edges (vehicles or trains a day
 in each direction) and the gates where trains are loaded, unloaded or change gauge (trains a
 day) — which is what the LP (:mod:`mobility.massing.model`) shares between the units.
@@ -31,8 +33,8 @@ __all__ = ["BALTIC", "Move", "Resource", "area_nodes", "candidate_moves", "resou
 
 BALTIC = frozenset({"EE", "LV", "LT"})
 EARTH_KM = 6371.0088
-#: Moves kept per unit (the fastest first).
-MAX_MOVES = 6
+#: Edges of a move (its tightest first) avoided in turn to find one way round them.
+ALTERNATIVE_SEARCHES = 4
 
 
 @dataclass(frozen=True)
@@ -172,12 +174,18 @@ def candidate_moves(graph: nx.MultiDiGraph, rules: Scenario, scenario: Flashpoin
             continue
         found: dict[tuple, Move] = {}
         for mode, target, r in _routes(graph, rules, scenario, home, targets, profile, avoid):
-            signature = tuple(e for leg in r.legs for e in leg.edges)
-            move = _move(graph, unit, profile, mode, target, r, known)
-            if signature not in found or found[signature].hours > move.hours:
-                found[signature] = move
-        moves[unit.id] = sorted(found.values(), key=lambda m: (m.hours, m.target, m.mode)
-                                )[:MAX_MOVES]
+            first = _keep(found, _move(graph, unit, profile, mode, target, r, known))
+            # one way round the first move's tightest edges, for the LP to share the load
+            tight = sorted((known[key].capacity_per_day / max(loads, 1e-9), key)
+                           for key, _, loads in first.uses if key.startswith("edge:"))
+            for _, key in tight[:ALTERNATIVE_SEARCHES]:
+                edge = key.split(":")[1]
+                other = next(_routes(graph, rules, scenario, home, (target,), profile,
+                                     [*avoid, edge], (mode,)), None)
+                if other is not None and _signature(other[2]) not in found:
+                    _keep(found, _move(graph, unit, profile, mode, target, other[2], known))
+                    break
+        moves[unit.id] = sorted(found.values(), key=lambda m: (m.hours, m.target, m.mode))
     return moves
 
 
@@ -190,11 +198,24 @@ def _inside(graph: nx.MultiDiGraph, scenario: FlashpointScenario, targets: tuple
                      *scenario.closed]
 
 
+def _signature(r: Route) -> tuple[str, ...]:
+    return tuple(e for leg in r.legs for e in leg.edges)
+
+
+def _keep(found: dict[tuple, Move], move: Move) -> Move:
+    """Keep ``move`` unless a move over the same edges is as fast; return the kept one."""
+    assert move.route is not None
+    signature = _signature(move.route)
+    if signature not in found or found[signature].hours > move.hours:
+        found[signature] = move
+    return found[signature]
+
+
 def _routes(graph: nx.MultiDiGraph, rules: Scenario, scenario: FlashpointScenario, start: str,
-            targets: tuple[str, ...], profile: UnitProfile, avoid: list[str]
-            ) -> Iterator[tuple[str, str, Route]]:
+            targets: tuple[str, ...], profile: UnitProfile, avoid: list[str],
+            modes: tuple[str, ...] | None = None) -> Iterator[tuple[str, str, Route]]:
     """(mode, target, the routing's fastest route) for each mode and area node reached."""
-    for mode in scenario.modes:
+    for mode in modes or scenario.modes:
         for target in targets:
             try:
                 yield mode, target, route(graph, start, target, mode=mode, unit=profile,

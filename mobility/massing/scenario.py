@@ -135,8 +135,9 @@ class FlashpointScenario(InputModel):
     rules: str = Field("emergency-regime", min_length=1, max_length=300, description=(
         "the closure scenario whose network, permissions (lead time, border hours), march "
         "hours and capacity changes apply (data/scenarios/ or a path)"))
-    forces: str = Field("baltic-in-place", min_length=1, max_length=300,
-                        description="force list: data/forces/ name or a path")
+    forces: Annotated[str, Field(min_length=1, max_length=300)] | None = Field(
+        "baltic-in-place", description="force list: data/forces/ name or a path; null: "
+        "only the reinforcements")
     only: tuple[Id, ...] = Field((), description="move only these units of the force list")
     reinforcements: Units = Field((), description="more units, as in a force list")
     by: tuple[Annotated[float, Field(gt=0, le=MAX_HOUR)], ...] = Field(
