@@ -1,8 +1,9 @@
 """A flashpoint scenario and its force list: who moves from where, to which area, by when.
 
 A scenario is one YAML file (``data/flashpoints/narva.yaml``) validated here into typed
-objects; its force list is another (``data/forces/baltic-in-place.yaml``). Names (nodes, unit
-profiles, closed elements) are checked against the network by :mod:`mobility.massing.routes`.
+objects; its force list is another (``data/flashpoints/forces/baltic-in-place.yaml``).
+Names (nodes, unit profiles, closed elements) are checked against the network by
+:mod:`mobility.massing.routes`.
 Every problem is one line naming the file, the field, the bad value and what would be valid.
 """
 
@@ -136,8 +137,8 @@ class FlashpointScenario(InputModel):
         "the closure scenario whose network, permissions (lead time, border hours), march "
         "hours and capacity changes apply (data/scenarios/ or a path)"))
     forces: Annotated[str, Field(min_length=1, max_length=300)] | None = Field(
-        "baltic-in-place", description="force list: data/forces/ name or a path; null: "
-        "only the reinforcements")
+        "baltic-in-place", description="force list: a name in data/flashpoints/forces/ or "
+        "a path; null: only the reinforcements")
     only: tuple[Id, ...] = Field((), description="move only these units of the force list")
     reinforcements: Units = Field((), description="more units, as in a force list")
     by: tuple[Annotated[float, Field(gt=0, le=MAX_HOUR)], ...] = Field(
@@ -155,7 +156,8 @@ def flashpoints_dir() -> Path:
 
 
 def forces_dir() -> Path:
-    return data_dir() / "forces"
+    """Massing force lists (``data/flashpoints/forces/``; the closure's are in data/forces/)."""
+    return flashpoints_dir() / "forces"
 
 
 def available_flashpoints() -> list[str]:
@@ -203,7 +205,8 @@ def _with_base(path: Path, seen: tuple[str, ...]) -> object:
 
 
 def load_force_list(name_or_path: str, where: str) -> ForceList:
-    """A force list (``data/forces/NAME.yaml`` or a path) named by ``where``'s ``forces``."""
+    """A force list (``data/flashpoints/forces/NAME.yaml`` or a path) named by ``where``'s
+    ``forces``."""
     path = shipped_or_path(name_or_path, forces_dir(), _force_lists, FlashpointError,
                            "force list", "Shipped force lists")
     raw = read_yaml(path, FlashpointError)
