@@ -58,6 +58,18 @@ def test_two_scenarios_are_compared_and_written(tmp_path: Path) -> None:
     assert "hours gained or lost" in report.read_text("utf-8")
 
 
+def test_compare_takes_flashpoints_and_refuses_a_mix() -> None:
+    done = mobility("compare", "narva", "narva-military-schengen", "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    rows = data["comparison"]["rows"]
+    assert [r["by_h"] for r in rows] == [48.0, 72.0, 96.0]
+    for row in rows:  # no permission clock never needs more hours
+        assert row["hours_later"] is not None and row["hours_later"] <= 1e-9
+    mixed = mobility("compare", "narva", "baseline")
+    assert mixed.returncode == 2 and "compare scenarios of one kind" in mixed.stderr
+
+
 BAD = {
     "unknown.yaml": ("name: x\narea: {node: Narvv, radius_km: 40}\n",
                      "field 'area.node' = 'Narvv'", "Narva"),

@@ -42,12 +42,29 @@ def compare(
     report_path: Annotated[Path | None, typer.Option("--report", help="also write the "
                                                     "comparison report here")] = None,
 ) -> None:
-    """Closure of several scenarios side by side, and the edges whose flow changed most."""
+    """Closure of several scenarios side by side, and the edges whose flow changed most.
+
+    Flashpoint scenarios (``mobility mass``) and materiel plans (``mobility materiel``) are
+    compared by their own command, with the same --json, --map and --report."""
     from mobility.analysis.compare import compare as run_compare
     from mobility.scenario import load_scenario
 
     if len(scenarios) < 2:
         raise typer.BadParameter("give at least two scenarios to compare", param_hint="SCENARIOS")
+    kinds = {_kind_of(name) for name in scenarios}
+    if kinds == {"flashpoint"}:
+        from mobility.cli.massing import mass_command
+
+        return mass_command(scenarios, None, as_json, None, map_path, report_path)
+    if kinds == {"materiel plan"}:
+        from mobility.cli.materiel import materiel_command
+
+        return materiel_command(scenarios, as_json, None, map_path, report_path, True)
+    if len(kinds) > 1:
+        from mobility._errors import ScenarioError
+
+        raise ScenarioError(f"compare: {', '.join(scenarios)} mix {' and '.join(sorted(kinds))}"
+                            "s; compare scenarios of one kind")
     with _progress(not as_json) as say:
         loaded = [load_scenario(name) for name in scenarios]
         views = map_path is not None or report_path is not None
@@ -59,6 +76,30 @@ def compare(
         out.print_json(json.dumps(data, ensure_ascii=False))
         return
     print_comparison(data)
+
+
+def _kind_of(name: str) -> str:
+    """``flashpoint`` (``mobility mass``), ``materiel plan`` or ``closure scenario``: a
+    shipped name, or a YAML file by its fields (``area``; ``storage_areas``)."""
+    from mobility._yaml import read_yaml
+    from mobility.massing import available_flashpoints
+    from mobility.materiel import available_plans
+
+    if name in available_flashpoints():
+        return "flashpoint"
+    if name in available_plans():
+        return "materiel plan"
+    path = Path(name)
+    if path.suffix in (".yaml", ".yml") and path.is_file():
+        try:
+            raw = read_yaml(path)
+        except Exception:  # the closure loader reports a bad file in its own words
+            return "closure scenario"
+        if isinstance(raw, dict) and "area" in raw:
+            return "flashpoint"
+        if isinstance(raw, dict) and "storage_areas" in raw:
+            return "materiel plan"
+    return "closure scenario"
 
 
 def _write_comparison(comparison, loaded, map_path: Path | None, report_path: Path | None,

@@ -339,19 +339,22 @@ def _notes(scenario: FlashpointScenario, rules: Scenario, lead_h: float, lead_so
 
 
 def compare(results: Sequence[MassingResult]) -> Comparison:
-    """The second and later results against the first: troops by each hour asked, the
-    hour each reaches the first's troops by that hour (hours gained or lost), and each
-    unit's closing hour."""
+    """The second and later results against the first: troops by each hour asked, and the
+    hours each needs to hold the troops the first holds by that hour, against the hour the
+    first itself first holds them (hours lost: positive; gained: negative); and each unit's
+    closing hour."""
     first = results[0]
     rows: list[dict] = []
-    for result in results[1:]:
-        for h in first.by_h:
-            aim = first.troops_by[_key(h)]
+    for h in first.by_h:
+        aim = first.troops_by[_key(h)]
+        own = hour_to_reach(first, aim)
+        for result in results[1:]:
             reach = hour_to_reach(result, aim)
             rows.append({"scenario": result.scenario, "by_h": h,
-                         "troops": result.troops_by.get(_key(h)),
-                         "first_troops": aim, "reaches_first_at_h": reach,
-                         "hours_later": None if reach is None else reach - h})
+                         "troops": result.troops_by.get(_key(h)), "first_troops": aim,
+                         "first_reaches_at_h": own, "reaches_at_h": reach,
+                         "hours_later": None if reach is None or own is None
+                         else reach - own})
     units: list[dict] = []
     for result in results[1:]:
         mine = {u.id: u for u in result.units}

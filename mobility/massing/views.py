@@ -92,7 +92,8 @@ def unit_rows(result: MassingResult) -> list[dict[str, Any]]:
 def comparison_rows(comparison: Comparison) -> list[dict[str, Any]]:
     return [{"scenario": r["scenario"], "by h": r["by_h"], "troops": r["troops"],
              f"troops in {comparison.first}": r["first_troops"],
-             "reaches those at h": r["reaches_first_at_h"], "hours later": r["hours_later"]}
+             f"{comparison.first} has them at h": r["first_reaches_at_h"],
+             "this at h": r["reaches_at_h"], "hours later": r["hours_later"]}
             for r in comparison.rows]
 
 
