@@ -114,6 +114,12 @@ def test_bad_by_hours_are_refused(text: str) -> None:
         parse_hours(text)
 
 
+@pytest.mark.parametrize("by", [(), (0.0,), (48.0, 500.0)])
+def test_bad_hours_are_refused_by_the_library_too(by: tuple) -> None:
+    with pytest.raises(FlashpointError, match="hours asked"):
+        mass("narva", by=by)
+
+
 # --- a tiny network -------------------------------------------------------------------------
 
 def _tiny(folder: Path, bridge_cap: float = 1e6, twin: bool = False) -> Path:

@@ -108,6 +108,9 @@ def mass(scenario: FlashpointScenario | str | Path, *, graph: nx.MultiDiGraph | 
         scenario = load_flashpoint(scenario)
     where = scenario.source_file or f"flashpoint '{scenario.name}'"
     hours = tuple(sorted(set(by if by is not None else scenario.by)))
+    if not hours or not all(0 < h <= MAX_HOUR for h in hours):
+        raise FlashpointError(f"hours asked (by) = {list(hours)}: give one or more hours "
+                              f"above 0 and at most {MAX_HOUR}")
     rules = rules_of(scenario)
     graph = graph if graph is not None else network_for_flashpoint(scenario)
     units = _units(scenario)
