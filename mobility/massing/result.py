@@ -6,11 +6,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
 __all__ = ["Binding", "Comparison", "MassingResult", "Milestone", "UnitOutcome"]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return asdict(value) if is_dataclass(value) and not isinstance(value, type) else value
 
 
 @dataclass(frozen=True)
@@ -96,7 +102,9 @@ class MassingResult:
     _model: Any = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        data = {k: v for k, v in asdict(self).items() if not k.startswith("_")}
+        """JSON-ready (the LP kept for comparisons is left out, not copied)."""
+        data = {f.name: _plain(getattr(self, f.name)) for f in fields(self)
+                if not f.name.startswith("_")}
         data["curve"] = [list(p) for p in self.curve]
         return data
 
