@@ -24,6 +24,7 @@ from mobility._yaml import (
     shipped_or_path,
 )
 from mobility.names import suggestions
+from mobility.settings import CALIBRATED_MARCH_HOURS_PER_DAY
 
 DEFAULT_SCENARIO = "baseline"
 
@@ -348,8 +349,9 @@ class Scenario(_Model):
         "(integration of RSOI); default 0")
     capacity_changes: tuple[CapacityChange, ...] = ()
     road_march_hours_per_day: float = Field(
-        10, gt=0, le=24, description="hours a day road columns move (the rest: halts, rest)"
-    )
+        CALIBRATED_MARCH_HOURS_PER_DAY, gt=0, le=24,
+        description="hours a day road columns move (the rest: halts, rest); default the "
+        "calibrated march day (data/VALIDATION.md, Part C)")
     method: Literal["auto", "exact", "fleet"] = Field(
         "auto", description="fleet: the fleet-constrained closure LP (any scenario); exact: "
         "flows over time (stress case with static capacities only); auto: exact where it "

@@ -262,7 +262,7 @@ def interdict(
         + ") with the chosen elements removed",
         "a removed node loses its transfer gate and every edge touching it",
         "origin and destination nodes " + ("may be removed" if endpoints else
-                                           "are protected (--endpoints allows them)"),
+                                           "are protected (unless endpoints are allowed)"),
     )
     return InterdictionResult(
         scenario=scenario.name, cuts=cuts, removed=tuple(sorted(by_id[k] for k in chosen)),

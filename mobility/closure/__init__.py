@@ -22,7 +22,7 @@ from dataclasses import replace
 import networkx as nx
 
 from mobility._errors import ScenarioError
-from mobility._progress import Progress
+from mobility._progress import Progress, silent
 from mobility.closure.exact import solve_exact
 from mobility.closure.model import (
     BALTIC_STATES,
@@ -82,7 +82,7 @@ def closure(
         flows and destination arrivals, and the whole-unit rounding re-solve (about 5 times
         faster). The curve, targets, troops by day, bottlenecks and mode split remain.
     """
-    say = progress or (lambda _msg: None)
+    say = progress or silent
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     chosen = method or scenario.method

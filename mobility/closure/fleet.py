@@ -60,7 +60,7 @@ import numpy as np
 import pandas as pd
 
 from mobility._errors import InfeasibleError, field_of
-from mobility._progress import Progress
+from mobility._progress import Progress, silent
 from mobility.closure.lp_model import LPSolution, SparseLP
 from mobility.closure.model import (
     BALTIC_STATES,
@@ -778,7 +778,7 @@ def _period_ending(grid: np.ndarray, day: float) -> int:
 def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | None = None,
                 step_h: float | None = None, solver: str = "highs") -> ClosureResult:
     """Fleet-constrained closure of ``model`` (see the module docstring)."""
-    say = progress or (lambda _msg: None)
+    say = progress or silent
     scenario = model.scenario
     horizon_h = scenario.horizon_days * 24
     step = step_h or scenario.step_h

@@ -512,7 +512,7 @@ def _why_infeasible(query: _Query, profile: UnitProfile, mode: str,
     reasons = []
     if mode in ("rail", "sea", "air"):
         reasons.append(f"road is used only to reach the first and leave the last {mode} "
-                       "terminal; try --mode any")
+                       "terminal; try `mode` any")
     if query.core.base.settings.factors:
         reasons.append("scenario closures are in force")
     skipped = query.core.skipped
