@@ -159,7 +159,7 @@ def _problem(spec: dict):
     from mobility.flows import FlowProblem
 
     if spec["kind"] == "curated":
-        from mobility.closure import build_model
+        from mobility.engines import build_model
         from mobility.network import load_network
         from mobility.scenario import load_scenario
 
@@ -250,7 +250,7 @@ def _task_closure(task: dict) -> dict:
     marginal re-solves), and the stress case solved by both methods side by side."""
     from functools import partial
 
-    from mobility.closure import closure
+    from mobility.engines import closure
 
     out = {}
     runs: tuple[tuple[str, str, str, bool], ...] = (
@@ -302,7 +302,7 @@ def _task_dask_overhead(task: dict) -> dict:
 
 def _load_solvers() -> None:
     """On a worker: import the solvers and load the stress case's network, as a sweep does."""
-    from mobility.closure import network_for
+    from mobility.engines import network_for
     from mobility.scenario import load_scenario
 
     network_for(load_scenario("unlimited"))

@@ -159,7 +159,7 @@ def load_force_list(name_or_path: str | Path, *, relative_to: str | None = None)
     """A shipped force list by name (``force-model-baltic``) or a YAML file by path.
 
     Profiles are checked against ``data/unit_profiles.yaml``; node names are resolved when
-    the force list is placed on a network (:mod:`mobility.closure.fleet`).
+    the force list is placed on a network (:mod:`mobility.engines.fleet`).
     """
     path = _resolve(name_or_path, forces_dir(), "force list", relative_to)
     return _load_force_list(str(path))

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from mobility._errors import InfeasibleError, UnknownNodeError
-from mobility.closure import build_model, closure
+from mobility.engines import build_model, closure
 from mobility.network import load_network
 from mobility.scenario import BorderDelays, CapacityChange, Destination, load_scenario
 
@@ -94,7 +94,7 @@ def test_exact_read_back_per_distinct_flow_equals_day_by_day(tiny, scenario):
     that gives the same table as reading each day back on its own."""
     import pandas as pd
 
-    from mobility.closure import exact
+    from mobility.engines import exact
     from mobility.flows import earliest_arrival_curve
 
     model = build_model(tiny, scenario)

@@ -19,7 +19,7 @@ STAGES: dict[str, int] = {
     **dict.fromkeys(("_errors", "_version", "_data", "_progress", "_parallel", "settings",
                      "result", "_io", "names", "flows", "_yaml", "schema", "synthetic",
                      "unit_profiles", "scenario", "network", "forces", "movement"), 0),
-    **dict.fromkeys(("closure", "osm"), 1),
+    **dict.fromkeys(("engines", "osm"), 1),
     **dict.fromkeys(("routing", "disruption", "osm_import", "calibration"), 2),
     **dict.fromkeys(("analysis", "sweep", "materiel"), 3),
     "viz": 4,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from mobility._progress import Progress, silent
-from mobility.closure import closure
+from mobility.engines import closure
 from mobility.result import ClosureResult, TargetOutcome
 from mobility.scenario import Scenario, load_scenario
 

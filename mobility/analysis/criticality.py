@@ -1,7 +1,7 @@
 """Criticality: what losing (or halving) each edge and node does to closure.
 
 A scenario with a force list is re-solved with its own engine, the fleet-constrained closure
-(:mod:`mobility.closure.fleet`); elements its plan does not use are not re-solved when all
+(:mod:`mobility.engines.fleet`); elements its plan does not use are not re-solved when all
 edges or nodes are asked for (losing them leaves the plan feasible; name elements to solve
 them anyway). A scenario with origins (the unlimited stress case) is re-solved with the
 exact flows-over-time method, as follows.
@@ -9,7 +9,7 @@ exact flows-over-time method, as follows.
 Every element of the network — a data edge (both directions, every gauge layer) or a node
 (its transfer gate and every edge that touches it) — is removed (capacity factor 0) or
 halved (factor 0.5) in turn, and the closure is re-solved with the exact flows-over-time
-method (:func:`mobility.closure.closure` with ``detail=False``). The change is a scenario
+method (:func:`mobility.engines.closure` with ``detail=False``). The change is a scenario
 capacity change from day 0, so it means exactly what ``capacity_changes`` means in a
 scenario file.
 
@@ -44,7 +44,7 @@ import numpy as np
 from mobility import _parallel, disruption
 from mobility._errors import InfeasibleError, MobilityError
 from mobility._progress import Progress, silent
-from mobility.closure import (
+from mobility.engines import (
     ClosureModel,
     build_model,
     closure,

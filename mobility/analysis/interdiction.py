@@ -41,7 +41,7 @@ from mobility.analysis.criticality import (
     list_elements,
     outcome_with_changes,
 )
-from mobility.closure import build_model, network_for, stress_case
+from mobility.engines import build_model, network_for, stress_case
 from mobility.flows import FlowProblem, max_static_flow
 from mobility.result import _clean
 from mobility.scenario import Scenario, load_scenario

@@ -6,7 +6,7 @@ a port quay and "military Schengen" (no border clearance delays). Each says what
 in the network, what it costs and where that figure comes from, or that it is an assumption.
 
 Three questions are answered, all with the exact closure method
-(:func:`mobility.closure.closure`, ``detail=False``):
+(:func:`mobility.engines.closure`, ``detail=False``):
 
 * each investment's effect alone: days saved per Force Model target, troops gained by the
   report days (10, 30, 180), and both per million EUR;
@@ -41,7 +41,7 @@ from mobility._errors import MobilityError
 from mobility._progress import Progress, silent
 from mobility._yaml import InputModel, describe, read_yaml
 from mobility.analysis.criticality import Outcome
-from mobility.closure import build_model, closure, stress_case
+from mobility.engines import build_model, closure, stress_case
 from mobility.flows import contract_chains, time_expanded_lp
 from mobility.names import suggestions
 from mobility.network import NetworkTables, active_phases, graph_from_tables, read_network_tables

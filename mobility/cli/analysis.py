@@ -64,7 +64,7 @@ def critical(
 ) -> None:
     """What losing or halving each edge and node does to closure; single points of failure."""
     from mobility.analysis.criticality import criticality
-    from mobility.closure import network_for
+    from mobility.engines import network_for
     from mobility.scenario import load_scenario
 
     _check_outputs(map=map_path)
@@ -107,7 +107,7 @@ def interdict(
 ) -> None:
     """The K edges or nodes whose loss cuts throughput most (Wood 1993), and days lost."""
     from mobility.analysis.interdiction import interdict as find_cuts
-    from mobility.closure import network_for
+    from mobility.engines import network_for
     from mobility.scenario import load_scenario
 
     _check_outputs(map=map_path)

@@ -91,7 +91,7 @@ def _settings(graph: nx.MultiDiGraph, scenario: Scenario | str | None, day: floa
                          tuple(notes))
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    from mobility.closure import capacity_changes  # the closure model's reading of changes
+    from mobility.engines import capacity_changes  # the closure model's reading of changes
 
     where = scenario.source_file or f"scenario '{scenario.name}'"
     static, later = capacity_changes(graph, scenario, where)
@@ -198,7 +198,7 @@ def route_network(scenario: Scenario | str | None = None) -> nx.MultiDiGraph:
 
     if scenario is None and not (scenarios_dir() / f"{DEFAULT_SCENARIO}.yaml").exists():
         return load_network()
-    from mobility.closure import network_for
+    from mobility.engines import network_for
 
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)

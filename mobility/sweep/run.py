@@ -130,7 +130,7 @@ def run_one(plan: SweepPlan, run: int, graph: nx.MultiDiGraph | None = None) -> 
 
 
 def _force_run(graph: nx.MultiDiGraph, variant: Scenario):
-    from mobility.closure import closure
+    from mobility.engines import closure
 
     try:
         return closure(graph, variant, detail=False), "ok"
@@ -141,7 +141,7 @@ def _force_run(graph: nx.MultiDiGraph, variant: Scenario):
 def _origins_run(graph: nx.MultiDiGraph, variant: Scenario, closed_nodes: set[str]):
     """The stress case: drop the origins and destinations the failures cut off, solve the
     rest; returns (result or None, status, cut-off nodes)."""
-    from mobility.closure import closure
+    from mobility.engines import closure
 
     reachable = disruption.without_cut_off(graph, variant, closed_nodes)
     cut_off = sorted({node for _, node in reachable.cut_off})

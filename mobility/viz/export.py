@@ -108,7 +108,7 @@ def write_outputs(result: ClosureResult, out_dir: Path, graph=None, *,
     """Write the outputs of :func:`output_files`, all or none
     (:func:`mobility._io.atomic_write_set`); ``graph`` defaults to the scenario's network."""
     if graph is None:
-        from mobility.closure import network_for
+        from mobility.engines import network_for
         from mobility.scenario import load_scenario
 
         graph = network_for(load_scenario(result.source_file or result.scenario))

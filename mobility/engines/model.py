@@ -1,7 +1,7 @@
 """A scenario placed on its network: the movement graph, entry points, capacity changes.
 
-Shared by every closure method (:mod:`mobility.closure.exact`,
-:mod:`mobility.closure.fleet`) and by the analyses that disrupt the network. The scenario's
+Shared by every closure method (:mod:`mobility.engines.exact`,
+:mod:`mobility.engines.fleet`) and by the analyses that disrupt the network. The scenario's
 day-0 capacity changes are applied to the movement graph (:mod:`mobility.movement`); later
 ones are kept as ``(arc, from_h, factor)`` for the methods that model time-varying capacity.
 For the unlimited stress case (scenario ``origins``), :func:`build_model` also builds the

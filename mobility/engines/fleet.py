@@ -6,7 +6,7 @@ Rosenthal & Lim; Baker et al. 1999): a time-phased force list against fleets who
 throughput is fleet size ÷ round-trip time (Little's law).
 
 Variables ``x[r, k]``: items of one cargo class (tracked, wheeled vehicles, personnel) sent
-along route ``r`` (:mod:`mobility.closure.routes`) during period ``k``, dispatched at a
+along route ``r`` (:mod:`mobility.engines.routes`) during period ``k``, dispatched at a
 uniform rate within the period. A route fixes when each arc is entered after dispatch, so
 time is continuous along it: nothing is rounded to the time step. Constraints, each an exact
 integral of the piecewise-constant dispatch rates over a period:
@@ -34,7 +34,7 @@ them. The curve is one plan: it maximises Σ_t closed troops(t)·Δt (the mean c
 the troops) with each troop closed by a report day weighted more, so it reaches each day's
 most, or nearly (a note says how near; closing more by day 10 may close fewer by day 30).
 Earliest-arrival flows that are best at every time at once exist for the single-commodity
-stress case (:mod:`mobility.closure.exact`), not in general here.
+stress case (:mod:`mobility.engines.exact`), not in general here.
 
 Time step: dispatch rates are constant within a period (24 h to day 30, then 48 h and 96 h),
 and capacities and fleets hold on each period's average. Measured on the baseline, the most
@@ -61,8 +61,8 @@ import pandas as pd
 
 from mobility._errors import InfeasibleError, field_of
 from mobility._progress import Progress, silent
-from mobility.closure.lp_model import LPSolution, SparseLP
-from mobility.closure.model import (
+from mobility.engines.lp_model import LPSolution, SparseLP
+from mobility.engines.model import (
     BALTIC_STATES,
     capacity_changes,
     later_arc_changes,
@@ -71,8 +71,8 @@ from mobility.closure.model import (
     resolve_entry,
     scenario_movement,
 )
-from mobility.closure.readback import reached_day, report_days, targets, targets_reading
-from mobility.closure.routes import CargoRules, Route, RoutePlanner
+from mobility.engines.readback import reached_day, report_days, targets, targets_reading
+from mobility.engines.routes import CargoRules, Route, RoutePlanner
 from mobility.forces import FleetFile, ForceList, load_fleets, load_force_list
 from mobility.movement import GATE_IN, ROAD, MovementGraph
 from mobility.result import Bottleneck, ClosureResult

@@ -13,7 +13,7 @@ capacitated gate and border crossing of the routes found avoided in turn (breadt
 bounded number of searches). Kept: the fastest route of every sequence of modes, then up to
 ``MAX_ROUTES`` in all, one per distinct set of gates and crossings — a small set of
 genuinely different ways (by sea through Rostock, by rail through Šeštokai, by road through
-the Suwałki gap, …) among which the LP (:mod:`mobility.closure.fleet`) splits the flow. A
+the Suwałki gap, …) among which the LP (:mod:`mobility.engines.fleet`) splits the flow. A
 route fixes when each arc is entered after dispatch (no waiting on the way) and which fleets
 carry it on which legs.
 
