@@ -227,7 +227,8 @@ def test_a_formation_that_cannot_arrive_is_reported_cut_off(tiny, scenario, tmp_
     ("formations:\n  - {id: a, profile: tank-company, home: hub, ready_day: -1}\n",
      r"field 'formations.0.ready_day' = -1"),
     ("formations:\n  - {id: a, profile: tank-company, home: hub, modes: [air]}\n",
-     r"tank-company has vehicles, which do not fly"),
+     r"tank-company has vehicles, which no lift of these modes carries \(add road, rail or "
+     r"sea\)"),
     ("formations:\n  - {id: a, profile: tank-company, home: hub}\n"
      "  - {id: a, profile: tank-company, home: hub}\n", r"formation id 'a' is given twice"),
     ("formations: []\n", r"field 'formations'"),
@@ -244,7 +245,7 @@ def test_bad_force_lists_get_one_clear_line(tmp_path, text, expected):
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("fleets:\n  - {id: s, carrier: ship, tranches: [{count: 1}]}\n",
-     r"field 'fleets.0.carrier' = 'ship'.*'sailing'"),
+     r"field 'fleets.0.carrier' = 'ship': unknown carrier 'ship'; valid: sailing"),
     ("fleets:\n  - {id: s, carrier: sailing, tranches: [{count: -1}]}\n",
      r"field 'fleets.0.tranches.0.count' = -1"),
     ("fleets:\n  - {id: s, carrier: sailing, tranches: []}\n", r"field 'fleets.0.tranches'"),

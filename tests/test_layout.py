@@ -142,3 +142,20 @@ def test_argument_names_become_options_on_the_command_line():
         raise error
     assert as_options(wrapped.value) == "s.yaml: field 'osm': --snap-km 0: must be positive; " \
                                         "or add --secondary"
+
+
+def test_every_mode_of_the_registry_reaches_the_input_schemas():
+    """A mode is added in mobility.schema.MODES: the schemas that need a field per mode (unit
+    profiles, planning factors, fleets) take theirs from it."""
+    from mobility.forces import CARRIERS
+    from mobility.scenario import UnitFactors
+    from mobility.schema import DATA_MODES, KIND_TRANSFER_MODES, MODES, Mode
+    from mobility.unit_profiles import Carriers, KindHandling
+
+    assert set(MODES) == set(Mode) - {Mode.transfer}
+    assert set(KindHandling.model_fields) == {str(m) for m in DATA_MODES}
+    assert set(UnitFactors.model_fields) == {spec.unit for spec in MODES.values()}
+    assert set(Carriers.model_fields) == {"bus_troops"} | {
+        spec.unit for spec in MODES.values() if spec.long_haul}
+    assert {spec.carrier for spec in MODES.values() if spec.carrier} <= set(CARRIERS)
+    assert set().union(*KIND_TRANSFER_MODES.values()) <= {str(m) for m in DATA_MODES}

@@ -77,6 +77,7 @@ from mobility.forces import FleetFile, ForceList, load_fleets, load_force_list
 from mobility.movement import GATE_IN, ROAD, MovementGraph
 from mobility.result import Bottleneck, ClosureResult
 from mobility.scenario import BorderDelays, Scenario, sustainment_defaults
+from mobility.schema import DATA_MODES
 from mobility.settings import BINDING_SHARE as BINDING
 from mobility.unit_profiles import load_unit_profiles
 
@@ -297,7 +298,7 @@ def _stream_groups(scenario: Scenario, origins: list[str], destinations: tuple[s
     for i, (node, origin) in enumerate(zip(origins, scenario.origins, strict=True)):
         exits = None if "road" in origin.modes else tuple(origin.modes)
         # An origin that loads (no road march) enters through its gate, as in the exact model.
-        routes = planner.routes(node, destinations, rules, ("road", "rail", "sea", "air"),
+        routes = planner.routes(node, destinations, rules, DATA_MODES,
                                 start_layer=ROAD if exits is None else GATE_IN,
                                 exit_modes=exits)
         if not routes:
