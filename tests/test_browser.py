@@ -356,7 +356,7 @@ def test_difference_map_runs_offline_and_marks_what_changed(browser, tmp_path):
     import pandas as pd
 
     from mobility.analysis.compare import Comparison
-    from mobility.closure import closure, network_for
+    from mobility.engines import closure, network_for
     from mobility.scenario import load_scenario
     from mobility.viz.compare_views import comparison_map
 

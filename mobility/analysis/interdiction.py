@@ -41,7 +41,7 @@ from mobility.analysis.criticality import (
     list_elements,
     outcome_with_changes,
 )
-from mobility.closure import build_model, network_for, stress_case
+from mobility.engines import build_model, network_for, stress_case
 from mobility.flows import FlowProblem, max_static_flow
 from mobility.result import _clean
 from mobility.scenario import Scenario, load_scenario
@@ -230,6 +230,12 @@ def interdict(
         question about the network between them; edges touching them stay interdictable).
     solver, time_limit_s
         See :func:`max_flow_interdiction`.
+
+    Returns
+    -------
+    InterdictionResult
+        The ``cuts`` removed elements, the long-run throughput before and after (troops a
+        day), and the days each target is reached later with them removed.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -262,7 +268,7 @@ def interdict(
         + ") with the chosen elements removed",
         "a removed node loses its transfer gate and every edge touching it",
         "origin and destination nodes " + ("may be removed" if endpoints else
-                                           "are protected (--endpoints allows them)"),
+                                           "are protected (unless endpoints are allowed)"),
     )
     return InterdictionResult(
         scenario=scenario.name, cuts=cuts, removed=tuple(sorted(by_id[k] for k in chosen)),
