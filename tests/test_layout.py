@@ -21,7 +21,7 @@ STAGES: dict[str, int] = {
                      "unit_profiles", "scenario", "network", "forces", "movement"), 0),
     **dict.fromkeys(("engines", "osm"), 1),
     **dict.fromkeys(("routing", "disruption", "osm_import", "calibration"), 2),
-    **dict.fromkeys(("analysis", "sweep", "materiel"), 3),
+    **dict.fromkeys(("analysis", "sweep", "materiel", "massing"), 3),
     "viz": 4,
     "bench": 5,
     "cli": 6,

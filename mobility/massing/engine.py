@@ -10,13 +10,14 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import networkx as nx
 import numpy as np
 
 from mobility._errors import MobilityError, field_of
+from mobility._progress import Progress, silent
 from mobility.massing.model import EPS, MassingLP, build
 from mobility.massing.result import Binding, Comparison, MassingResult, Milestone, UnitOutcome
 from mobility.massing.routes import (
@@ -60,7 +61,7 @@ def rules_of(scenario: FlashpointScenario) -> Scenario:
 
 
 def network_for_flashpoint(scenario: FlashpointScenario) -> nx.MultiDiGraph:
-    from mobility.closure import network_for
+    from mobility.engines import network_for
 
     return network_for(rules_of(scenario))
 
@@ -96,20 +97,20 @@ def _units(scenario: FlashpointScenario) -> list[tuple[Unit, str]]:
 
 def mass(scenario: FlashpointScenario | str | Path, *, graph: nx.MultiDiGraph | None = None,
          by: Sequence[float] | None = None,
-         progress: Callable[[str], None] | None = None) -> MassingResult:
+         progress: Progress | None = None) -> MassingResult:
     """Troops and heavy vehicles in the area by each hour, units' arrivals, what binds.
 
     ``by`` replaces the scenario's hours. Raises :class:`FlashpointError` (one line) for a
     bad scenario, force list, node, profile or hour.
     """
     started = time.perf_counter()
-    say = progress or (lambda _text: None)
+    say = progress or silent
     if not isinstance(scenario, FlashpointScenario):
         scenario = load_flashpoint(scenario)
     where = scenario.source_file or f"flashpoint '{scenario.name}'"
     hours = tuple(sorted(set(by if by is not None else scenario.by)))
     if not hours or not all(0 < h <= MAX_HOUR for h in hours):
-        raise FlashpointError(f"hours asked (by) = {list(hours)}: give one or more hours "
+        raise FlashpointError(f"hours asked, `by` = {list(hours)}: give one or more hours "
                               f"above 0 and at most {MAX_HOUR}")
     rules = rules_of(scenario)
     graph = graph if graph is not None else network_for_flashpoint(scenario)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mobility.closure.lp_model import LPSolution, SparseLP
+from mobility.engines.lp_model import LPSolution, SparseLP
 from mobility.massing.routes import Move, Resource
 
 __all__ = ["Columns", "MassingLP", "build"]

@@ -217,19 +217,20 @@ def load_force_list(name_or_path: str, where: str) -> ForceList:
     return model_from_mapping(raw, path, ForceList, FlashpointError, "force list", path.stem)
 
 
-def parse_hours(text: str, option: str = "--by") -> tuple[float, ...]:
-    """``48h,72h,96h`` (or ``2d``, ``60``) as hours, sorted, each in (0, MAX_HOUR]."""
+def parse_hours(text: str) -> tuple[float, ...]:
+    """``48h,72h,96h`` (or ``2d``, ``60``) as hours, sorted, each in (0, MAX_HOUR]; a bad
+    one raises :class:`FlashpointError` naming the argument ``by``."""
     found = []
     for part in text.split(","):
         word = part.strip().lower()
         match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([hd]?)", word)
         if not match:
-            raise FlashpointError(f"{option} = {text!r}: {part.strip()!r} is not an hour; give "
+            raise FlashpointError(f"`by` = {text!r}: {part.strip()!r} is not an hour; give "
                                   f"hours like 48h,72h,96h (or days like 2d), each above 0 "
                                   f"and at most {MAX_HOUR}h")
         hours = float(match.group(1)) * (24 if match.group(2) == "d" else 1)
         if not 0 < hours <= MAX_HOUR:
-            raise FlashpointError(f"{option} = {text!r}: {part.strip()} is outside 0-"
+            raise FlashpointError(f"`by` = {text!r}: {part.strip()} is outside 0-"
                                   f"{MAX_HOUR}h; give hours above 0 and at most {MAX_HOUR}h")
         found.append(hours)
     return tuple(sorted(set(found)))
