@@ -151,10 +151,9 @@ def closed_highlights(graph: nx.MultiDiGraph, scenario: Scenario) -> list[Highli
 
 
 def is_hostile_border(node: Mapping[str, Any]) -> bool:
-    """A border crossing to Russia or Belarus: its name or source says "hostile" (the
-    network's convention, data/SOURCES.md), so nothing crosses it."""
-    text = f"{node.get('name', '')} {node.get('source', '')}".casefold()
-    return "hostile" in text
+    """A border crossing into a hostile state (node attribute ``hostile``, see
+    :class:`mobility.schema.NodeRecord`): the network ends there and nothing crosses it."""
+    return node.get("kind") == "border_crossing" and bool(node.get("hostile", False))
 
 
 def investment_highlights(graph: nx.MultiDiGraph, catalogue_layers: Sequence[Mapping[str, Any]],
