@@ -25,7 +25,13 @@ from matplotlib.ticker import FuncFormatter
 from mobility.viz.briefing import briefing
 from mobility.viz.map_layers import Highlight, closed_highlights, edge_names
 from mobility.viz.maps import closure_map, format_number, map_html
-from mobility.viz.plots import PLOT_DPI, PLOT_SIZE_IN, TARGET_HEADROOM, figure_bytes
+from mobility.viz.plots import (
+    PLOT_DPI,
+    PLOT_SIZE_IN,
+    TARGET_HEADROOM,
+    figure_bytes,
+    mark_off_scale,
+)
 from mobility.viz.report import page_html, section_html, table_html, write_offline_page
 
 if TYPE_CHECKING:
@@ -181,9 +187,6 @@ def comparison_plot(results: Sequence[ClosureResult]) -> Figure:
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     targets = sorted(results[0].targets, key=lambda t: t.deadline_day)
-    for k, result in enumerate(results):
-        axes.plot(result.curve["day"], result.curve["troops"], linewidth=2.0,
-                  color=_CURVE_COLOURS[k % len(_CURVE_COLOURS)], label=result.scenario)
     for number, target in enumerate(targets, 1):
         axes.plot([target.deadline_day], [target.troops], marker="s", markersize=7,
                   color="#636363", linestyle="none", zorder=5)
@@ -193,6 +196,15 @@ def comparison_plot(results: Sequence[ClosureResult]) -> Figure:
     if top <= 0:
         top = max(float(r.curve["troops"].max()) for r in results) * 1.05 or 1.0
     axes.set_ylim(0, top)
+    off_scale = 0
+    for k, result in enumerate(results):
+        colour = _CURVE_COLOURS[k % len(_CURVE_COLOURS)]
+        days = result.curve["day"].to_numpy(dtype=float)
+        troops = result.curve["troops"].to_numpy(dtype=float)
+        axes.plot(days, troops, linewidth=2.0, color=colour, label=result.scenario)
+        if mark_off_scale(axes, days, troops, top, colour,
+                          nudge_pt=14.0 * off_scale) is not None:
+            off_scale += 1
     axes.set_xlim(0, max(max(r.horizon_days for r in results),
                          *(t.deadline_day for t in targets)))
     axes.set_xlabel("Day")
