@@ -311,6 +311,42 @@ def test_bottleneck_badges_are_ranked(browser, map_file):
     page.close()
 
 
+def _visible_badge_boxes(page) -> list[dict]:
+    return page.evaluate("""() => Array.from(document.querySelectorAll('.mobility-rank'))
+        .filter(el => el.style.display !== 'none')
+        .map(el => { const r = el.firstChild.getBoundingClientRect();
+                     return {text: el.textContent, x1: r.left, y1: r.top, x2: r.right,
+                             y2: r.bottom}; })""")
+
+
+def test_ranked_badges_never_overlap(browser, tmp_path, maps_graph, maps_result):
+    from mobility.viz.map_layers import Highlight
+
+    # a badge on every node as well as the two bottlenecks': crowded at low zoom
+    ranked = [Highlight(layer="Critical links and nodes", element_id=str(node), label=str(node),
+                        score=1.0, rank=rank) for rank, node in enumerate(maps_graph.nodes, 1)]
+    path = maps.save_map(maps.closure_map(maps_graph, maps_result, highlights=ranked),
+                         tmp_path / "badges.html")
+    page, events = _open(browser, path, SMALL_SCREENS[0])
+    total = page.locator(".mobility-rank").count()
+    assert total == len(ranked) + 2
+    shown = {}
+    for zoom in (5.0, 7.0, 12.0):
+        page.evaluate(f"window.mobilityMap.map.setView([54.6, 23.6], {zoom}, {{animate: false}})")
+        boxes = _visible_badge_boxes(page)
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                assert not _overlap(a, b), (zoom, a, b)
+        shown[zoom] = [box["text"] for box in boxes]
+        if zoom == 5.0:
+            page.screenshot(path=_screenshot_dir(tmp_path) / "badges-zoom5.png")
+    assert "1" in shown[5.0]  # the best-ranked badge keeps its place
+    assert len(shown[5.0]) < total  # thinned where they crowd …
+    assert len(shown[5.0]) <= len(shown[7.0]) <= len(shown[12.0])  # … and back as you zoom in
+    events.assert_clean()
+    page.close()
+
+
 @pytest.mark.parametrize("paper", ["A4", "Letter"])
 def test_printed_map_shows_the_baltic_states(browser, map_file, tmp_path, paper):
     page, events = _open(browser, map_file, SMALL_SCREENS[0])

@@ -53,15 +53,35 @@ function mobilityClosureMap(map, layers, data) {
       .bindTooltip(point.tooltip).bindPopup(point.tooltip).addTo(layers[point.layer]);
   });
   var badges = data.ranks.map(function (rank) {
-    return L.marker(rank.latlon, {
+    var marker = L.marker(rank.latlon, {
       pane: "mobility-labels", keyboard: false, zIndexOffset: 1000,
       // rank.colour is a #rrggbb checked in Python; rank.rank a number
       icon: L.divIcon({className: "mobility-rank", iconSize: null,
                        html: "<span style='background:" + rank.colour + "'>" + rank.rank +
                              "</span>"})
     }).bindTooltip(rank.tooltip).bindPopup(rank.tooltip).addTo(layers[rank.layer]);
+    marker.rank = rank.rank;
+    return marker;
   });
   var BADGE_HALF_PX = 11;
+  // badges by rank (stable: the bottlenecks' before an analysis layer's of the same rank)
+  var badgeOrder = badges.slice().sort(function (a, b) { return a.rank - b.rank; });
+
+  // --- badges: placed by rank; one that would overlap a better-ranked badge is hidden at
+  // this zoom (the title panel still lists it, and it shows again when zoomed in)
+  function layoutBadges() {
+    var placed = [];
+    badgeOrder.forEach(function (badge) {
+      var element = badge.getElement();
+      if (!element || !map.hasLayer(badge)) { return; }
+      element.style.display = "";
+      var r = element.firstChild.getBoundingClientRect();
+      var box = [r.left - 1, r.top - 1, r.right + 1, r.bottom + 1];
+      var free = placed.every(function (other) { return !overlaps(box, other); });
+      element.style.display = free ? "" : "none";
+      if (free) { placed.push(box); }
+    });
+  }
 
   // --- labels: placed in priority order beside their point, never over another label or
   // another labelled point; a label that finds no free place, or whose zoom has not come,
@@ -92,6 +112,7 @@ function mobilityClosureMap(map, layers, data) {
     return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
   }
   function layoutLabels() {
+    layoutBadges();
     var zoom = map.getZoom();
     var shown = labels.filter(function (label) {
       var element = label.marker.getElement();
@@ -116,7 +137,8 @@ function mobilityClosureMap(map, layers, data) {
       }
     });
     badges.forEach(function (badge) {
-      if (!map.hasLayer(badge)) { return; }
+      var element = badge.getElement();
+      if (!map.hasLayer(badge) || !element || element.style.display === "none") { return; }
       var p = map.latLngToContainerPoint(badge.getLatLng()), r = BADGE_HALF_PX;
       taken.push([p.x - r, p.y - r, p.x + r, p.y + r]);
     });
