@@ -251,7 +251,7 @@ def closure_map(
                      input_nodes=scenario_nodes(scenario), summary=summary)
     if online_tiles:  # let the tiles show through the land and lake fills
         data["basemap"] = [{**item, "style": {**item["style"], "fillOpacity": ONLINE_FILL_OPACITY}}
-                           for item in data["basemap"]]
+                           for item in data["basemap"] if not item.get("fade")]
     if highlights:
         data["lines"].extend(_highlight_lines(graph, highlights, highlight_keys))
         data["points"].extend(_highlight_points(graph, highlights, highlight_keys))
@@ -962,9 +962,11 @@ def _read(folder: Path, name: str) -> gpd.GeoDataFrame:
 
 
 def _collection(frame: gpd.GeoDataFrame, styles: list[dict[str, Any]] | None = None,
-                ) -> dict[str, Any]:
+                clip: Any = None) -> dict[str, Any]:
     features = []
     for position, geometry in enumerate(frame.geometry):
+        if clip is not None and geometry is not None:
+            geometry = geometry.intersection(clip)
         if geometry is None or geometry.is_empty:
             continue
         simplified = geometry.simplify(BASEMAP_SIMPLIFY_DEG, preserve_topology=True)
@@ -996,16 +998,24 @@ def basemap_layers(folder: str) -> dict[str, Any]:
     countries = _read(root, "countries").sort_values("NAME").reset_index(drop=True)
     fills = [{"fillColor": _COUNTRY_FILLS.get(str(code), _DEFAULT_COUNTRY_FILL)}
              for code in countries["ISO_A2"]]
+    west, south, east, north = (float(v) for v in countries.total_bounds)
+    # the lines stop just inside the edge, where the fade is all but opaque: no stroke (a
+    # lake cut by the extract) shows where the land has faded out
+    step_y, step_x = FADE_DEG[0] / 12, FADE_DEG[1] / 12
+    inside = shapely.box(west + step_x, south + step_y, east - step_x, north - step_y)
     layers: list[dict[str, Any]] = [
         {"layer": "basemap", "geojson": _collection(countries, fills),
          "style": {"color": "#bdbdbd", "weight": 0.5, "fillOpacity": 1.0, "stroke": False}},
-        {"layer": "basemap", "geojson": _collection(_read(root, "lakes")),
+        {"layer": "basemap", "geojson": _collection(_read(root, "lakes"), clip=inside),
          "style": {"color": "#9ecae1", "weight": 0.5, "fillColor": _SEA_COLOUR,
                    "fillOpacity": 1.0}},
-        {"layer": "basemap", "geojson": _collection(_read(root, "coastline")),
+        {"layer": "basemap", "geojson": _collection(_read(root, "coastline"), clip=inside),
          "style": {"color": "#6baed6", "weight": 0.8, "fill": False}},
-        {"layer": "basemap", "geojson": _collection(_read(root, "borders")),
+        {"layer": "basemap", "geojson": _collection(_read(root, "borders"), clip=inside),
          "style": {"color": "#8c8c8c", "weight": 1.2, "dashArray": "4 3", "fill": False}},
+        {"layer": "basemap", "fade": True,
+         "geojson": fade_frame((south, west), (north, east)),
+         "style": {"stroke": False, "fillOpacity": 1.0, "fadeColour": _SEA_COLOUR}},
     ]
     for layer in layers:
         layer["style"]["pane"] = "mobility-basemap"
@@ -1024,6 +1034,29 @@ def basemap_layers(folder: str) -> dict[str, Any]:
                 labels.append({"latlon": _latlon(spot.x, spot.y, 3),
                                "html": _esc("Kaliningrad (RU)")})
     return {"layers": layers, "labels": labels}
+
+
+#: The basemap's edge fades into the sea colour over this many degrees (lat, lon): about
+#: 40 px at the smallest zoom, so the clipped land never ends in a hard rectangle.
+FADE_DEG = (1.4, 2.5)
+#: SVG gradients the map's script defines (``static/map.js``): opaque at the side named,
+#: clear inwards.
+FADE_SIDES = ("n", "s", "e", "w")
+
+
+def fade_frame(south_west: tuple[float, float], north_east: tuple[float, float],
+               ) -> dict[str, Any]:
+    """Four strips along the inside of the basemap's rectangle (lat, lon corners), each
+    filled with a gradient from the sea colour at the edge to clear inwards (``fillColor``
+    ``url(#mobility-fade-SIDE)``): the land fades out instead of ending in a rectangle."""
+    (south, west), (north, east) = south_west, north_east
+    dy, dx = FADE_DEG
+    strips = {"n": (west, north - dy, east, north), "s": (west, south, east, south + dy),
+              "e": (east - dx, south, east, north), "w": (west, south, west + dx, north)}
+    features = [{"type": "Feature",
+                 "properties": {"style": {"fillColor": f"url(#mobility-fade-{side})"}},
+                 "geometry": mapping(shapely.box(*strips[side]))} for side in FADE_SIDES]
+    return {"type": "FeatureCollection", "features": features}
 
 
 def suwalki_corridor(folder: Path, graph: nx.MultiDiGraph | None = None) -> Any | None:

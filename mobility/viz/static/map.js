@@ -31,13 +31,37 @@ function mobilityClosureMap(map, layers, data) {
     return box.getContainer();
   }
 
+  // the gradients the basemap's fading edge is filled with (mobility.viz.maps.fade_frame)
+  function addFadeGradients(path, colour) {
+    var svg = map.getRenderer(path)._container;
+    var defs = L.SVG.create("defs");
+    // side: x1, y1 → x2, y2 in the strip's box, from opaque at the edge to clear
+    [["n", 0, 0, 0, 1], ["s", 0, 1, 0, 0], ["e", 1, 0, 0, 0], ["w", 0, 0, 1, 0]]
+      .forEach(function (side) {
+        var gradient = L.SVG.create("linearGradient");
+        gradient.setAttribute("id", "mobility-fade-" + side[0]);
+        ["x1", "y1", "x2", "y2"].forEach(function (name, k) {
+          gradient.setAttribute(name, String(side[k + 1]));
+        });
+        [[0, 1], [1, 0]].forEach(function (stop) {
+          var element = L.SVG.create("stop");
+          element.setAttribute("offset", String(stop[0]));
+          element.setAttribute("stop-color", colour);
+          element.setAttribute("stop-opacity", String(stop[1]));
+          gradient.appendChild(element);
+        });
+        defs.appendChild(gradient);
+      });
+    svg.insertBefore(defs, svg.firstChild);
+  }
   data.basemap.forEach(function (item) {
-    L.geoJSON(item.geojson, {
+    var geo = L.geoJSON(item.geojson, {
       interactive: false, pane: item.style.pane,
       style: function (feature) {
         return Object.assign({}, item.style, (feature.properties || {}).style || {});
       }
     }).addTo(layers[item.layer]);
+    if (item.fade) { addFadeGradients(geo.getLayers()[0], item.style.fadeColour); }
   });
   data.areas.forEach(function (area) {
     L.geoJSON(area.geojson, {style: area.style, pane: area.style.pane})
