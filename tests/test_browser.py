@@ -178,6 +178,36 @@ def test_time_slider_plays_the_closure(browser, map_file, maps_result):
     page.close()
 
 
+def test_gauge_transfer_tooltips_show_use_by_day(browser, map_file, maps_result, tmp_path):
+    page, events = _open(browser, map_file)
+    use = maps_result.transfer_use.set_index(["node", "day"])
+
+    def tooltip(name: str) -> str:
+        return page.evaluate("""(name) => { let text = null;
+            window.mobilityMap.map.eachLayer(layer => {
+                if (layer.getTooltip && layer.getTooltip() && layer.getLatLng &&
+                    layer.getTooltip().getContent().startsWith('<b>' + name + '</b>')) {
+                    layer.openTooltip(); text = layer.getTooltip().getElement().textContent; }
+            });
+            return text; }""", name)
+
+    def expected(node: str, day: int) -> str:
+        row = use.loc[(node, day)]
+        return maps.use_text(row.flow_units_per_day, row.capacity_units_per_day, "train")
+
+    last = int(maps_result.horizon_days)
+    text = tooltip("Mockava")
+    assert f"Transfers on day {last}: {expected('mockava', last)}" in text
+    peak = use.loc["mockava"]["flow_units_per_day"].idxmax()
+    assert f"Transfers: peak {expected('mockava', peak)} on day {peak}" in text
+    page.screenshot(path=_screenshot_dir(tmp_path) / "transfer-tooltip.png")
+    page.evaluate("window.mobilityMap.setDay(0)")
+    assert f"Transfers on day 1: {expected('mockava', 1)}" in tooltip("Mockava")
+    assert "Transfers on day 1: 0 trains/day of 6 trains/day (0 %)" in tooltip("Šeštokai")
+    events.assert_clean()
+    page.close()
+
+
 def test_screenshot_is_not_blank(browser, map_file, tmp_path):
     page, events = _open(browser, map_file)
     page.evaluate("window.mobilityMap.map.setView([54.6, 23.6], 8)")

@@ -434,10 +434,15 @@ def flow_text(flow_troops_per_day: float, flow_units_per_day: float,
 
     The map's script formats the same way (function ``flowText`` in ``static/map.js``).
     """
-    share = flow_units_per_day / capacity_units_per_day if capacity_units_per_day else 0.0
-    units = _plural(unit)
     return (f"{format_number(flow_troops_per_day)} troops/day = "
-            f"{format_number(flow_units_per_day)} {units}/day of "
+            + use_text(flow_units_per_day, capacity_units_per_day, unit))
+
+
+def use_text(units_per_day: float, capacity_units_per_day: float, unit: str) -> str:
+    """``"3.1 trains/day of 12 trains/day (26 %)"`` (plain text; ``useText`` in map.js)."""
+    share = units_per_day / capacity_units_per_day if capacity_units_per_day else 0.0
+    units = _plural(unit)
+    return (f"{format_number(units_per_day)} {units}/day of "
             f"{format_number(capacity_units_per_day)} {units}/day ({share * 100:.0f} %)")
 
 
@@ -572,6 +577,7 @@ def _is_nan(value: Any) -> bool:
 
 def _node_points(graph: nx.MultiDiGraph, result: ClosureResult | None) -> list[dict[str, Any]]:
     arrivals = _final_arrivals(result)
+    use = _transfer_use(result)
     points: list[dict[str, Any]] = []
     # the more important markers last, drawn on top: a gauge-transfer site is never hidden
     # under the border-crossing dot beside it (Mockava, Trakiszki)
@@ -586,11 +592,46 @@ def _node_points(graph: nx.MultiDiGraph, result: ClosureResult | None) -> list[d
         style = NODE_STYLES["origin" if kind == "origin" else layer]
         points.append({
             "layer": layer,
+            "node": str(node_id),
             "latlon": _latlon(data["x"], data["y"]),
             "style": {**style, "pane": "mobility-nodes"},
-            "tooltip": _node_tooltip(str(node_id), data),
+            "tooltip": _node_tooltip(str(node_id), data, _peak_use(use.get(str(node_id)))),
         })
     return points
+
+
+def _transfer_use(result: ClosureResult | None) -> dict[str, Any]:
+    """The result's ``transfer_use`` rows by node (empty without)."""
+    use = getattr(result, "transfer_use", None)
+    if use is None or use.empty:
+        return {}
+    return {str(node): group.sort_values("day") for node, group in use.groupby("node")}
+
+
+def _peak_use(group: Any) -> list[str]:
+    """A node's ``transfer_use`` rows as ``["Transfers: peak 4 trains/day of 4 trains/day
+    (100 %) on day 7"]``; ``[]`` for ``None``."""
+    if group is None:
+        return []
+    peak = group.loc[group["flow_units_per_day"].idxmax()]
+    text = use_text(float(peak.flow_units_per_day), float(peak.capacity_units_per_day),
+                    str(peak.unit))
+    return [_esc(f"Transfers: peak {text} on day {int(peak.day)}")]
+
+
+def _transfer_timeline(result: ClosureResult, index: dict[int, int]) -> list[dict[str, Any]]:
+    """Per node with transfer use: items through it on each slider day, and its capacity."""
+    out = []
+    for node, group in _transfer_use(result).items():
+        per_day = [0.0] * len(index)
+        for row in group.itertuples(index=False):
+            i = index.get(int(row.day))
+            if i is not None:
+                per_day[i] = round(float(row.flow_units_per_day), 2)
+        capacity = round(float(group["capacity_units_per_day"].max()), 3)
+        out.append({"node": node, "units_per_day": per_day, "capacity_units_per_day": capacity,
+                    "unit_html": _esc(_plural(str(group["unit"].iloc[0])))})
+    return out
 
 
 def _final_arrivals(result: ClosureResult | None) -> dict[str, float]:
@@ -915,6 +956,7 @@ def timeline_data(graph: nx.MultiDiGraph, result: ClosureResult) -> dict[str, An
         "flow_weight_px": [FLOW_MIN_WEIGHT_PX, FLOW_MAX_EXTRA_WEIGHT_PX],
         "bubble_radius_px": [BUBBLE_MIN_RADIUS_PX, BUBBLE_MAX_EXTRA_RADIUS_PX],
         "marks_html": _slider_marks(result, days),
+        "transfers": _transfer_timeline(result, index),
     }
 
 

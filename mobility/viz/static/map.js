@@ -72,9 +72,11 @@ function mobilityClosureMap(map, layers, data) {
       .bindTooltip(line.tooltip, {sticky: true}).bindPopup(line.tooltip)
       .addTo(layers[line.layer]);
   });
+  var pointByNode = {};
   data.points.forEach(function (point) {
-    L.circleMarker(point.latlon, point.style)
+    var marker = L.circleMarker(point.latlon, point.style)
       .bindTooltip(point.tooltip).bindPopup(point.tooltip).addTo(layers[point.layer]);
+    if (point.node) { pointByNode[point.node] = {marker: marker, tooltip: point.tooltip}; }
   });
   var badges = data.ranks.map(function (rank) {
     var marker = L.marker(rank.latlon, {
@@ -281,11 +283,14 @@ function mobilityClosureMap(map, layers, data) {
     }
     return tl.flow_colours[tl.flow_colours.length - 1][0];
   }
-  // Same wording as mobility.viz.maps.flow_text.
-  function flowText(troops, units, capacity, unitHtml) {
+  // Same wording as mobility.viz.maps.use_text and flow_text.
+  function useText(units, capacity, unitHtml) {
     var share = capacity > 0 ? units / capacity : 0;
-    return fmt(troops) + " troops/day = " + fmt(units) + " " + unitHtml + "/day of " +
-      fmt(capacity) + " " + unitHtml + "/day (" + Math.round(share * 100) + " %)";
+    return fmt(units) + " " + unitHtml + "/day of " + fmt(capacity) + " " + unitHtml +
+      "/day (" + Math.round(share * 100) + " %)";
+  }
+  function flowText(troops, units, capacity, unitHtml) {
+    return fmt(troops) + " troops/day = " + useText(units, capacity, unitHtml);
   }
 
   var last = tl.days.length - 1;
@@ -347,6 +352,14 @@ function mobilityClosureMap(map, layers, data) {
         var element = label.marker.getElement();
         if (element) { element.firstChild.textContent = dest.name_text + ": " + fmt(troops); }
       }
+    });
+    tl.transfers.forEach(function (use) {
+      var point = pointByNode[use.node];
+      if (!point) { return; }
+      var content = point.tooltip + "<br>Transfers on day " + day + ": " +
+        useText(use.units_per_day[i], use.capacity_units_per_day, use.unit_html);
+      point.marker.setTooltipContent(content);
+      point.marker.setPopupContent(content);
     });
     text.textContent = "Day " + day + " of " + tl.days[last] + ": " +
       fmt(tl.troops[i]) + " troops arrived";
