@@ -469,3 +469,35 @@ def test_difference_map_runs_offline_and_marks_what_changed(browser, tmp_path):
     page.screenshot(path=_screenshot_dir(tmp_path) / "difference-map.png")
     events.assert_clean()
     page.close()
+
+
+def test_interdiction_map_draws_the_rerouted_flows(browser, tmp_path):
+    from mobility.analysis.interdiction import interdict, rerouting
+    from mobility.closure import network_for
+    from mobility.scenario import load_scenario
+    from mobility.viz.analysis_reports import analysis_map, interdiction_summary
+    from mobility.viz.map_layers import interdiction_highlights
+
+    scenario = load_scenario(str(Path(__file__).parent / "fixtures" / "tiny-fleet-scenario.yaml"))
+    graph = network_for(scenario)
+    plan = interdict(graph, scenario, cuts=1)
+    rerouted = rerouting(graph, scenario, plan)
+    assert rerouted is not None and any(lost and lost > 0 for lost in plan.days_lost)
+    path = maps.save_map(analysis_map(graph, title="Interdiction plan, K = 1", scenario=scenario,
+                                      highlights=interdiction_highlights(plan),
+                                      summary=interdiction_summary(plan), rerouted=rerouted),
+                         tmp_path / "interdiction.html")
+    page, events = _open(browser, path, SMALL_SCREENS[0])
+    page.evaluate("window.mobilityMap.setDay(3)")  # day 4: the force is still moving
+    page.hover(".leaflet-control-layers")
+    overlays = [t.strip() for t in
+                page.locator(".leaflet-control-layers-overlays label").all_inner_texts()]
+    assert {"Flow gained (troops moved)", "Flow lost (troops moved)",
+            "Interdiction plan (K = 1)", "Flows (troops/day)"} <= set(overlays)
+    assert page.evaluate("window.mobilityMap.layers.flows.getLayers().length") > 0
+    assert "Throughput" in page.locator(".mobility-title").inner_text()
+    page.mouse.move(5, 400)
+    page.evaluate("window.mobilityMap.map.setView([54.3, 24.0], 8, {animate: false})")
+    page.screenshot(path=_screenshot_dir(tmp_path) / "interdiction-map.png")
+    events.assert_clean()
+    page.close()

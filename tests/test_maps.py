@@ -343,10 +343,23 @@ def test_cli_interdict_writes_map(tmp_path):
 
     out = tmp_path / "x.html"
     scenario = Path(__file__).parent / "fixtures" / "tiny-fleet-scenario.yaml"
+    report = tmp_path / "x-report.html"
     done = subprocess.run([sys.executable, "-m", "mobility.cli", "interdict", str(scenario),
-                           "--cuts", "1", "--map", str(out)], capture_output=True, text=True,
-                          timeout=300)
+                           "--cuts", "1", "--map", str(out), "--report", str(report),
+                           "--json"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
+    plan = json.loads(done.stdout)
     page = out.read_text(encoding="utf-8")
-    assert "Interdiction plan (K = 1)" in _overlay_names(page)
+    overlays = _overlay_names(page)
+    assert "Interdiction plan (K = 1)" in overlays
+    data = _data(page)
+    # the map draws the closure after the cuts, and what it rerouted
+    assert data["timeline"]["flows"]
+    if any(lost and lost > 0 for lost in plan["days_lost"]):
+        assert {"Flow gained (troops moved)", "Flow lost (troops moved)"} <= set(overlays)
+        lost = [line for line in data["lines"] if "<b>Flow lost" in line["tooltip"]]
+        assert lost and all("troops moved over the horizon" in line["tooltip"]
+                            for line in lost)
+    text = report.read_text(encoding="utf-8")
+    assert "Edges whose flow changed most" in text and "Throughput" in html.unescape(text)
     assert external_urls(page) == []

@@ -105,13 +105,14 @@ def critical_highlights(result: CriticalityResult, top: int = 10, *, factor: flo
 
 def interdiction_highlights(result: InterdictionResult, *, layer: str | None = None,
                             colour: str = INTERDICTION_COLOUR) -> list[Highlight]:
-    """The elements the interdiction plan removes (score 1)."""
+    """The elements the interdiction plan removes, narrow (as the closed elements of a
+    comparison): a core drawn over the flow they lost."""
     layer = layer or f"{INTERDICTION_LAYER} (K = {result.cuts})"
     detail = (f"removed: throughput {result.throughput_before_troops_per_day:,.0f} → "
               f"{result.throughput_after_troops_per_day:,.0f} troops/day")
     return [Highlight(layer=layer, element_id=str(row["element_id"]),
-                      label=f"{row['name']} ({row['kind']})", score=row["score"],
-                      colour=colour, detail=detail, rank=rank)
+                      label=f"{row['name']} ({row['kind']})", score=0.2, colour=colour,
+                      detail=detail, show_score=False, rank=rank)
             for rank, row in enumerate(result.scores(), 1)]
 
 
