@@ -501,3 +501,57 @@ def test_interdiction_map_draws_the_rerouted_flows(browser, tmp_path):
     page.screenshot(path=_screenshot_dir(tmp_path) / "interdiction-map.png")
     events.assert_clean()
     page.close()
+
+
+def test_investment_map_is_ranked_with_a_key(browser, tmp_path):
+    from mobility.analysis.investments import (
+        Catalogue,
+        catalogue_network,
+        evaluate_investments,
+        investment_layers,
+    )
+    from mobility.scenario import load_scenario
+    from mobility.viz.analysis_reports import analysis_map
+    from mobility.viz.map_layers import (
+        investment_highlights,
+        investment_key,
+        investment_ranking,
+        ranked_investments,
+    )
+
+    scenario = load_scenario(str(Path(__file__).parent / "fixtures" / "tiny-fleet-scenario.yaml"))
+    common = {"source": "test", "cost_source": "test"}
+    catalogue = Catalogue.model_validate({"investments": [
+        {"id": "road", "name": "E67 four lanes", "cost_eur": 20e6,
+         "edge_capacity": [{"edge": "road-hub-camp", "factor": 3}], **common},
+        {"id": "gauge", "name": "Šeštokai transfer", "cost_eur": 10e6,
+         "transfer_capacity": [{"node": "sestokai", "factor": 3}], **common},
+        {"id": "borders", "name": "Faster borders", "cost_eur": 5e6, "border_delay_h": 0,
+         **common}]})
+    result = evaluate_investments(scenario, catalogue=catalogue, shadow=False)
+    graph = catalogue_network(scenario, catalogue)
+    ranking = investment_ranking(result)
+    highlights = investment_highlights(graph, investment_layers(graph, catalogue),
+                                       result.best.ids if result.best else (), ranking)
+    path = maps.save_map(analysis_map(graph, title="Investments", scenario=scenario,
+                                      highlights=highlights,
+                                      key_rows=investment_key(ranking, result.objective)),
+                         tmp_path / "investments.html")
+    page, events = _open(browser, path, SMALL_SCREENS[0])
+    page.evaluate("window.mobilityMap.map.setView([54.3, 24.0], 9, {animate: false})")
+    # one badge per investment, numbered by the report's rank
+    badges = sorted(int(t) for t in page.locator(".mobility-rank span").all_inner_texts())
+    assert badges == list(range(1, len(catalogue.investments) + 1))
+    page.screenshot(path=_screenshot_dir(tmp_path) / "investment-map.png")
+    first = ranked_investments(result)[0].investment
+    assert any(f"#1 {first.name}" in text for text in _open_all_tooltips(page))
+    legend = page.locator(".mobility-legend").inner_text()
+    assert "Numbered badges: rank of each investment alone" in legend
+    most = max(days for _, days in ranking.values())
+    if most > 0:  # the widths' key states the days saved
+        assert f"saves {most:.1f} days over the targets" in legend
+    for box in _visible_badge_boxes(page):
+        for other in _visible_badge_boxes(page):
+            assert box == other or not _overlap(box, other)
+    events.assert_clean()
+    page.close()

@@ -289,6 +289,14 @@ def test_highlight_constructors(maps_graph):
                         INVESTMENT_LAYER: ["budzisko", "rb-kaunas-panevezys", "trakiszki"]}
     best = next(h for h in invest if h.layer == BEST_PORTFOLIO_LAYER)
     assert best.score == 1.0 and "EUR 50 M" in best.label
+    # ranked: one numbered badge per investment, width by the days it saves
+    ranked = investment_highlights(maps_graph, layers, ["gt"],
+                                   ranking={"rb": (2, 1.0), "gt": (1, 4.0), "border": (3, 0.0)})
+    assert sorted(h.rank for h in ranked if h.rank is not None) == [1, 2, 3]
+    by_id = {h.element_id: h for h in ranked}
+    assert by_id["mockava"].score == 1.0 and by_id["rb-kaunas-panevezys"].score == 0.25
+    assert by_id["mockava"].label.startswith("#1 Mockava transfer")
+    assert "saves 4.0 days over the targets alone" in by_id["mockava"].detail
 
 
 def test_highlight_layers_drawn_listed_escaped_and_offline(tmp_path, maps_graph, maps_result):

@@ -180,6 +180,7 @@ def closure_map(
     highlights: Sequence[Highlight] = (),
     summary: Sequence[str] = (),
     mark_changes: bool = True,
+    key_rows: Sequence[tuple[str, float | None, str]] = (),
 ) -> folium.Map:
     """Draw the network, and a closure result if given, as a self-contained Leaflet map.
 
@@ -209,6 +210,9 @@ def closure_map(
     mark_changes
         With a :class:`~mobility.scenario.Scenario`, mark the elements its
         ``capacity_changes`` close or reduce (layers "Closed" and "Reduced", drawn last).
+    key_rows
+        Extra legend rows under the highlight layers, ``(colour, score, text)``: a line of
+        the width a highlight of that score is drawn with, or (colour ``""``) a note.
 
     Returns
     -------
@@ -259,7 +263,7 @@ def closure_map(
         data["legend_html"] = legend_html(
             with_result=result is not None, timeline=data["timeline"],
             highlights=[(name, next(h.colour for h in highlights if h.layer == name))
-                        for name in highlight_keys])
+                        for name in highlight_keys], key_rows=key_rows)
     root.header.add_child(RawHtml(f"<style>{static_text('map.css')}</style>"),
                                   name="mobility_css")
     m.add_child(_ClosureMapScript(groups, data), name="mobility_closure_map")
@@ -1211,11 +1215,13 @@ def _size_key(timeline: dict[str, Any]) -> str:
 
 
 def legend_html(*, with_result: bool, highlights: Sequence[tuple[str, str]] = (),
-                timeline: dict[str, Any] | None = None) -> str:
+                timeline: dict[str, Any] | None = None,
+                key_rows: Sequence[tuple[str, float | None, str]] = ()) -> str:
     """The legend as HTML (static text; swatches drawn as inline SVG), collapsible.
 
     ``highlights``: (layer name, colour) of each highlight layer, shown last.
     ``timeline``: :func:`timeline_data`, for the key of flow widths and bubble sizes.
+    ``key_rows``: see :func:`closure_map`.
     """
     rows = [
         (_line_swatch(EDGE_STYLES["rail_1435"]), "Rail 1435 mm (standard gauge)"),
@@ -1251,7 +1257,16 @@ def legend_html(*, with_result: bool, highlights: Sequence[tuple[str, str]] = ()
              for name, colour in highlights]
     body = "".join(f"<div class='mobility-legend-row'>{swatch}<span>{_esc(label)}</span></div>"
                    for swatch, label in rows)
-    if highlights:
+    for colour, score, label in key_rows:
+        if not colour or score is None:
+            body += f"<div class='mobility-note'>{_esc(label)}</div>"
+            continue
+        width = HIGHLIGHT_MIN_WEIGHT_PX + HIGHLIGHT_MAX_EXTRA_WEIGHT_PX * min(1.0, max(0.0, score))
+        swatch = (f'<svg width="38" height="18" aria-hidden="true"><line x1="4" y1="9" x2="34" '
+                  f'y2="9" stroke="{_colour(colour)}" stroke-width="{width:.1f}" '
+                  'stroke-linecap="round"/></svg>')
+        body += f"<div class='mobility-legend-row'>{swatch}<span>{_esc(label)}</span></div>"
+    if highlights and not key_rows:
         note += ("<div class='mobility-note'>Highlights: line width and ring size grow with "
                  "the score.</div>")
     return (f"<details class='mobility-collapsible' open><summary class='mobility-legend-title'>"
