@@ -14,14 +14,12 @@ until a function that needs them is called. So are the stages, as modules:
 ``mobility.routing``, ``mobility.disruption``, ``mobility.analysis``, ``mobility.sweep``,
 ``mobility.materiel`` (materiel plans: ``mobility.materiel.materiel(plan)``) and
 ``mobility.viz`` (maps, plots, reports). ``mobility.closure`` is the function (its
-subpackage is ``mobility.closure.fleet`` etc., imported by name).
+subpackage is ``mobility.engines.fleet`` etc., imported by name).
 """
 
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
 from mobility._errors import (
@@ -37,7 +35,7 @@ if TYPE_CHECKING:
     from mobility.analysis.criticality import criticality
     from mobility.analysis.interdiction import interdict
     from mobility.analysis.investments import evaluate_investments, load_catalogue
-    from mobility.closure import closure
+    from mobility.engines import closure
     from mobility.materiel import MaterielResult
     from mobility.network import load_network, network_gdfs
     from mobility.result import Bottleneck, ClosureResult, TargetOutcome
@@ -47,7 +45,7 @@ if TYPE_CHECKING:
 
 # Public name -> the module that defines it, imported when the name is first looked up.
 _LAZY = {
-    "closure": "mobility.closure",
+    "closure": "mobility.engines",
     "Comparison": "mobility.analysis.compare",
     "compare": "mobility.analysis.compare",
     "criticality": "mobility.analysis.criticality",
@@ -71,7 +69,7 @@ _LAZY = {
 
 #: Subpackages and modules reachable as attributes of the package, imported on first use.
 _MODULES = frozenset({
-    "analysis", "bench", "calibration", "disruption", "flows", "forces", "materiel",
+    "analysis", "bench", "calibration", "disruption", "engines", "flows", "forces", "materiel",
     "movement", "names", "network", "osm", "osm_import", "result", "routing", "scenario",
     "schema", "settings", "sweep", "synthetic", "unit_profiles", "viz",
 })
@@ -118,29 +116,9 @@ def __getattr__(name: str) -> Any:
         msg = f"module 'mobility' has no attribute {name!r}"
         raise AttributeError(msg)
     value = getattr(importlib.import_module(module), name)
-    # Cache it: later look-ups are plain attribute reads. The submodule (e.g. mobility.closure)
-    # may have set the same attribute on import; the function of that name wins, as before.
-    globals()[name] = value
+    globals()[name] = value  # cached: later look-ups are plain attribute reads
     return value
 
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__) | _MODULES)
-
-
-# One public function shares its name with the subpackage that defines it. Importing the
-# subpackage (``import mobility.closure.fleet``, or any ``from mobility.closure import ...``)
-# binds the submodule to that name in this package; bind the function instead, so
-# ``mobility.closure`` stays the function whatever was imported first, as it was when this
-# file imported everything.
-_SHADOWED = frozenset({"closure"})
-
-
-class _Package(types.ModuleType):
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _SHADOWED and isinstance(value, types.ModuleType):
-            value = getattr(value, name)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

@@ -1,21 +1,25 @@
-"""The progress callbacks a long computation accepts; the command line fills them.
+"""The one progress callback a long computation accepts; the command line fills it.
 
-A solver never prints: it reports progress through one of these, and ``None`` means silence.
+A solver never prints: it reports progress through a :class:`Progress`, and ``None`` means
+silence. One shape serves every kind of work::
+
+    progress("solving the baseline")            # a stage begins
+    progress("Kaunas closed", 3, 40)            # counted work: 3 of 40 re-solves done
+    progress("merging chains into edges", 0.6, 1)  # a share of the work done
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-#: A stage: called with a short message as each stage begins ("solving flows over time").
-Progress = Callable[[str], None]
-#: Counted work: called with (done, total, label of the item just done).
-CountProgress = Callable[[int, int, str], None]
-#: Counted runs without labels (a sweep's runs done of the runs to do).
-RunProgress = Callable[[int, int], None]
-#: A stage with the share done of it (0-1) where known, else ``None`` (OSM reading).
-FractionProgress = Callable[[str, float | None], None]
+from typing import Protocol
 
 
-def silent(*_args: object) -> None:
+class Progress(Protocol):
+    """``progress(message, done=None, total=None)``: a stage's message, with the work done
+    of the total when it is counted (runs, elements) or a share of 1."""
+
+    def __call__(self, message: str, done: float | None = None,
+                 total: float | None = None, /) -> None: ...
+
+
+def silent(message: str, done: float | None = None, total: float | None = None, /) -> None:
     """The callback used when none is given."""

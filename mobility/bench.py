@@ -37,7 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mobility._progress import Progress
+from mobility._progress import Progress, silent
 from mobility.settings import REPORT_DAYS
 
 __all__ = ["BenchConfig", "available_memory_bytes", "run_bench"]
@@ -123,7 +123,7 @@ class BenchConfig:
             sweep_runs=40,
             route_repeat=20,
             parametric_max_arcs=2_000,
-            notes=("--quick: the baseline is solved up to 30 days only (the 180-day hourly "
+            notes=("quick run: the baseline is solved up to 30 days only (the 180-day hourly "
                    "network of the curated problem takes about two minutes); the fleet "
                    "closure with its bound and marginal re-solves is not timed; the "
                    "parametric exact method only up to 2,000 arcs",),
@@ -159,7 +159,7 @@ def _problem(spec: dict):
     from mobility.flows import FlowProblem
 
     if spec["kind"] == "curated":
-        from mobility.closure import build_model
+        from mobility.engines import build_model
         from mobility.network import load_network
         from mobility.scenario import load_scenario
 
@@ -250,7 +250,7 @@ def _task_closure(task: dict) -> dict:
     marginal re-solves), and the stress case solved by both methods side by side."""
     from functools import partial
 
-    from mobility.closure import closure
+    from mobility.engines import closure
 
     out = {}
     runs: tuple[tuple[str, str, str, bool], ...] = (
@@ -302,7 +302,7 @@ def _task_dask_overhead(task: dict) -> dict:
 
 def _load_solvers() -> None:
     """On a worker: import the solvers and load the stress case's network, as a sweep does."""
-    from mobility.closure import network_for
+    from mobility.engines import network_for
     from mobility.scenario import load_scenario
 
     network_for(load_scenario("unlimited"))
@@ -439,7 +439,7 @@ def _baseline_plan(spec: dict, config: BenchConfig, available: int | None) -> di
         plan["run"] = False
         plan["status"] = "not run"
         plan["why"] = (f"not run (est. {est_gb:.1f} GB > budget {config.baseline_budget_gb:g} GB; "
-                       "--baseline-budget-gb)")
+                       "raise the baseline budget)")
         plan["short"] = f"not run: est. {est_gb:.1f} GB > budget {config.baseline_budget_gb:g} GB"
     return plan
 
@@ -501,7 +501,7 @@ def run_bench(config: BenchConfig | None = None, *, progress: Progress | None = 
     ``same_answer``, ``max_rel_diff``, ``ratio``), ``route``, ``closure``, ``sweep``, ``notes``.
     """
     config = config or BenchConfig()
-    say = progress or (lambda _msg: None)
+    say = progress or silent
     available = available_memory_bytes()
     from importlib.metadata import version
 
@@ -638,7 +638,7 @@ def other_rows(result: dict) -> list[tuple[str, str, str]]:
               ("stress_fleet", "closure, stress case 'unlimited', fleet engine"))
     for key, label in labels:
         if c.get("status") == "ok" and key not in c:
-            rows.append((label, "not timed (--quick)", ""))
+            rows.append((label, "not timed (quick run)", ""))
             continue
         text = (format_seconds(c[key]["seconds"]) if c.get("status") == "ok"
                 else f"{c.get('status')}: {c.get('error')}")

@@ -34,7 +34,7 @@ from mobility._yaml import read_yaml
 from mobility.network import load_network, read_frictions
 from mobility.routing import route
 from mobility.scenario import BorderDelays, Scenario, load_scenario
-from mobility.settings import ROAD_MARCH_HOURS_PER_DAY
+from mobility.settings import UNCALIBRATED_MARCH_HOURS_PER_DAY
 from mobility.unit_profiles import Size, UnitProfile, load_unit_profiles
 
 #: The fitted frictions and the grid each is searched on.
@@ -49,7 +49,7 @@ APPROACH_KPH = 50.0
 MEASURES = ("total", "after_load", "after_sea", "sea_leg")
 #: The frictions before calibration (A10 speeds as stated, the old 10 h march day), for the
 #: table's "before" column.
-BEFORE = {"rail_speed_factor": 1.0, "road_march_hours_per_day": ROAD_MARCH_HOURS_PER_DAY}
+BEFORE = {"rail_speed_factor": 1.0, "road_march_hours_per_day": UNCALIBRATED_MARCH_HOURS_PER_DAY}
 
 
 class CalibrationError(MobilityError):

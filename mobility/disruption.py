@@ -5,7 +5,7 @@ it through these functions, so a change means the same wherever it is made:
 
 Scaling an element (:func:`scale_elements`)
     A scenario capacity change from day 0, as a scenario's own ``capacity_changes`` are read
-    (:func:`mobility.closure.capacity_changes`, :func:`mobility.movement.movement_graph`): an
+    (:func:`mobility.engines.capacity_changes`, :func:`mobility.movement.movement_graph`): an
     edge's factor multiplies its capacity in every layer and both directions; a node's factor
     multiplies its transfer gate *and every edge touching it* (what passes the site); factor 0
     closes the element. :func:`element_arcs` names the movement arcs this scales.
@@ -29,7 +29,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from mobility.closure import cut_off_entries
+from mobility.engines import cut_off_entries
 from mobility.movement import MovementGraph
 from mobility.names import resolve_node
 from mobility.scenario import CapacityChange, Scenario
@@ -141,7 +141,7 @@ def without_cut_off(graph: nx.MultiDiGraph, scenario: Scenario,
 
     Those on a node of ``closed_nodes`` go first; if origins and destinations remain, those
     that no remaining origin reaches (or that reach no remaining destination) on ``graph``
-    under the scenario's capacity changes go too (:func:`mobility.closure.cut_off_entries`).
+    under the scenario's capacity changes go too (:func:`mobility.engines.cut_off_entries`).
     """
     origins, cut = _open(graph, scenario.origins, closed_nodes, "origin")
     destinations, closed_destinations = _open(graph, scenario.destinations, closed_nodes,

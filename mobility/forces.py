@@ -17,27 +17,39 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import AfterValidator, Field, ValidationError, model_validator
 
 from mobility._data import data_dir
 from mobility._errors import MobilityError
 from mobility._yaml import InputModel, describe, read_yaml
 from mobility.names import suggestions
+from mobility.schema import DATA_MODES, MODES, DataMode, Mode
 from mobility.unit_profiles import load_unit_profiles
 
-Mode = Literal["road", "rail", "sea", "air"]
-#: What each fleet carrier type carries on which part of the movement graph.
+#: What each fleet carrier type carries on which part of the movement graph: the carrier of
+#: each mode of the registry (mobility.schema.MODES), train sets by gauge, and road transport.
 CARRIERS = {
+    **{spec.carrier: f"{spec.unit}s on {mode} legs" for mode, spec in MODES.items()
+       if spec.carrier},
     "sailing": "ro-ro ships on sea legs (a standard sailing of data/unit_profiles.yaml)",
+    "flight": "strategic airlift aircraft on air legs (a standard flight)",
     "train-1435": "standard-gauge train sets (locomotive, crew, flats) on 1435 mm track",
     "train-1520": "broad-gauge train sets on 1520 mm track in the Baltic states",
-    "flight": "strategic airlift aircraft on air legs (a standard flight)",
     "het": "heavy equipment transporters: one tracked vehicle each on roads",
     "bus": "buses for troops without vehicles on roads",
+    "truck": "logistic trucks carrying supplies on roads",
 }
-Carrier = Literal["sailing", "train-1435", "train-1520", "flight", "het", "bus", "truck"]
+
+
+def _known_carrier(value: str) -> str:
+    if value not in CARRIERS:
+        raise ValueError(f"unknown carrier {value!r}; valid: {', '.join(CARRIERS)}")
+    return value
+
+
+Carrier = Annotated[str, AfterValidator(_known_carrier)]
 MAX_DAY = 3650
 
 
@@ -59,7 +71,7 @@ class Formation(_Model):
     count: Annotated[int, Field(ge=1, le=1000)] = 1
     home: str = Field(description="node id or name where it starts")
     ready_day: Annotated[float, Field(ge=0, le=MAX_DAY)] = 0.0
-    modes: tuple[Mode, ...] = Field(("road", "rail", "sea", "air"), min_length=1)
+    modes: tuple[DataMode, ...] = Field(tuple(map(str, DATA_MODES)), min_length=1)
     destination: str = Field("any", description="assembly-area node, or 'any' of the scenario's")
     note: str = ""
 
@@ -155,11 +167,19 @@ def _resolve(name_or_path: str | Path, folder: Path, what: str, relative_to: str
     raise ForceListError(f"unknown {what} {text!r}{hint} Shipped: {', '.join(names) or 'none'}")
 
 
+def _carries_vehicles(profile, mode: str) -> bool:
+    """Road vehicles drive; a long-haul mode takes them if its lift has room for vehicles."""
+    if not MODES[Mode(mode)].long_haul:
+        return True
+    lift = profile.carriers.lift(MODES[Mode(mode)].unit)
+    return bool(lift.tracked or lift.wheeled)
+
+
 def load_force_list(name_or_path: str | Path, *, relative_to: str | None = None) -> ForceList:
     """A shipped force list by name (``force-model-baltic``) or a YAML file by path.
 
     Profiles are checked against ``data/unit_profiles.yaml``; node names are resolved when
-    the force list is placed on a network (:mod:`mobility.closure.fleet`).
+    the force list is placed on a network (:mod:`mobility.engines.fleet`).
     """
     path = _resolve(name_or_path, forces_dir(), "force list", relative_to)
     return _load_force_list(str(path))
@@ -190,12 +210,14 @@ def _load_force_list(path: str) -> ForceList:
             raise ForceListError(f"{path}: field 'formations.{i}.profile' = "
                                  f"{formation.profile!r}: unknown profile{hint} valid: "
                                  f"{', '.join(valid)}")
-        if "air" in formation.modes and len(formation.modes) == 1 and (
-                profiles[formation.profile].size.tracked or
-                profiles[formation.profile].size.wheeled):
-            raise ForceListError(f"{path}: field 'formations.{i}.modes' = ['air']: "
-                                 f"{formation.profile} has vehicles, which do not fly "
-                                 "(add road, rail or sea)")
+        profile = profiles[formation.profile]
+        if (profile.size.tracked or profile.size.wheeled) and not any(
+                _carries_vehicles(profile, mode) for mode in formation.modes):
+            carried = [str(m) for m in DATA_MODES if _carries_vehicles(profile, m)]
+            raise ForceListError(f"{path}: field 'formations.{i}.modes' = "
+                                 f"{list(formation.modes)}: {formation.profile} has vehicles, "
+                                 f"which no lift of these modes carries (add "
+                                 f"{', '.join(carried[:-1])} or {carried[-1]})")
     return forces.model_copy(update={"source_file": path})
 
 

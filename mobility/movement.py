@@ -21,9 +21,16 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 
-from mobility.schema import KIND_TRANSFER_UNIT, Mode, track_gauges, transfer_modes
+from mobility.schema import (
+    DATA_MODES,
+    KIND_TRANSFER_UNIT,
+    LAND_MODES,
+    Mode,
+    track_gauges,
+    transfer_modes,
+)
 
-ROAD, SEA, AIR = "road", "sea", "air"
+ROAD = str(Mode.road)
 GATE_IN, GATE_OUT = "gate-in", "gate-out"
 UNLIMITED = float("inf")
 
@@ -47,7 +54,8 @@ def gate_layers(graph: nx.MultiDiGraph, node_id: str) -> tuple[str, ...]:
     present = {layer for _, _, d in graph.out_edges(node_id, data=True) for layer in edge_layers(d)}
     # The road layer is always a gate layer where roads are handled: forces enter at an
     # origin and leave at a destination on the road layer.
-    layers = [m for m in (ROAD, SEA, AIR) if m in modes and (m in present or m == ROAD)]
+    layers = [str(m) for m in DATA_MODES if m != Mode.rail and m in modes
+              and (m in present or m == ROAD)]
     if "rail" in modes:
         layers += [rail_layer(g) for g in data.get("loading_gauges", ())
                    if rail_layer(g) in present]
@@ -159,7 +167,7 @@ def movement_graph(
         scale = factor("edge", key) * factor("node", u) * factor("node", v)
         if scale <= 0:
             continue
-        crosses_land_border = (data["mode"] in (Mode.road, Mode.rail)
+        crosses_land_border = (data["mode"] in LAND_MODES
                                and nodes[u]["country"] != nodes[v]["country"])
         delay = 0.0
         if crosses_land_border and border_delay_h is not None:

@@ -27,22 +27,41 @@ def suggestions(text: str, candidates: Mapping[str, Any] | list[str], n: int = 3
     return [folded[key] for key in close]
 
 
-def resolve_node(graph: Any, text: str, *, what: str = "node") -> str:
-    """Return the id of the node whose id or name matches ``text``.
+class NodeIndex:
+    """A network's node ids and names folded once, for many look-ups (the one resolver).
 
-    Matching ignores case and diacritics. An unknown name raises :class:`UnknownNodeError`
-    with the closest names as suggestions.
+    An id wins over another node's name that folds alike; among names, the node of the
+    smallest id.
     """
-    if text in graph.nodes:
-        return text
-    wanted = normalise(text)
-    by_key: dict[str, str] = {}
-    for node_id, data in graph.nodes(data=True):
-        by_key.setdefault(normalise(node_id), node_id)
-        by_key.setdefault(normalise(data.get("name", node_id)), node_id)
-    if wanted in by_key:
-        return by_key[wanted]
-    names = {data.get("name", node_id): node_id for node_id, data in graph.nodes(data=True)}
-    close = suggestions(text, list(graph.nodes) + list(names))  # names win on equal folding
-    hint = f"; did you mean {', '.join(repr(c) for c in dict.fromkeys(close))}?" if close else ""
-    raise UnknownNodeError(f"unknown {what} {text!r}{hint}")
+
+    def __init__(self, graph: Any) -> None:
+        self._graph = graph
+        folded: dict[str, str] = {}
+        for node_id in sorted(graph.nodes):
+            folded.setdefault(normalise(node_id), node_id)
+        for node_id, data in sorted(graph.nodes(data=True)):
+            folded.setdefault(normalise(data.get("name", node_id)), node_id)
+        self._folded = folded
+
+    def find(self, text: str, *, what: str = "node") -> str:
+        """The id of the node whose id or name matches ``text`` (case and diacritics aside);
+        an unknown one raises :class:`UnknownNodeError` naming the closest names and ids."""
+        if text in self._graph.nodes:
+            return text
+        found = self._folded.get(normalise(text))
+        if found is not None:
+            return found
+        graph = self._graph
+        # Suggest display names (with their ids), which is what a user recognises.
+        ids_by_name = {d.get("name", n): n for n, d in sorted(graph.nodes(data=True))}
+        close = suggestions(text, sorted(ids_by_name)) or [
+            graph.nodes[n].get("name", n) for n in suggestions(text, sorted(graph))]
+        hint = ", ".join(f"{name!r} (id {ids_by_name[name]})" for name in close)
+        raise UnknownNodeError(f"unknown {what} {text!r}" + (
+            f"; did you mean {hint}?" if hint else "; no similar name or id"))
+
+
+def resolve_node(graph: Any, text: str, *, what: str = "node") -> str:
+    """Return the id of the node whose id or name matches ``text`` (see :class:`NodeIndex`;
+    build one for many look-ups on the same network)."""
+    return NodeIndex(graph).find(text, what=what)

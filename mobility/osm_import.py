@@ -58,7 +58,7 @@ import geopandas as gpd
 import pandas as pd
 
 from mobility._errors import MobilityError, NetworkDataError
-from mobility._progress import FractionProgress as Progress
+from mobility._progress import Progress, silent
 from mobility.osm import tags as osm_tags
 from mobility.osm.build import Built, build, curated_sites
 from mobility.osm.read import BBox, OsmExtract, read_pbf, read_place, read_xml
@@ -81,8 +81,7 @@ SNAP_KM = 5.0
 DEFAULTS_TABLE = osm_tags.defaults_table()
 
 
-def parse_bbox(value: str | tuple[float, float, float, float] | list[float],
-               *, option: str = "--bbox") -> BBox:
+def parse_bbox(value: str | tuple[float, float, float, float] | list[float]) -> BBox:
     """A validated ``(west, south, east, north)`` in degrees from text ``'W,S,E,N'`` or a tuple."""
     example = "e.g. 22.8,53.9,24.0,54.6 for the Suwałki gap"
     if isinstance(value, str):
@@ -97,12 +96,12 @@ def parse_bbox(value: str | tuple[float, float, float, float] | list[float],
         except (TypeError, ValueError):
             numbers = []
     if len(numbers) != 4:
-        msg = (f"{option} {value!r}: expected four numbers west,south,east,north in degrees "
+        msg = (f"`bbox` {value!r}: expected four numbers west,south,east,north in degrees "
                f"(EPSG:4326), {example}")
         raise MobilityError(msg)
     west, south, east, north = numbers
     if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-        msg = (f"{option} {value!r}: need -180 <= west < east <= 180 and -90 <= south < north "
+        msg = (f"`bbox` {value!r}: need -180 <= west < east <= 180 and -90 <= south < north "
                f"<= 90 (order west,south,east,north), {example}")
         raise MobilityError(msg)
     return west, south, east, north
@@ -113,14 +112,10 @@ def _check_country(country: str | None) -> str | None:
         return None
     code = country.strip().upper()
     if not re.fullmatch(r"[A-Z]{2}", code):
-        msg = (f"--country {country!r}: expected an ISO 3166-1 alpha-2 code such as LT, LV, "
+        msg = (f"`country` {country!r}: expected an ISO 3166-1 alpha-2 code such as LT, LV, "
                "EE, PL, DE")
         raise MobilityError(msg)
     return code
-
-
-def _no_progress(message: str, fraction: float | None) -> None:
-    logger.debug("%s", message)
 
 
 def network_from_osm(
@@ -151,8 +146,8 @@ def network_from_osm(
     country
         ISO code for every imported node; ``None`` derives it from the basemap.
     progress
-        ``progress(message, fraction)`` called as the import advances; ``fraction`` is in
-        [0, 1] or ``None`` while reading a file of unknown length.
+        ``progress(message, done, 1.0)`` called as the import advances; ``done`` is in
+        [0, 1]; ``progress(message)`` alone while reading a file of unknown length.
     service_tracks
         Keep yards, sidings, spurs and industrial lines.
     snap_km
@@ -198,8 +193,8 @@ def network_from_place(
     Needs internet access; offline it raises one :class:`NetworkDataError` saying so.
     """
     if not place or not place.strip():
-        raise MobilityError("--place '': give a place name such as 'Lithuania'")
-    return _import(lambda **kw: read_place(place.strip(), **kw), f"--place {place!r}",
+        raise MobilityError("`place` '': give a place name such as 'Lithuania'")
+    return _import(lambda **kw: read_place(place.strip(), **kw), f"`place` {place!r}",
                    bbox=bbox, secondary=secondary, attach=attach, country=country,
                    progress=progress, service_tracks=service_tracks, snap_km=snap_km)
 
@@ -210,15 +205,15 @@ def _import(read: Callable[..., OsmExtract], what: str, *, bbox, secondary: bool
     box = parse_bbox(bbox) if bbox is not None else None
     code = _check_country(country)
     if not snap_km > 0:
-        raise MobilityError(f"--snap-km {snap_km!r}: must be a positive distance in km")
-    say = progress or _no_progress
+        raise MobilityError(f"`snap_km` {snap_km!r}: must be a positive distance in km")
+    say = progress or silent
     extract = read(bbox=box, secondary=secondary, service_tracks=service_tracks, progress=say)
     if not extract.segments:
         wanted = "railway=rail or highway=motorway/trunk/primary" + (
             "/secondary" if secondary else "")
-        where = f" inside --bbox {','.join(f'{c:g}' for c in box)}" if box else ""
+        where = f" inside `bbox` {','.join(f'{c:g}' for c in box)}" if box else ""
         msg = (f"{what}: no {wanted} ways{where}; check the area (bbox order is "
-               "west,south,east,north) or add --secondary")
+               "west,south,east,north) or add `secondary`")
         raise NetworkDataError(msg)
     area = box or _extent(extract)
     curated = curated_sites(area) if attach else []
@@ -226,7 +221,7 @@ def _import(read: Callable[..., OsmExtract], what: str, *, bbox, secondary: bool
                   service_tracks=service_tracks, snap_m=snap_km * 1000, progress=say)
     for line in built.report:
         logger.info("%s: %s", what, line)
-    say("done", 1.0)
+    say("done", 1.0, 1.0)
     return _frames(built)
 
 
@@ -281,9 +276,9 @@ def write_network(nodes: gpd.GeoDataFrame, edges: gpd.GeoDataFrame, path: str | 
 
     path = Path(path)
     if path.suffix.lower() != ".gpkg":
-        raise MobilityError(f"--out {str(path)!r}: the output must be a GeoPackage (.gpkg)")
+        raise MobilityError(f"`out` {str(path)!r}: the output must be a GeoPackage (.gpkg)")
     if not path.parent.is_dir():
-        raise MobilityError(f"--out {str(path)!r}: folder {str(path.parent)!r} does not exist")
+        raise MobilityError(f"`out` {str(path)!r}: folder {str(path.parent)!r} does not exist")
     temporary = path.with_name(f".{path.stem}.{os.getpid()}.tmp.gpkg")
     try:
         pyogrio.write_dataframe(nodes, temporary, layer="nodes", driver="GPKG")

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal, cast
+from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias, cast
 
-from pydantic import AfterValidator, BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, create_model, model_validator
 
 from mobility._data import data_dir, scenarios_dir
 from mobility._errors import ScenarioError
@@ -24,6 +24,8 @@ from mobility._yaml import (
     shipped_or_path,
 )
 from mobility.names import suggestions
+from mobility.schema import DATA_MODES, MODE_UNIT, DataMode
+from mobility.settings import CALIBRATED_MARCH_HOURS_PER_DAY
 
 DEFAULT_SCENARIO = "baseline"
 
@@ -59,9 +61,6 @@ def _country_pair(value: str) -> str:
 Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_file_name)]
 CountryPair = Annotated[str, AfterValidator(_country_pair)]
 
-Unit = Literal["vehicle", "train", "sailing", "flight"]
-
-
 class _Model(InputModel):
     """Unknown fields, NaN, inf and booleans for numbers refused (see InputModel)."""
 
@@ -80,8 +79,8 @@ class Origin(_Model):
 
     node: str = Field(description="node id or name")
     troops_per_day: Troops = Field(description="troops (with equipment) it can dispatch a day")
-    modes: tuple[Literal["road", "rail", "sea", "air"], ...] = Field(
-        ("road", "rail", "sea", "air"),
+    modes: tuple[DataMode, ...] = Field(
+        tuple(map(str, DATA_MODES)),
         description="how forces leave this origin: by road march, or loaded onto trains, "
         "ships or aircraft through the node's transfer capacity",
     )
@@ -152,13 +151,22 @@ class Force(_Model):
                                description="share of troops in heavy (armoured) formations")
 
 
-class UnitFactors(_Model):
-    """Troops (with their equipment) carried per unit of each mode."""
+class _UnitFactors(_Model):
+    def per(self, unit: str) -> float:
+        """Troops per ``unit`` (vehicle, train, sailing, flight …)."""
+        return float(getattr(self, unit))
 
-    vehicle: Positive
-    train: Positive
-    sailing: Positive
-    flight: Positive
+
+#: The units of the modes of the registry (mobility.schema.MODES), in its order.
+MODE_UNITS: tuple[str, ...] = tuple(dict.fromkeys(MODE_UNIT.values()))
+
+if TYPE_CHECKING:
+    UnitFactors: TypeAlias = _UnitFactors
+else:  # a field per mode's unit, from the registry
+    UnitFactors = create_model(
+        "UnitFactors", __base__=_UnitFactors,
+        __doc__="Troops (with their equipment) carried per unit of each mode.",
+        **{unit: (Positive, ...) for unit in MODE_UNITS})
 
 
 class PlanningFactors(_Model):
@@ -348,8 +356,9 @@ class Scenario(_Model):
         "(integration of RSOI); default 0")
     capacity_changes: tuple[CapacityChange, ...] = ()
     road_march_hours_per_day: float = Field(
-        10, gt=0, le=24, description="hours a day road columns move (the rest: halts, rest)"
-    )
+        CALIBRATED_MARCH_HOURS_PER_DAY, gt=0, le=24,
+        description="hours a day road columns move (the rest: halts, rest); default the "
+        "calibrated march day (data/VALIDATION.md, Part C)")
     method: Literal["auto", "exact", "fleet"] = Field(
         "auto", description="fleet: the fleet-constrained closure LP (any scenario); exact: "
         "flows over time (stress case with static capacities only); auto: exact where it "
@@ -396,10 +405,9 @@ class Scenario(_Model):
         factors = self.factors()
         heavy = self.force.heavy_share
         blended = {}
-        for unit in ("vehicle", "train", "sailing", "flight"):
-            units_per_troop = heavy / getattr(factors.heavy, unit) + (1 - heavy) / getattr(
-                factors.light, unit
-            )
+        for unit in MODE_UNITS:
+            units_per_troop = (heavy / factors.heavy.per(unit)
+                               + (1 - heavy) / factors.light.per(unit))
             blended[unit] = 1 / units_per_troop
         return blended
 

@@ -18,10 +18,18 @@ both). A train keeps its gauge; it changes gauge only through the transfer of a
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from mobility._errors import NetworkDataError
 from mobility._yaml import InputModel
@@ -37,7 +45,56 @@ class Mode(StrEnum):
     transfer = "transfer"
 
 
-DATA_MODES = (Mode.road, Mode.rail, Mode.sea, Mode.air)
+@dataclass(frozen=True)
+class ModeSpec:
+    """What the model knows of a transport mode: the mode registry's row (:data:`MODES`).
+
+    A new mode is a :class:`Mode` member, a row of :data:`MODES`, the node kinds that handle it
+    (:data:`KIND_TRANSFER_MODES`, :data:`KIND_TRANSFER_UNIT`) and its data: edges of that mode,
+    a fleet of its carrier (``data/fleets.yaml``), what a carrier takes and the handling hours
+    of each kind in ``data/unit_profiles.yaml``. Road and rail keep physics of their own in the
+    modules that model them (the daily march limit; gauges).
+    """
+
+    #: What an edge's ``capacity_per_day`` counts, and what one lift of the mode is.
+    unit: str
+    #: Carried between terminals (trains, ships, aircraft); road is the first and last mile.
+    long_haul: bool
+    #: Runs over land borders, where crossing clearance applies.
+    land: bool
+    #: The fleet type that carries loads on its edges (``data/fleets.yaml`` carriers); ``None``:
+    #: road (vehicles drive, or ride a transporter by cargo class) and rail (by gauge).
+    carrier: str | None
+    #: Name in map legends and tables.
+    label: str
+
+
+#: The mode registry: every data mode and what the model needs to know of it.
+MODES: dict[Mode, ModeSpec] = {
+    Mode.road: ModeSpec("vehicle", long_haul=False, land=True, carrier=None, label="Road"),
+    Mode.rail: ModeSpec("train", long_haul=True, land=True, carrier=None, label="Rail"),
+    Mode.sea: ModeSpec("sailing", long_haul=True, land=False, carrier="sailing",
+                       label="Sea route"),
+    Mode.air: ModeSpec("flight", long_haul=True, land=False, carrier="flight",
+                       label="Air route"),
+}
+#: The modes of data edges, forces and profiles (``transfer`` arcs are generated at nodes).
+DATA_MODES: tuple[Mode, ...] = tuple(MODES)
+#: Modes a unit is carried on between terminals, in the registry's order.
+LONG_HAUL_MODES: tuple[Mode, ...] = tuple(m for m, spec in MODES.items() if spec.long_haul)
+#: Modes whose edges cross land borders.
+LAND_MODES: frozenset[Mode] = frozenset(m for m, spec in MODES.items() if spec.land)
+
+
+def data_mode(value: str) -> str:
+    """``value`` if it names a data mode; a ``ValueError`` listing the modes otherwise."""
+    if value not in MODES:
+        raise ValueError(f"unknown mode {value!r}; valid: {', '.join(DATA_MODES)}")
+    return str(value)
+
+
+#: A data mode in an input model (forces, scenarios, unit profiles), checked on the registry.
+DataMode = Annotated[str, AfterValidator(data_mode)]
 
 
 class Gauge(StrEnum):
@@ -76,12 +133,7 @@ class RoadClass(StrEnum):
 
 
 #: Unit of an edge's ``capacity_per_day`` by mode.
-MODE_UNIT: dict[Mode, str] = {
-    Mode.rail: "train",
-    Mode.road: "vehicle",
-    Mode.sea: "sailing",
-    Mode.air: "flight",
-}
+MODE_UNIT: dict[Mode, str] = {mode: spec.unit for mode, spec in MODES.items()}
 
 _RAIL_HANDLING = frozenset({"road", "rail"})
 #: Which modes a node of each kind can transfer between (load, unload, tranship).
@@ -243,7 +295,8 @@ class EdgeRecord(_Record):
     @model_validator(mode="after")
     def _mode_attributes(self) -> EdgeRecord:
         if self.mode == Mode.transfer:
-            msg = "mode 'transfer' is generated at nodes; data edges are road, rail, sea or air"
+            msg = ("mode 'transfer' is generated at nodes; data edges are "
+                   f"{', '.join(DATA_MODES)}")
             raise ValueError(msg)
         if self.u == self.v:
             raise ValueError(f"u and v are both '{self.u}'; an edge joins two different nodes")

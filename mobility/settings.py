@@ -15,12 +15,11 @@ SATURATED_SHARE = 0.995
 #: command line calls a fleet "all in use".
 BINDING_SHARE = 0.99
 
-#: Hours a day road columns move when no scenario says (the calibrated daily march limit that
-#: every shipped scenario states: data/VALIDATION.md, Part C).
+#: Hours a day road columns move when no scenario says (the calibrated daily march limit:
+#: data/VALIDATION.md, Part C); the default of every scenario and of routing without one.
 CALIBRATED_MARCH_HOURS_PER_DAY = 4.5
-#: The scenario field's own default (the march day before calibration), hours a day.
-#: ``mobility.scenario.Scenario.road_march_hours_per_day`` states the same number.
-ROAD_MARCH_HOURS_PER_DAY = 10.0
+#: The march day the calibration starts from (before fitting), hours a day.
+UNCALIBRATED_MARCH_HOURS_PER_DAY = 10.0
 
 #: Coordinates of every network, GeoDataFrame and map: WGS 84 longitude/latitude.
 CRS = "EPSG:4326"

@@ -14,16 +14,16 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, TypeAlias, cast
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, create_model, model_validator
 
 from mobility._data import data_dir
 from mobility._errors import MobilityError
 from mobility._yaml import InputModel, describe, read_yaml
 from mobility.names import normalise, suggestions
+from mobility.schema import DATA_MODES, LONG_HAUL_MODES, MODES, DataMode, Mode
 
-ProfileMode = Literal["road", "rail", "sea", "air"]
 Positive = Annotated[float, Field(gt=0)]
 NonNegative = Annotated[float, Field(ge=0)]
 
@@ -44,11 +44,24 @@ class Carrier(_Model):
     troops: NonNegative = 0
 
 
-class Carriers(_Model):
-    train: Carrier
-    sailing: Carrier
-    flight: Carrier
+class _Carriers(_Model):
     bus_troops: Positive
+
+    def lift(self, unit: str) -> Carrier:
+        """What one ``unit`` (train, sailing, flight …) carries."""
+        return cast(Carrier, getattr(self, unit))
+
+
+#: The lift of each long-haul mode of the registry (mobility.schema.MODES): train, sailing …
+LIFT_UNITS: tuple[str, ...] = tuple(MODES[m].unit for m in LONG_HAUL_MODES)
+
+if TYPE_CHECKING:
+    Carriers: TypeAlias = _Carriers
+else:  # a field per long-haul mode's lift, from the registry
+    Carriers = create_model(
+        "Carriers", __base__=_Carriers,
+        __doc__="What one lift of each long-haul mode carries, and troops per bus.",
+        **{unit: (Carrier, ...) for unit in LIFT_UNITS})
 
 
 class RoadMarch(_Model):
@@ -64,16 +77,23 @@ class Handling(_Model):
     unload_h: NonNegative
 
 
-class KindHandling(_Model):
-    road: Handling
-    rail: Handling | None = None
-    sea: Handling | None = None
-    air: Handling | None = None
+class _KindHandling(_Model):
+    def of(self, mode: str) -> Handling | None:
+        """The kind's handling hours onto / off ``mode`` (None: it cannot use it)."""
+        return cast("Handling | None", getattr(self, mode, None))
+
+
+if TYPE_CHECKING:
+    KindHandling: TypeAlias = _KindHandling
+else:  # road always (every move starts and ends on it), each other mode of the registry
+    KindHandling = create_model(
+        "KindHandling", __base__=_KindHandling, road=(Handling, ...),
+        **{str(m): (Handling | None, None) for m in DATA_MODES if m != Mode.road})
 
 
 class Kind(_Model):
     description: str
-    modes: tuple[ProfileMode, ...] = Field(min_length=1)
+    modes: tuple[DataMode, ...] = Field(min_length=1)
     road_carrier: str
     road_speed_kph: Positive
     road_vehicles_per_km: Positive
@@ -86,7 +106,7 @@ class Kind(_Model):
     def _handling_for_each_mode(self) -> Kind:
         if "road" not in self.modes:
             raise ValueError("every kind moves by road at its start and end; add 'road' to modes")
-        missing = [m for m in self.modes if getattr(self.handling, m) is None]
+        missing = [m for m in self.modes if self.handling.of(m) is None]
         if missing:
             raise ValueError(f"modes {missing} need handling times (load_h, unload_h)")
         return self
@@ -158,12 +178,8 @@ class UnitProfile:
 
     def lots(self) -> dict[str, int]:
         """Trains, road vehicles, sailings and flights the whole unit needs (0: cannot)."""
-        return {
-            "train": self._loads(self.carriers.train),
-            "vehicle": self.road_vehicles,
-            "sailing": self._loads(self.carriers.sailing),
-            "flight": self._loads(self.carriers.flight),
-        }
+        lots = {unit: self._loads(self.carriers.lift(unit)) for unit in LIFT_UNITS}
+        return {"vehicle": self.road_vehicles, **lots}
 
     def _loads(self, carrier: Carrier) -> int:
         size = self.size
@@ -180,7 +196,7 @@ class UnitProfile:
         return math.ceil(size.troops / carrier.troops - 1e-9)
 
     def handling(self, mode: str) -> Handling:
-        found = getattr(self.kind.handling, mode)
+        found = self.kind.handling.of(mode)
         if found is None:
             raise UnitProfileError(f"unit {self.name!r} has no handling times for {mode}")
         return found

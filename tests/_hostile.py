@@ -596,7 +596,7 @@ def run_case(case: Case, folder: Path, command: list[str]) -> tuple[str, int | N
 #: they left.
 FORK_RUNNER = r"""
 import json, os, signal, sys
-import mobility.cli, mobility.closure, mobility.network, mobility.sweep, mobility.routing
+import mobility.cli, mobility.engines, mobility.network, mobility.sweep, mobility.routing
 import mobility.viz.maps, mobility.viz.report, mobility.viz.export  # warm imports
 import mobility.analysis.criticality
 jobs = json.loads(sys.argv[1])

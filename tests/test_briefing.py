@@ -211,7 +211,7 @@ def tiny_comparison():
     import pandas as pd
 
     from mobility.analysis.compare import Comparison
-    from mobility.closure import closure, network_for
+    from mobility.engines import closure, network_for
     from mobility.scenario import load_scenario
 
     fixtures = Path(__file__).parent / "fixtures"
@@ -264,7 +264,7 @@ def test_difference_map_marks_closed_elements_and_flow_changes(tmp_path, tiny_co
 
 
 def test_difference_map_of_a_closed_corridor_marks_every_edge():
-    from mobility.closure import network_for
+    from mobility.engines import network_for
     from mobility.scenario import load_scenario
     from mobility.viz.compare_views import closed_highlights
 
@@ -336,7 +336,7 @@ def test_online_tiles_show_through_the_basemap(tmp_path, maps_graph):
 
 
 def test_a_scenario_map_marks_what_the_scenario_closes(tmp_path):
-    from mobility.closure import network_for
+    from mobility.engines import network_for
     from mobility.scenario import load_scenario
 
     scenario = load_scenario(str(Path(__file__).parent / "fixtures" /

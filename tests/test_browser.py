@@ -448,7 +448,7 @@ def test_difference_map_runs_offline_and_marks_what_changed(browser, tmp_path):
     import pandas as pd
 
     from mobility.analysis.compare import Comparison
-    from mobility.closure import closure, network_for
+    from mobility.engines import closure, network_for
     from mobility.scenario import load_scenario
     from mobility.viz.compare_views import comparison_map
 
@@ -473,7 +473,7 @@ def test_difference_map_runs_offline_and_marks_what_changed(browser, tmp_path):
 
 def test_interdiction_map_draws_the_rerouted_flows(browser, tmp_path):
     from mobility.analysis.interdiction import interdict, rerouting
-    from mobility.closure import network_for
+    from mobility.engines import network_for
     from mobility.scenario import load_scenario
     from mobility.viz.analysis_reports import analysis_map, interdiction_summary
     from mobility.viz.map_layers import interdiction_highlights

@@ -16,7 +16,7 @@ from mobility.calibration import (
     markdown,
     shipped_parameters,
 )
-from mobility.closure.model import scenario_movement
+from mobility.engines.model import scenario_movement
 from mobility.movement import movement_graph
 from mobility.routing import route
 from mobility.scenario import available_scenarios, load_scenario

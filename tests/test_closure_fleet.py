@@ -17,14 +17,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mobility._errors import InfeasibleError
+from mobility.engines import closure, fleet
 from mobility.forces import ForceListError, load_fleets, load_force_list
 from mobility.network import load_network
 from mobility.result import TRANSFER_USE_COLUMNS
 from mobility.scenario import BorderDelays, CapacityChange, load_scenario
 
-closure_pkg = importlib.import_module("mobility.closure")
-fleet = importlib.import_module("mobility.closure.fleet")
-closure = closure_pkg.closure
 FIXTURES = Path(__file__).parent / "fixtures"
 DAYS = (2, 3, 5, 8, 10, 15, 20, 30)
 
@@ -97,6 +95,11 @@ def test_the_answer_never_exceeds_its_relaxation(result):
 
 
 def test_less_lift_later_readiness_or_less_capacity_never_deliver_more(tiny, scenario):
+    """By each report day and target (each the most that can have closed by then, an LP of its
+    own). The curve is one plan among the optimal ones: another scenario's plan may lie a few
+    troops above it on a day between report days (seen: +5 of 1,000 on day 3 with a halved
+    transfer); every whole day's most is checked in the hypothesis test below, and a plan
+    never exceeds its own scenario's most."""
     first = closure(tiny, scenario, detail=False)
     base = curve(first)
     fewer = Path(scenario.source_file).parent / "tiny-fleets-fewer.yaml"
@@ -110,11 +113,11 @@ def test_less_lift_later_readiness_or_less_capacity_never_deliver_more(tiny, sce
         "border_delays": BorderDelays(default_h=48)}), detail=False)
     for name, other in (("fewer fleets", fewer_fleets), ("later ready", later),
                         ("halved transfer", halved), ("longer border delay", slower)):
-        assert np.all(curve(other) <= base + 1e-6 * base.max()), name
         for slower_target, target in zip(other.targets, first.targets, strict=True):
             assert slower_target.reached_day >= target.reached_day - 1e-6, name
         for day, troops in other.troops_by_day.items():
             assert troops <= first.troops_by_day[day] * (1 + 1e-7) + 1e-6, (name, day)
+            assert other.arrivals_by(day) <= troops * (1 + 1e-7) + 1e-6, (name, day)
     assert curve(fewer_fleets)[-3] < base[-3] or curve(fewer_fleets)[3] < base[3]
 
 
@@ -241,7 +244,8 @@ def test_a_formation_that_cannot_arrive_is_reported_cut_off(tiny, scenario, tmp_
     ("formations:\n  - {id: a, profile: tank-company, home: hub, ready_day: -1}\n",
      r"field 'formations.0.ready_day' = -1"),
     ("formations:\n  - {id: a, profile: tank-company, home: hub, modes: [air]}\n",
-     r"tank-company has vehicles, which do not fly"),
+     r"tank-company has vehicles, which no lift of these modes carries \(add road, rail or "
+     r"sea\)"),
     ("formations:\n  - {id: a, profile: tank-company, home: hub}\n"
      "  - {id: a, profile: tank-company, home: hub}\n", r"formation id 'a' is given twice"),
     ("formations: []\n", r"field 'formations'"),
@@ -258,7 +262,7 @@ def test_bad_force_lists_get_one_clear_line(tmp_path, text, expected):
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("fleets:\n  - {id: s, carrier: ship, tranches: [{count: 1}]}\n",
-     r"field 'fleets.0.carrier' = 'ship'.*'sailing'"),
+     r"field 'fleets.0.carrier' = 'ship': unknown carrier 'ship'; valid: sailing"),
     ("fleets:\n  - {id: s, carrier: sailing, tranches: [{count: -1}]}\n",
      r"field 'fleets.0.tranches.0.count' = -1"),
     ("fleets:\n  - {id: s, carrier: sailing, tranches: []}\n", r"field 'fleets.0.tranches'"),
@@ -554,7 +558,7 @@ def test_a_scenario_inherits_its_base_field_by_field(tmp_path):
     assert found.name == "child" and found.horizon_days == 12
     assert found.destinations == base.destinations
     assert Path(found.forces).resolve() == (FIXTURES / "tiny-forces.yaml").resolve()
-    from mobility.closure.model import network_for
+    from mobility.engines.model import network_for
 
     assert set(network_for(found).nodes) == set(network_for(base).nodes)
     assert load_scenario("suwalki-closed").forces == "force-model-baltic"

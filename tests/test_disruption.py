@@ -6,7 +6,7 @@ import pytest
 from _small_networks import bridge_network, road_scenario
 
 from mobility import disruption
-from mobility.closure import build_model, closure
+from mobility.engines import build_model, closure
 
 
 @pytest.fixture(scope="module")

@@ -106,7 +106,7 @@ def test_export_refuses_a_day_without_flows_and_an_unknown_file_type(tmp_path, m
                                                                      maps_result):
     from mobility.viz.export import write_outputs
 
-    with pytest.raises(MobilityError, match=r"--day 400: no edge flows on that day"):
+    with pytest.raises(MobilityError, match=r"^day 400: no edge flows on that day"):
         write_outputs(maps_result, tmp_path / "f.gpkg", maps_graph, day=400)
     with pytest.raises(OutputPathError, match=r"cannot write a \.xlsx file"):
         write_outputs(maps_result, tmp_path / "f.xlsx", maps_graph)
@@ -200,7 +200,7 @@ def test_terminal_progress_shows_names_literally(monkeypatch):
                                             width=80, color_system=None))
     with cli._progress() as say:
         say("Depot [/x] closure")  # rich markup would raise MarkupError on the closing tag
-    with cli._count_progress() as update:
-        update(1, 2, "edge [/x] lost")
+    with cli._progress() as update:
+        update("edge [/x] lost", 1, 2)
     assert "Depot [/x] closure" in screen.getvalue()
     assert "edge [/x] lost" in screen.getvalue()

@@ -9,7 +9,7 @@ from _small_networks import bridge_network, mesh_network, road_scenario
 
 from mobility.analysis.criticality import element_arcs, list_elements
 from mobility.analysis.interdiction import interdict, max_flow_interdiction, max_flow_without
-from mobility.closure import build_model
+from mobility.engines import build_model
 
 
 @pytest.fixture(scope="module")

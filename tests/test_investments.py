@@ -136,7 +136,7 @@ def test_the_investment_network_reads_a_scenario_relative_network_path(tmp_path,
     """A scenario naming its network relative to its own file ('path: tiny') gets the same
     network in the investment analysis as in closure, whatever the working directory."""
     from mobility.analysis.investments import _Networks
-    from mobility.closure import network_for
+    from mobility.engines import network_for
 
     fixtures = Path(__file__).parent / "fixtures"
     scenario = load_scenario(fixtures / "tiny-fleet-scenario.yaml")

@@ -33,11 +33,13 @@ def test_every_public_name_still_imports_from_the_package():
     assert set(mobility.__all__) <= set(dir(mobility))
 
 
-def test_functions_named_like_their_submodule_stay_functions():
+def test_public_functions_stay_functions_after_their_modules_are_imported():
     import mobility.analysis.compare
     import mobility.analysis.criticality
-    import mobility.closure.fleet  # binds the subpackage 'closure' in the package first
+    import mobility.engines.fleet
 
     for name in ("closure", "compare", "criticality"):
         assert callable(getattr(mobility, name)), name
         assert getattr(mobility, name).__name__ == name
+    assert mobility.closure is mobility.engines.closure
+    assert not hasattr(mobility, "_Package")  # no module class rebinding attributes

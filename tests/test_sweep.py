@@ -115,7 +115,7 @@ def test_resume_computes_only_the_missing_runs_and_loses_none(sweep_file, tmp_pa
     assert sweeps.done_runs(out) == set(range(9))
     (out / ".part-0000012-0000015.parquet.123.tmp").write_bytes(b"half a file")
     seen = []
-    second = run_sweep(sweep_file, out, workers=0, progress=lambda d, t: seen.append((d, t)))
+    second = run_sweep(sweep_file, out, workers=0, progress=lambda _m, d, t: seen.append((d, t)))
     assert (second.computed_runs, second.resumed_runs) == (24 - 9, 9)
     assert seen[0] == (9, 24) and seen[-1] == (24, 24)
     assert not list(out.glob(".*.tmp"))

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from mobility._progress import Progress
-from mobility.closure import closure
+from mobility._progress import Progress, silent
+from mobility.engines import closure
 from mobility.result import ClosureResult, TargetOutcome
 from mobility.scenario import Scenario, load_scenario
 
@@ -91,7 +91,7 @@ def compare(
         reached later (+) or earlier (-) than in the reference, and the edges whose troops
         carried (troops) changed most.
     """
-    say = progress or (lambda _msg: None)
+    say = progress or silent
     loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
     results = []
     for scenario in loaded:

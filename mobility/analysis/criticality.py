@@ -1,7 +1,7 @@
 """Criticality: what losing (or halving) each edge and node does to closure.
 
 A scenario with a force list is re-solved with its own engine, the fleet-constrained closure
-(:mod:`mobility.closure.fleet`); elements its plan does not use are not re-solved when all
+(:mod:`mobility.engines.fleet`); elements its plan does not use are not re-solved when all
 edges or nodes are asked for (losing them leaves the plan feasible; name elements to solve
 them anyway). A scenario with origins (the unlimited stress case) is re-solved with the
 exact flows-over-time method, as follows.
@@ -9,7 +9,7 @@ exact flows-over-time method, as follows.
 Every element of the network — a data edge (both directions, every gauge layer) or a node
 (its transfer gate and every edge that touches it) — is removed (capacity factor 0) or
 halved (factor 0.5) in turn, and the closure is re-solved with the exact flows-over-time
-method (:func:`mobility.closure.closure` with ``detail=False``). The change is a scenario
+method (:func:`mobility.engines.closure` with ``detail=False``). The change is a scenario
 capacity change from day 0, so it means exactly what ``capacity_changes`` means in a
 scenario file.
 
@@ -43,8 +43,8 @@ import numpy as np
 
 from mobility import _parallel, disruption
 from mobility._errors import InfeasibleError, MobilityError
-from mobility._progress import CountProgress
-from mobility.closure import (
+from mobility._progress import Progress, silent
+from mobility.engines import (
     ClosureModel,
     build_model,
     closure,
@@ -376,7 +376,7 @@ def criticality(
     scheduler: str | None = None,
     shortcut: bool = True,
     candidates: int | None = FLEET_CANDIDATES,
-    progress: CountProgress | None = None,
+    progress: Progress | None = None,
 ) -> CriticalityResult:
     """Rank the network's elements by what removing or halving each does to closure.
 
@@ -410,7 +410,7 @@ def criticality(
     -------
     CriticalityResult
     """
-    say = progress or (lambda _done, _total, _msg: None)
+    say = progress or silent
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     graph = network if network is not None else network_for(scenario)
@@ -422,7 +422,7 @@ def criticality(
     for f in factors:
         if not 0 <= f < 1:
             raise MobilityError(f"criticality: factor {f:g} is not valid (0 <= factor < 1)")
-    say(0, 1, "solving the baseline")
+    say("solving the baseline", 0, 1)
     base_result = closure(graph, scenario, detail=False)
     baseline = Outcome.from_result(base_result)
     if scenario.forces is not None:
@@ -528,7 +528,7 @@ def _keeps_destinations(model: ClosureModel, removed_arcs: np.ndarray) -> bool:
 
 def _map_runs(graph: nx.MultiDiGraph, scenario: Scenario, runs: list[tuple[Element, float]], *,
               workers: int | None, scheduler: str | None,
-              progress: CountProgress) -> tuple[dict[tuple[str, float], Outcome], str]:
+              progress: Progress) -> tuple[dict[tuple[str, float], Outcome], str]:
     """Evaluate runs in this process or on Dask (:mod:`mobility._parallel`); keyed by
     (element id, factor). Without a scheduler the first runs are timed here and a local
     cluster is started for the rest only if it finishes sooner, its start-up included."""
@@ -537,7 +537,7 @@ def _map_runs(graph: nx.MultiDiGraph, scenario: Scenario, runs: list[tuple[Eleme
 
     def record(element: Element, f: float, outcome: Outcome) -> None:
         results[(element.id, f)] = outcome
-        progress(len(results), total, f"{element.name} {_CHANGE_LABEL.get(f, f'x{f:g}')}")
+        progress(f"{element.name} {_CHANGE_LABEL.get(f, f'x{f:g}')}", len(results), total)
 
     left = list(runs)
     n = workers or os.cpu_count() or 1

@@ -43,7 +43,7 @@ from mobility.analysis.criticality import (
     list_elements,
     outcome_with_changes,
 )
-from mobility.closure import build_model, closure, network_for, stress_case
+from mobility.engines import build_model, closure, network_for, stress_case
 from mobility.flows import FlowProblem, max_static_flow
 from mobility.result import _clean
 from mobility.scenario import Scenario, load_scenario
@@ -279,7 +279,7 @@ def interdict(
         + ") with the chosen elements removed",
         "a removed node loses its transfer gate and every edge touching it",
         "origin and destination nodes " + ("may be removed" if endpoints else
-                                           "are protected (--endpoints allows them)"),
+                                           "are protected (unless endpoints are allowed)"),
     )
     return InterdictionResult(
         scenario=scenario.name, cuts=cuts, removed=tuple(sorted(by_id[k] for k in chosen)),

@@ -6,7 +6,7 @@ a port quay and "military Schengen" (no border clearance delays). Each says what
 in the network, what it costs and where that figure comes from, or that it is an assumption.
 
 Three questions are answered, all with the exact closure method
-(:func:`mobility.closure.closure`, ``detail=False``):
+(:func:`mobility.engines.closure`, ``detail=False``):
 
 * each investment's effect alone: days saved per Force Model target, troops gained by the
   report days (10, 30, 180), and both per million EUR;
@@ -38,10 +38,10 @@ from pydantic import Field, ValidationError, model_validator
 from mobility import disruption
 from mobility._data import data_dir
 from mobility._errors import MobilityError
-from mobility._progress import CountProgress
+from mobility._progress import Progress, silent
 from mobility._yaml import InputModel, describe, read_yaml
 from mobility.analysis.criticality import Outcome
-from mobility.closure import build_model, closure, stress_case
+from mobility.engines import build_model, closure, stress_case
 from mobility.flows import contract_chains, time_expanded_lp
 from mobility.names import suggestions
 from mobility.network import NetworkTables, active_phases, graph_from_tables, read_network_tables
@@ -389,7 +389,7 @@ def evaluate_investments(
     objective: Objective = "days",
     beam_width: int = 4,
     shadow: bool = True,
-    progress: CountProgress | None = None,
+    progress: Progress | None = None,
 ) -> InvestmentResult:
     """Each investment alone, the best portfolio under ``budget_eur``, and shadow prices.
 
@@ -410,7 +410,7 @@ def evaluate_investments(
     shadow
         Also compute the LP shadow prices of the capacities (a few seconds).
     """
-    say = progress or (lambda _d, _t, _m: None)
+    say = progress or silent
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     if objective not in ("days", "troops-10", "troops-30", "troops-180"):
@@ -432,13 +432,13 @@ def evaluate_investments(
             evaluated[ids] = _gain(Outcome.from_result(result), baseline, horizon)
         return evaluated[ids]
 
-    say(0, 1, "solving the baseline")
+    say("solving the baseline", 0, 1)
     base_graph = networks.graph(frozenset())
     baseline = Outcome.from_result(closure(base_graph, scenario, detail=False))
     ids = sorted(by_id)
     effects = []
     for n, item in enumerate(ids, start=1):
-        say(n, len(ids), f"alone: {by_id[item].name}")
+        say(f"alone: {by_id[item].name}", n, len(ids))
         effects.append(InvestmentEffect(by_id[item], run((item,))))
     effects.sort(key=lambda e: (-e.per_million(objective), e.investment.id))
     single = {e.investment.id: e.gain.value(objective) for e in effects}
@@ -455,7 +455,7 @@ def evaluate_investments(
         combos = [c for r in range(1, len(ids) + 1) for c in itertools.combinations(ids, r)
                   if feasible(c)]
         for n, combo in enumerate(combos, start=1):
-            say(n, len(combos), f"portfolio {n}/{len(combos)}")
+            say(f"portfolio {n}/{len(combos)}", n, len(combos))
             run(combo)
         search = f"exact: every one of the {len(combos)} combinations within the budget evaluated"
     else:
@@ -529,7 +529,7 @@ def _beam(ids, by_id, feasible, run, objective, width, say) -> None:
         scored = []
         for combo in grown:
             step += 1
-            say(step, step + len(grown), f"portfolio search: {len(combo)} projects")
+            say(f"portfolio search: {len(combo)} projects", step, step + len(grown))
             scored.append((run(combo).value(objective), combo))
         scored.sort(key=lambda vc: (-vc[0], vc[1]))
         frontier = [c for _v, c in scored[:width]]

@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 
 import typer
 
-from mobility._errors import FlowSolverError, MobilityError
+from mobility._errors import FlowSolverError, MobilityError, as_options
 from mobility.cli._app import app
 from mobility.cli._render import err
 
@@ -56,7 +56,7 @@ def _main() -> None:
     try:
         code = app(standalone_mode=False)
     except MobilityError as error:
-        _say(str(error))
+        _say(as_options(error))
         sys.exit(2)
     except FlowSolverError as error:  # not the user's input: say so, and exit 1
         _say(f"{error} (a solver failure, not an input error; {REPORT_TO})")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from mobility._progress import Progress, silent
 from mobility.settings import BINDING_SHARE
 
 # User text (names, descriptions) is printed literally: markup only where a call asks for it
@@ -20,35 +22,29 @@ err = Console(stderr=True, markup=False)
 
 
 @contextmanager
-def _progress(enabled: bool = True):
+def _progress(enabled: bool = True) -> Iterator[Progress]:
+    """A transient rich progress line on a terminal for a :class:`mobility._progress.Progress`:
+    the stage's message, and a bar once the work is counted (``done`` of ``total``)."""
     if not enabled or not err.is_terminal:
-        yield lambda _msg: None
+        yield silent
         return
-    with err.status("starting…") as status:  # a spinner's text is markup: escape names
-        yield lambda msg: status.update(escape(msg))
-
-
-@contextmanager
-def _count_progress(enabled: bool = True):
-    """A rich progress bar for ``progress(done, total, message)`` callbacks."""
     from rich.progress import (
         BarColumn,
-        MofNCompleteColumn,
-        Progress,
+        SpinnerColumn,
+        TaskProgressColumn,
         TextColumn,
         TimeElapsedColumn,
     )
+    from rich.progress import Progress as ProgressDisplay
 
-    if not enabled or not err.is_terminal:
-        yield lambda _done, _total, _msg: None
-        return
-    columns = (TextColumn("{task.description}", markup=False), BarColumn(),
-               MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=True) as bar:
+    columns = (SpinnerColumn(), TextColumn("{task.description}", markup=False), BarColumn(),
+               TaskProgressColumn(), TimeElapsedColumn())
+    with ProgressDisplay(*columns, console=err, transient=True) as bar:
         task = bar.add_task("starting", total=None)
 
-        def update(done: int, total: int, message: str) -> None:
-            bar.update(task, completed=done, total=total, description=message[:50])
+        def update(message: str, done: float | None = None, total: float | None = None,
+                   /) -> None:
+            bar.update(task, description=message[:60], completed=done or 0, total=total)
 
         yield update
 

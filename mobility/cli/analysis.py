@@ -16,7 +16,6 @@ from mobility.cli._app import (
     app,
 )
 from mobility.cli._render import (
-    _count_progress,
     _progress,
     err,
     out,
@@ -69,7 +68,7 @@ def critical(
 ) -> None:
     """What losing or halving each edge and node does to closure; single points of failure."""
     from mobility.analysis.criticality import criticality
-    from mobility.closure import network_for
+    from mobility.engines import network_for
     from mobility.scenario import load_scenario
 
     _check_outputs(map=map_path)
@@ -79,7 +78,7 @@ def critical(
         check_scheduler(scheduler)
     loaded = load_scenario(scenario)
     graph = network_for(loaded)  # once, for the analysis and its views
-    with _count_progress(not as_json) as say:
+    with _progress(not as_json) as say:
         result = criticality(graph, loaded, elements=elements or "all", workers=workers,
                              scheduler=scheduler, candidates=candidates or None,
                              progress=say)
@@ -112,7 +111,7 @@ def interdict(
 ) -> None:
     """The K edges or nodes whose loss cuts throughput most (Wood 1993), and days lost."""
     from mobility.analysis.interdiction import interdict as find_cuts
-    from mobility.closure import network_for
+    from mobility.engines import network_for
     from mobility.scenario import load_scenario
 
     _check_outputs(map=map_path)
@@ -159,7 +158,7 @@ def invest(
     from mobility.analysis.investments import evaluate_investments, load_catalogue
 
     _check_outputs(map=map_path)
-    with _count_progress(not as_json) as say:
+    with _progress(not as_json) as say:
         result = evaluate_investments(
             scenario, catalogue=load_catalogue(catalogue) if catalogue else None,
             budget_eur=budget, objective=objective, progress=say)  # type: ignore[arg-type]

@@ -45,7 +45,7 @@ def bench(
     changes: dict[str, Any] = {"sizes": tuple(sizes) if sizes else None, "timeout_s": timeout_s,
                "baseline_budget_gb": budget_gb}
     config = replace(config, **{k: v for k, v in changes.items() if v is not None})
-    result = run_bench(config, progress=lambda msg: err.print(f"bench: {msg} …",
+    result = run_bench(config, progress=lambda msg, *_: err.print(f"bench: {msg} …",
                                                                highlight=False))
     if as_json:
         out.print_json(json.dumps(result))

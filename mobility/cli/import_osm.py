@@ -13,7 +13,7 @@ from mobility.cli._app import (
     app,
 )
 from mobility.cli._render import (
-    err,
+    _progress,
     print_import,
 )
 
@@ -64,8 +64,6 @@ def import_osm(
                                            "curated sites (km)")] = 5.0,
 ) -> None:
     """Import rail and main roads from OpenStreetMap (see :mod:`mobility.osm_import`)."""
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
     from mobility import osm_import
 
     if (path is None) == (place is None):
@@ -78,19 +76,12 @@ def import_osm(
             else "".join(c if c.isalnum() else "-" for c in str(place).lower()))
     target = out_path or Path(f"{stem}.gpkg")
     _check_outputs(out=target)
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-               TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
-        task = bar.add_task("starting", total=1.0)
-
-        def progress(message: str, fraction: float | None) -> None:
-            bar.update(task, description=message, completed=fraction or 0.0)
-
+    with _progress() as progress:
         if path is not None:
             nodes, edges = osm_import.network_from_osm(path, progress=progress, **options)
         else:
             nodes, edges = osm_import.network_from_place(str(place), progress=progress, **options)
-        bar.update(task, description=f"writing {target}")
+        progress(f"writing {target}")
         osm_import.write_network(nodes, edges, target)
     print_import(path or place, nodes, edges, target)
 

@@ -42,7 +42,7 @@ def run(
 ) -> None:
     """Closure: troops delivered by day, days to each Force Model target, bottlenecks."""
     from mobility._io import atomic_write_set
-    from mobility.closure import closure, network_for
+    from mobility.engines import closure, network_for
     from mobility.scenario import load_scenario
 
     _check_outputs(out=out_dir, out_folder=out_dir is not None and _is_folder(out_dir),

@@ -14,6 +14,7 @@ from mobility.cli._app import (
     app,
 )
 from mobility.cli._render import (
+    _progress,
     err,
     out,
     print_sweep_summary,
@@ -35,22 +36,13 @@ def sweep(
     as_json: JsonOpt = False,
 ) -> None:
     """Monte Carlo over disruptions and a parameter grid; resumable; prints a summary."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
     from mobility import sweep as sweeps
 
     loaded = sweeps.load_sweep(sweep_file)
     target = out_dir or Path("sweeps") / loaded.name
     _check_outputs(out=target, out_folder=True)
     if not summary_only:
-        columns = (BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-        with Progress(*columns, console=err, transient=True,
-                      disable=as_json or not err.is_terminal) as bar:
-            task = bar.add_task(loaded.name, total=None)
-
-            def progress(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
-
+        with _progress(not as_json) as progress:
             done = sweeps.run_sweep(loaded, target, scheduler=scheduler, workers=workers,
                                     progress=progress)
         if not as_json:

@@ -64,7 +64,7 @@ def compare(
 def _write_comparison(comparison, loaded, map_path: Path | None, report_path: Path | None,
                       say) -> None:
     """The difference maps and report (of a comparison solved with ``detail``)."""
-    from mobility.closure import network_for
+    from mobility.engines import network_for
     from mobility.viz.compare_views import comparison_map, comparison_map_paths, comparison_report
     from mobility.viz.maps import save_map
 
@@ -126,7 +126,7 @@ def _write_page(scenario: str | None, out_path: Path | None, suffix: str, pdf: P
                 write: Callable[[Any, Any, Any, Path], Path]) -> None:
     """Load a scenario, solve its closure (if ``solve``), write its page with ``write(graph,
     result, scenario, target)`` to ``out_path`` (default ``maps/NAME{suffix}``), export it."""
-    from mobility.closure import closure, network_for
+    from mobility.engines import closure, network_for
     from mobility.scenario import load_scenario
 
     _check_export(pdf, png, paper)
@@ -147,7 +147,7 @@ def maps(
     out_dir: Annotated[Path, typer.Option("--out", help="folder for the maps")] = Path("maps"),
 ) -> None:
     """Rebuild the maps and reports of every shipped scenario (the maps/ folder)."""
-    from mobility.closure import closure, network_for
+    from mobility.engines import closure, network_for
     from mobility.scenario import available_scenarios, load_scenario
     from mobility.viz.maps import closure_map, save_map
     from mobility.viz.report import closure_report

@@ -14,13 +14,13 @@ says nothing about whole weeks):
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import numpy as np
 
+from mobility._progress import Progress, silent
 from mobility.materiel.lanes import Lane, plan_lanes
 from mobility.materiel.model import (
     CLASSES,
@@ -78,7 +78,7 @@ def materiel(
     *,
     graph: nx.MultiDiGraph | None = None,
     marginal: bool = True,
-    progress: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> MaterielResult:
     """Schedule production, deliveries and installation of a materiel plan.
 
@@ -107,7 +107,7 @@ def materiel(
     InfeasibleError
         The plan cannot be completed within its ``horizon_weeks``.
     """
-    say = progress or (lambda _msg: None)
+    say = progress or silent
     if not isinstance(plan, MaterielPlan):
         plan = load_plan(plan)
     if graph is None:

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mobility._errors import InfeasibleError
-from mobility.closure.lp_model import SparseLP
+from mobility.engines.lp_model import SparseLP
 from mobility.materiel.lanes import Lane
 from mobility.materiel.plan import MaterielPlan
 

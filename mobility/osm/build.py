@@ -31,7 +31,7 @@ from pyproj import Geod
 from shapely.geometry import LineString, Point
 
 from mobility._errors import NetworkDataError
-from mobility._progress import FractionProgress
+from mobility._progress import Progress
 from mobility.osm import tags as osm_tags
 from mobility.osm.read import BBox, OsmExtract
 from mobility.schema import EdgeRecord, Gauge, Mode, NodeKind, NodeRecord
@@ -114,8 +114,8 @@ class CountryLocator:
             nearest = self._tree.nearest(point)  # one geometry: an index
             if self._geoms[nearest].distance(point) > self.max_deg:
                 msg = (f"{what} at lon {lon:.5f}, lat {lat:.5f} lies in no country of the "
-                       "shipped basemap (the Baltic region); pass --country with its ISO code, "
-                       "e.g. --country LT")
+                       "shipped basemap (the Baltic region); pass `country` with its ISO code, "
+                       "e.g. `country` LT")
                 raise NetworkDataError(msg)
             code = self._codes[int(nearest)]
         self._cache[key] = code
@@ -484,24 +484,24 @@ def _grouped_notes(ways: list[int], parts: dict[int, Part]) -> list[str]:
 
 def build(extract: OsmExtract, *, curated: list[NodeRecord], country: str | None,
           secondary: bool, service_tracks: bool, snap_m: float,
-          progress: FractionProgress) -> Built:
+          progress: Progress) -> Built:
     """Run the stages of the module docstring on an extract."""
     built = Built()
     locate = CountryLocator(country)
-    progress("mapping tags to attributes", 0.2)
+    progress("mapping tags to attributes", 0.2, 1.0)
     parts = resolve_ways(extract, locate, built.report, secondary=secondary,
                          service_tracks=service_tracks)
     graphs = build_graphs(extract, parts)
     special = Special()
-    progress("resolving gauge breaks", 0.35)
+    progress("resolving gauge breaks", 0.35, 1.0)
     transfers = [s for s in curated if s.kind == NodeKind.gauge_transfer]
     placed = split_gauge_breaks(extract, graphs[Mode.rail], parts, transfers, snap_m, special,
                                 built.report)
-    progress("snapping curated sites", 0.45)
+    progress("snapping curated sites", 0.45, 1.0)
     sites = [s for s in curated if s.id not in placed]
     snaps = snap_curated(graphs, parts, sites, snap_m, special, built.report)
     name_towns(extract, graphs, special)
-    progress("merging chains into edges", 0.6)
+    progress("merging chains into edges", 0.6, 1.0)
     counters: dict[str, int] = defaultdict(int)
     used: set[str] = set()
     for mode in (Mode.rail, Mode.road):
@@ -513,7 +513,7 @@ def build(extract: OsmExtract, *, curated: list[NodeRecord], country: str | None
             edge, line = edge_from_chain(chain, f"{stem}-{counters[stem]}", graph, parts)
             built.edges[edge.id], built.geometries[edge.id] = edge, line
             used.update((edge.u, edge.v))
-    progress("placing nodes in countries", 0.8)
+    progress("placing nodes in countries", 0.8, 1.0)
     for node in sorted(used):
         graph = graphs[Mode.rail] if node in graphs[Mode.rail] else graphs[Mode.road]
         built.nodes[node] = _node_record(node, graph.nodes[node], special, locate)

@@ -22,12 +22,13 @@ from typing import Any
 import networkx as nx
 
 from mobility._errors import NetworkDataError
-from mobility._progress import FractionProgress as Progress
+from mobility._progress import Progress
 from mobility.osm.tags import GAUGE_TRANSFER_TAGS, NODE_TAGS, PLACE_CITY, WAY_TAGS, way_kind
 
 logger = logging.getLogger(__name__)
 
-#: ``progress(message, fraction)``: fraction in [0, 1], or ``None`` while the total is unknown.
+#: ``progress(message, share, 1.0)``: the share done in [0, 1], or ``progress(message)`` while
+#: the total is unknown.
 BBox = tuple[float, float, float, float]
 
 #: Above this size a PBF's node locations are indexed on disk, not in memory.
@@ -125,7 +126,7 @@ def read_pbf(path: Path, *, bbox: BBox | None, secondary: bool, service_tracks: 
                         extract.add_way(item.id, tags, nodes, bbox)
                 if (counts["nodes"] + counts["ways"]) % _REPORT_EVERY == 0:
                     progress(f"reading {path.name}: {counts['ways']:,} road/rail ways, "
-                             f"{counts['nodes']:,} tagged nodes", None)
+                             f"{counts['nodes']:,} tagged nodes")
         except RuntimeError as error:
             msg = (f"{path}: cannot be read as OSM data (.osm, .osm.bz2 or .osm.pbf): "
                    f"{str(error).splitlines()[0] if str(error) else type(error).__name__}")
@@ -177,7 +178,7 @@ def read_xml(path: Path, *, bbox: BBox | None, secondary: bool, service_tracks: 
 
     import osmnx as ox
 
-    progress(f"reading {path.name} (OSM XML)", None)
+    progress(f"reading {path.name} (OSM XML)")
     with _osmnx_tags():
         try:
             graph = ox.graph_from_xml(path, simplify=False, retain_all=True)
@@ -200,20 +201,20 @@ def read_place(place: str, *, bbox: BBox | None, secondary: bool, service_tracks
 
     roads = "motorway|trunk|primary" + ("|secondary" if secondary else "")
     filters = ['["railway"="rail"]', f'["highway"~"^({roads})(_link)?$"]']
-    progress(f"downloading '{place}' from OpenStreetMap (Nominatim, Overpass)", None)
+    progress(f"downloading '{place}' from OpenStreetMap (Nominatim, Overpass)")
     with _osmnx_tags():
         try:
             graph = ox.graph_from_place(place, custom_filter=filters, simplify=False,
                                         retain_all=True, truncate_by_edge=True)
         except requests.exceptions.RequestException as error:
-            msg = (f"--place {place!r}: cannot reach OpenStreetMap ({type(error).__name__}); "
+            msg = (f"`place` {place!r}: cannot reach OpenStreetMap ({type(error).__name__}); "
                    "this needs internet access. Offline, download an extract (e.g. "
                    "https://download.geofabrik.de/europe/lithuania-latest.osm.pbf) and give "
                    "its path instead")
             raise NetworkDataError(msg) from None
         except (ox._errors.InsufficientResponseError, ox._errors.ResponseStatusCodeError,
                 TypeError, ValueError) as error:
-            msg = f"--place {place!r}: OpenStreetMap returned no usable area or data: {error}"
+            msg = f"`place` {place!r}: OpenStreetMap returned no usable area or data: {error}"
             raise NetworkDataError(msg) from None
     return extract_from_graph(graph, f"Overpass place {place!r}", bbox=bbox,
                               secondary=secondary, service_tracks=service_tracks)

@@ -17,9 +17,8 @@ from typing import Any
 import networkx as nx
 
 from mobility._data import scenarios_dir
-from mobility._errors import UnknownNodeError
 from mobility.movement import GATE_IN, ROAD, movement_graph
-from mobility.names import normalise, suggestions
+from mobility.names import NodeIndex
 from mobility.scenario import DEFAULT_SCENARIO, BorderDelays, Scenario, load_scenario
 from mobility.settings import CALIBRATED_MARCH_HOURS_PER_DAY
 from mobility.unit_profiles import UnitProfile
@@ -92,7 +91,7 @@ def _settings(graph: nx.MultiDiGraph, scenario: Scenario | str | None, day: floa
                          tuple(notes))
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    from mobility.closure import capacity_changes  # the closure model's reading of changes
+    from mobility.engines import capacity_changes  # the closure model's reading of changes
 
     where = scenario.source_file or f"scenario '{scenario.name}'"
     static, later = capacity_changes(graph, scenario, where)
@@ -164,31 +163,14 @@ class _Base:
                                    for tag in (tags or ()))
         #: The routing graph of each (unit profile, mode) asked for (routing.profiles).
         self.cores: dict[tuple[UnitProfile, str], Any] = {}
-        self._names: dict[str, str] | None = None
+        self._names: NodeIndex | None = None
         self.edge_ids = frozenset(key for _, _, key in graph.edges(keys=True))
 
     def find_node(self, text: str) -> str:
-        """:func:`mobility.names.resolve_node` with the names folded once per network."""
-        if text in self.graph.nodes:
-            return text
+        """:class:`mobility.names.NodeIndex` of this network, built once."""
         if self._names is None:
-            names: dict[str, str] = {}
-            for node_id in sorted(self.graph.nodes):
-                names.setdefault(normalise(node_id), node_id)
-            for node_id, data in sorted(self.graph.nodes(data=True)):
-                names.setdefault(normalise(data.get("name", node_id)), node_id)
-            self._names = names
-        found = self._names.get(normalise(text))
-        if found is not None:
-            return found
-        # Suggest display names (with their ids), which is what a user recognises.
-        ids_by_name = {d.get("name", n): n for n, d in sorted(self.graph.nodes(data=True))}
-        close = suggestions(text, sorted(ids_by_name)) or [
-            self.graph.nodes[n].get("name", n) for n in suggestions(text, sorted(self.graph))]
-        hint = ", ".join(f"{name!r} (id {ids_by_name[name]})" for name in close)
-        raise UnknownNodeError(f"unknown node {text!r}" + (f"; did you mean {hint}?" if hint
-                                                           else "; no similar name or id"))
-
+            self._names = NodeIndex(self.graph)
+        return self._names.find(text)
 
 
 def _boarded(layer: str) -> str:
@@ -216,7 +198,7 @@ def route_network(scenario: Scenario | str | None = None) -> nx.MultiDiGraph:
 
     if scenario is None and not (scenarios_dir() / f"{DEFAULT_SCENARIO}.yaml").exists():
         return load_network()
-    from mobility.closure import network_for
+    from mobility.engines import network_for
 
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)

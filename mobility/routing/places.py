@@ -39,7 +39,7 @@ def _place(core: _Core, text: str, role: str, max_snap_km: float = MAX_SNAP_KM) 
             data = graph.nodes[node]
             msg = (f"{text!r} is {distance:,.1f} km from the nearest node where a "
                    f"{core.profile.name} can {_ROLE_VERB[role]}, {data['name']} ({node}); "
-                   f"the limit is {max_snap_km:g} km (--snap-km)")
+                   f"the limit is {max_snap_km:g} km (`snap_km`)")
             if -90 <= lon <= 90:
                 swapped, swapped_km = _nearest(graph, candidates, lon, lat)
                 if swapped_km <= max_snap_km:

@@ -164,7 +164,8 @@ class _Core:
 
     def _add_road_ends(self) -> None:
         """Let a move begin or end on the road at every node with a road (own column)."""
-        road = self.profile.kind.handling.road
+        road = self.profile.kind.handling.of(ROAD)
+        assert road is not None  # every kind has road handling (unit_profiles.Kind)
         end_layer = ROAD_END if self.restricted else ROAD
         for node, layer in list(self.vertices):
             if layer == ROAD:

@@ -31,11 +31,11 @@ from mobility.routing.places import MAX_SNAP_KM, _arcs_of, _avoid, _Element, _pl
 from mobility.routing.profiles import _Core, _series_h, core_for
 from mobility.routing.result import BorderCrossing, Leg, Place, Route, Transfer
 from mobility.scenario import Scenario
-from mobility.schema import MODE_UNIT, Mode
+from mobility.schema import DATA_MODES, LAND_MODES, LONG_HAUL_MODES, MODE_UNIT, Mode
 from mobility.unit_profiles import UnitProfile, unit_profile
 
 DEFAULT_UNIT = "tank-company"
-MODES = ("any", "road", "rail", "sea", "air")
+MODES = ("any", *map(str, DATA_MODES))
 
 def route(
     graph: nx.MultiDiGraph,
@@ -293,7 +293,7 @@ class _Query:
             if isinstance(info, _EdgeArc):
                 elements |= {("corridor", tag) for tag in info.corridors}
                 edges.add(("edge", info.ref))
-                if info.mode in (ROAD, "rail") and \
+                if info.mode in LAND_MODES and \
                         graph.nodes[info.u]["country"] != graph.nodes[info.v]["country"]:
                     elements.add(("edge", info.ref))
                 if info.mode != ROAD:
@@ -354,7 +354,7 @@ class _Query:
                     run = []
                 run.append(info)
                 cu, cv = nodes[info.u]["country"], nodes[info.v]["country"]
-                if cu != cv and info.mode in (ROAD, "rail"):  # land borders (movement.py)
+                if cu != cv and info.mode in LAND_MODES:  # land borders (movement.py)
                     borders.append(BorderCrossing(info.ref, info.name, info.mode, info.u, info.v,
                                                   cu, cv, info.border_h))
                 continue
@@ -510,9 +510,9 @@ def _why_infeasible(query: _Query, profile: UnitProfile, mode: str,
             return msg + f" while avoiding {'; '.join(avoided)} (a route exists without that)"
         msg += f" (avoiding {'; '.join(avoided)})"
     reasons = []
-    if mode in ("rail", "sea", "air"):
+    if mode in LONG_HAUL_MODES:
         reasons.append(f"road is used only to reach the first and leave the last {mode} "
-                       "terminal; try --mode any")
+                       "terminal; try `mode` any")
     if query.core.base.settings.factors:
         reasons.append("scenario closures are in force")
     skipped = query.core.skipped

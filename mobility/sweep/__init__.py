@@ -4,7 +4,7 @@ A sweep is a YAML file validated into :class:`Sweep`. Every run is a variant of 
 scenario: elements fail with a probability (closed from day 0), capacities are multiplied by
 factors drawn from ranges, border delays are drawn from distributions (hours), and a grid
 sets parameters to every combination of listed values. Each variant is solved with the fast
-closure (:func:`mobility.closure.closure` with ``detail=False``) and reduced to one row of key
+closure (:func:`mobility.engines.closure` with ``detail=False``) and reduced to one row of key
 outputs.
 
 Runs are independent: run ``i`` draws from ``numpy.random.default_rng(SeedSequence(seed,

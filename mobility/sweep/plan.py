@@ -82,8 +82,8 @@ def plan_sweep(sweep: Sweep | str | Path, graph: nx.MultiDiGraph | None = None) 
     Raises :class:`SweepError` (or the scenario's and network's own errors) naming the sweep
     file, the field and the bad value; nothing is computed or written.
     """
-    from mobility.closure import build_model
-    from mobility.closure.fleet import build_fleet_model
+    from mobility.engines import build_model
+    from mobility.engines.fleet import build_fleet_model
 
     if not isinstance(sweep, Sweep):
         sweep = load_sweep(sweep)
@@ -186,7 +186,7 @@ _GRAPHS: dict[str, nx.MultiDiGraph] = {}
 
 def _network(scenario: Scenario) -> nx.MultiDiGraph:
     """The scenario's network, loaded once per process (workers reuse it across tasks)."""
-    from mobility.closure import network_for
+    from mobility.engines import network_for
 
     key = f"{scenario.source_file}|{scenario.network.model_dump_json()}"
     if key not in _GRAPHS:

@@ -18,7 +18,7 @@ import numpy as np
 
 from mobility import _parallel, disruption
 from mobility._errors import InfeasibleError
-from mobility._progress import RunProgress as Progress
+from mobility._progress import Progress, silent
 from mobility.scenario import (
     BorderDelays,
     Force,
@@ -130,7 +130,7 @@ def run_one(plan: SweepPlan, run: int, graph: nx.MultiDiGraph | None = None) -> 
 
 
 def _force_run(graph: nx.MultiDiGraph, variant: Scenario):
-    from mobility.closure import closure
+    from mobility.engines import closure
 
     try:
         return closure(graph, variant, detail=False), "ok"
@@ -141,7 +141,7 @@ def _force_run(graph: nx.MultiDiGraph, variant: Scenario):
 def _origins_run(graph: nx.MultiDiGraph, variant: Scenario, closed_nodes: set[str]):
     """The stress case: drop the origins and destinations the failures cut off, solve the
     rest; returns (result or None, status, cut-off nodes)."""
-    from mobility.closure import closure
+    from mobility.engines import closure
 
     reachable = disruption.without_cut_off(graph, variant, closed_nodes)
     cut_off = sorted({node for _, node in reachable.cut_off})
@@ -205,7 +205,7 @@ def run_sweep(
         the rest only if it finishes sooner, its start-up included
         (:func:`mobility._parallel.cluster_pays`); ``SweepRun.executor`` says which.
     progress
-        Called as ``progress(done_runs, total_runs)`` after each part is written.
+        Called as ``progress("runs", done_runs, total_runs)`` after each part is written.
     max_runs
         Compute at most this many of the missing runs (a partial sweep, resumable).
     dask
@@ -213,7 +213,7 @@ def run_sweep(
         this process; ``None`` (default): decided as above.
     """
     if isinstance(workers, bool) or not 0 <= workers <= MAX_WORKERS:
-        msg = f"--workers = {workers!r}: give 0 (in-process) to {MAX_WORKERS} worker processes"
+        msg = f"`workers` = {workers!r}: give 0 (in-process) to {MAX_WORKERS} worker processes"
         raise SweepError(msg)
     out_dir = Path(out_dir)
     plan = plan_sweep(sweep)
@@ -224,9 +224,9 @@ def run_sweep(
     if max_runs is not None:
         missing = missing[:max_runs]
     chunks = _chunks(missing, plan.sweep.chunk_runs)
-    say = progress or (lambda _done, _total: None)
+    say = progress or silent
     count = len(done & set(range(plan.total_runs)))
-    say(count, plan.total_runs)
+    say("runs", count, plan.total_runs)
     # A scheduler address is checked (connected to) before anything is written.
     client = _client(scheduler, workers) if chunks and scheduler else None
     runner = _Runner(plan, client, workers=workers, dask=dask)
@@ -240,7 +240,7 @@ def run_sweep(
         for rows in runner.results(chunks):
             parts.append(write_part(plan, rows, out_dir))
             count += len(rows)
-            say(count, plan.total_runs)
+            say("runs", count, plan.total_runs)
     finally:
         runner.close()
     elapsed = time.perf_counter() - started
@@ -320,7 +320,7 @@ _SCHEDULER = re.compile(r"^(?:(?:tcp|tls|ws|wss|ucx)://)?[A-Za-z0-9_.\[\]:-]+:\d
 def check_scheduler(address: str) -> str:
     """``address`` if it has the form of a Dask scheduler address (``tcp://host:8786``)."""
     if not _SCHEDULER.match(address):
-        raise SweepError(f"--scheduler = {address!r}: not a Dask scheduler address; give "
+        raise SweepError(f"`scheduler` = {address!r}: not a Dask scheduler address; give "
                          "e.g. tcp://10.0.0.5:8786 (protocol, host and port)")
     return address
 
@@ -333,7 +333,7 @@ def _client(scheduler: str | None, workers: int):
         try:
             return Client(scheduler, timeout="10s")
         except (OSError, TimeoutError, ValueError, TypeError) as error:
-            msg = f"--scheduler = {scheduler!r}: cannot connect to a Dask scheduler: {error}"
+            msg = f"`scheduler` = {scheduler!r}: cannot connect to a Dask scheduler: {error}"
             raise SweepError(msg) from None
     return _parallel.local_client(workers)
 

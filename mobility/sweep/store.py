@@ -92,7 +92,7 @@ def _check_output_folder(out_dir: Path, plan: SweepPlan | None, *, must_exist: b
     """A sweep output folder: absent, empty, or holding the parts of this very sweep, computed
     from the same inputs (see :func:`input_digests`)."""
     if out_dir.exists() and not out_dir.is_dir():
-        raise SweepError(f"{out_dir}: --out must be a folder, but this is a file")
+        raise SweepError(f"{out_dir}: `out` must be a folder, but this is a file")
     if not out_dir.exists():
         if must_exist:
             raise SweepError(f"{out_dir}: no such sweep output folder")
@@ -118,11 +118,11 @@ def _check_output_folder(out_dir: Path, plan: SweepPlan | None, *, must_exist: b
     changed = [name for name, value in plan.inputs if before.get(name) != value]
     if "sweep" in changed or stored.get("name") != plan.sweep.name:
         msg = (f"{out_dir}: holds results of a different sweep ({stored.get('name')!r}, "
-               f"fingerprint {fingerprint}); resume only the same sweep file, or give a new --out")
+               f"fingerprint {fingerprint}); resume only the same sweep file, or give a new `out`")
     else:
         msg = (f"{out_dir}: holds runs of this sweep computed from other inputs (changed "
                f"since: {', '.join(changed) or 'an input this version does not record'}); "
-               "mixing them would summarise two models together: give a new --out, or delete "
+               "mixing them would summarise two models together: give a new `out`, or delete "
                "the folder to start again")
     raise SweepError(msg)
 

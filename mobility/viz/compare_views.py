@@ -163,7 +163,7 @@ def comparison_map(graph: nx.MultiDiGraph, comparison: Comparison,
     Parameters
     ----------
     graph
-        The network of scenario ``index`` (:func:`mobility.closure.network_for`).
+        The network of scenario ``index`` (:func:`mobility.engines.network_for`).
     comparison
         From :func:`mobility.analysis.compare.compare` on ``scenarios``.
     scenarios

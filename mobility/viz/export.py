@@ -31,7 +31,7 @@ def output_kind(path: Path) -> str:
         return GEODATA_SUFFIXES[suffix]
     if suffix in _FILE_SUFFIXES:
         valid = ", ".join(GEODATA_SUFFIXES)
-        raise OutputPathError(f"--out {path}: cannot write a {suffix} file; give a folder "
+        raise OutputPathError(f"`out` {path}: cannot write a {suffix} file; give a folder "
                               f"(CSV, GeoJSON and JSON files) or a file ending in {valid}")
     return "folder"
 
@@ -51,7 +51,7 @@ def edge_flow_frame(result: ClosureResult, graph, *, day: float | None = None,
         days = sorted(set(flows["day"])) if len(flows) else []
         if day not in days:
             shown = ", ".join(f"{d:g}" for d in days[:8]) + (" …" if len(days) > 8 else "")
-            raise MobilityError(f"--day {day:g}: no edge flows on that day; days with "
+            raise MobilityError(f"`day` {day:g}: no edge flows on that day; days with "
                                   f"flows: {shown or 'none'}")
         flows = flows[flows["day"] == day]
     elif last_day_only and result.method == "fleet" and len(flows):
@@ -86,7 +86,7 @@ def output_files(result: ClosureResult, out: Path, graph, *,
     if kind != "folder":
         return {out: geodata_bytes(edge_flow_frame(result, graph, day=day), kind)}
     if day is not None:
-        raise MobilityError("--day: one day is exported to a .gpkg or .parquet file; "
+        raise MobilityError("`day`: one day is exported to a .gpkg or .parquet file; "
                               "the folder holds every day in edge_flows.csv")
     files: dict[Path, str | bytes] = {
         out / "curve.csv": result.curve.to_csv(index=False, float_format="%.3f"),
@@ -108,7 +108,7 @@ def write_outputs(result: ClosureResult, out_dir: Path, graph=None, *,
     """Write the outputs of :func:`output_files`, all or none
     (:func:`mobility._io.atomic_write_set`); ``graph`` defaults to the scenario's network."""
     if graph is None:
-        from mobility.closure import network_for
+        from mobility.engines import network_for
         from mobility.scenario import load_scenario
 
         graph = network_for(load_scenario(result.source_file or result.scenario))

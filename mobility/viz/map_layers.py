@@ -127,9 +127,9 @@ def closed_highlights(graph: nx.MultiDiGraph, scenario: Scenario) -> list[Highli
     """The elements ``scenario`` closes (factor 0) or reduces, with the day and reason.
 
     Each of its ``capacity_changes`` is resolved on ``graph`` as the closure reads it
-    (:func:`mobility.closure.model.capacity_changes`: a corridor is every edge tagged with it).
+    (:func:`mobility.engines.model.capacity_changes`: a corridor is every edge tagged with it).
     """
-    from mobility.closure.model import capacity_changes
+    from mobility.engines.model import capacity_changes
 
     where = scenario.source_file or scenario.name
     names = edge_names(graph)

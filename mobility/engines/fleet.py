@@ -6,7 +6,7 @@ Rosenthal & Lim; Baker et al. 1999): a time-phased force list against fleets who
 throughput is fleet size ÷ round-trip time (Little's law).
 
 Variables ``x[r, k]``: items of one cargo class (tracked, wheeled vehicles, personnel) sent
-along route ``r`` (:mod:`mobility.closure.routes`) during period ``k``, dispatched at a
+along route ``r`` (:mod:`mobility.engines.routes`) during period ``k``, dispatched at a
 uniform rate within the period. A route fixes when each arc is entered after dispatch, so
 time is continuous along it: nothing is rounded to the time step. Constraints, each an exact
 integral of the piecewise-constant dispatch rates over a period:
@@ -34,7 +34,7 @@ them. The curve is one plan: it maximises Σ_t closed troops(t)·Δt (the mean c
 the troops) with each troop closed by a report day weighted more, so it reaches each day's
 most, or nearly (a note says how near; closing more by day 10 may close fewer by day 30).
 Earliest-arrival flows that are best at every time at once exist for the single-commodity
-stress case (:mod:`mobility.closure.exact`), not in general here.
+stress case (:mod:`mobility.engines.exact`), not in general here.
 
 Time step: dispatch rates are constant within a period (24 h to day 30, then 48 h and 96 h),
 and capacities and fleets hold on each period's average. Measured on the baseline, the most
@@ -60,9 +60,9 @@ import numpy as np
 import pandas as pd
 
 from mobility._errors import InfeasibleError, field_of
-from mobility._progress import Progress
-from mobility.closure.lp_model import LPSolution, SparseLP
-from mobility.closure.model import (
+from mobility._progress import Progress, silent
+from mobility.engines.lp_model import LPSolution, SparseLP
+from mobility.engines.model import (
     BALTIC_STATES,
     capacity_changes,
     later_arc_changes,
@@ -71,12 +71,13 @@ from mobility.closure.model import (
     resolve_entry,
     scenario_movement,
 )
-from mobility.closure.readback import reached_day, report_days, targets, targets_reading
-from mobility.closure.routes import CargoRules, Route, RoutePlanner
+from mobility.engines.readback import reached_day, report_days, targets, targets_reading
+from mobility.engines.routes import CargoRules, Route, RoutePlanner
 from mobility.forces import FleetFile, ForceList, load_fleets, load_force_list
 from mobility.movement import GATE_IN, ROAD, MovementGraph
 from mobility.result import TRANSFER_USE_COLUMNS, Bottleneck, ClosureResult
 from mobility.scenario import BorderDelays, Scenario, sustainment_defaults
+from mobility.schema import DATA_MODES
 from mobility.settings import BINDING_SHARE as BINDING
 from mobility.unit_profiles import load_unit_profiles
 
@@ -297,7 +298,7 @@ def _stream_groups(scenario: Scenario, origins: list[str], destinations: tuple[s
     for i, (node, origin) in enumerate(zip(origins, scenario.origins, strict=True)):
         exits = None if "road" in origin.modes else tuple(origin.modes)
         # An origin that loads (no road march) enters through its gate, as in the exact model.
-        routes = planner.routes(node, destinations, rules, ("road", "rail", "sea", "air"),
+        routes = planner.routes(node, destinations, rules, DATA_MODES,
                                 start_layer=ROAD if exits is None else GATE_IN,
                                 exit_modes=exits)
         if not routes:
@@ -778,7 +779,7 @@ def _period_ending(grid: np.ndarray, day: float) -> int:
 def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | None = None,
                 step_h: float | None = None, solver: str = "highs") -> ClosureResult:
     """Fleet-constrained closure of ``model`` (see the module docstring)."""
-    say = progress or (lambda _msg: None)
+    say = progress or silent
     scenario = model.scenario
     horizon_h = scenario.horizon_days * 24
     step = step_h or scenario.step_h

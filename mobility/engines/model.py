@@ -1,7 +1,7 @@
 """A scenario placed on its network: the movement graph, entry points, capacity changes.
 
-Shared by every closure method (:mod:`mobility.closure.exact`,
-:mod:`mobility.closure.fleet`) and by the analyses that disrupt the network. The scenario's
+Shared by every closure method (:mod:`mobility.engines.exact`,
+:mod:`mobility.engines.fleet`) and by the analyses that disrupt the network. The scenario's
 day-0 capacity changes are applied to the movement graph (:mod:`mobility.movement`); later
 ones are kept as ``(arc, from_h, factor)`` for the methods that model time-varying capacity.
 For the unlimited stress case (scenario ``origins``), :func:`build_model` also builds the
@@ -24,6 +24,7 @@ from mobility.movement import GATE_IN, ROAD, MovementGraph, movement_graph
 from mobility.names import resolve_node, suggestions
 from mobility.network import load_network
 from mobility.scenario import Origin, Scenario, load_scenario
+from mobility.schema import DATA_MODES
 from mobility.unit_profiles import load_unit_profiles
 
 BALTIC_STATES = frozenset({"LT", "LV", "EE"})
@@ -357,7 +358,7 @@ def stress_case(scenario: Scenario) -> Scenario:
             homes[f.home] = (modes | set(f.modes), troops + profiles[f.profile].size.troops
                              * f.count)
         origins = tuple(Origin(node=home, troops_per_day=max(troops, 1.0),
-                               modes=tuple(m for m in ("road", "rail", "sea", "air") if m in modes))
+                               modes=tuple(str(m) for m in DATA_MODES if m in modes))
                         for home, (modes, troops) in homes.items())
         force, note = scenario.force, "the force list's homes, each sending its whole force a day"
     return scenario.model_copy(update={

@@ -3,11 +3,11 @@
 One interface, :func:`closure`, over the methods (networkx ``flow_func=`` style):
 
 ``fleet`` (the default)
-    The fleet-constrained closure LP (:mod:`mobility.closure.fleet`): a time-phased force
+    The fleet-constrained closure LP (:mod:`mobility.engines.fleet`): a time-phased force
     list moved by lift fleets that return, capacities that change on any day, over the whole
     horizon. Also solves the stress case (origins dispatching a rate for ever).
 ``exact``
-    Earliest-arrival flows over time (:mod:`mobility.closure.exact`) for the unlimited
+    Earliest-arrival flows over time (:mod:`mobility.engines.exact`) for the unlimited
     stress case with static capacities only: the independent check of ``fleet`` on that
     question.
 
@@ -22,9 +22,9 @@ from dataclasses import replace
 import networkx as nx
 
 from mobility._errors import ScenarioError
-from mobility._progress import Progress
-from mobility.closure.exact import solve_exact
-from mobility.closure.model import (
+from mobility._progress import Progress, silent
+from mobility.engines.exact import solve_exact
+from mobility.engines.model import (
     BALTIC_STATES,
     ClosureModel,
     build_model,
@@ -33,7 +33,7 @@ from mobility.closure.model import (
     network_for,
     stress_case,
 )
-from mobility.closure.readback import reached_day, report_days
+from mobility.engines.readback import reached_day, report_days
 from mobility.result import ClosureResult
 from mobility.scenario import Scenario, load_scenario
 
@@ -82,7 +82,7 @@ def closure(
         flows and destination arrivals, and the whole-unit rounding re-solve (about 5 times
         faster). The curve, targets, troops by day, bottlenecks and mode split remain.
     """
-    say = progress or (lambda _msg: None)
+    say = progress or silent
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     chosen = method or scenario.method
@@ -106,7 +106,7 @@ def closure(
         if not model.later_changes:
             say("solving flows over time (OR-Tools)")
             return _with_integration(solve_exact(model, detail=detail), scenario)
-    from mobility.closure.fleet import build_fleet_model, solve_fleet
+    from mobility.engines.fleet import build_fleet_model, solve_fleet
 
     fleet_model = build_fleet_model(network, scenario)
     return _with_integration(solve_fleet(fleet_model, detail=detail, progress=say), scenario)

@@ -1,6 +1,6 @@
 """A sparse linear programme built from numpy triplets and solved with OR-Tools.
 
-The fleet-constrained closure (:mod:`mobility.closure.fleet`) has a few hundred thousand
+The fleet-constrained closure (:mod:`mobility.engines.fleet`) has a few hundred thousand
 coefficients; adding them one by one through ``pywraplp`` costs more than the solve, so the
 model is gathered as ``(row, column, value)`` arrays and handed to OR-Tools' model builder in
 one call (``fill_model_from_sparse_data``), then solved with HiGHS or GLOP.

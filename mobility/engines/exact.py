@@ -5,7 +5,7 @@ source feeds the origins (each dispatching ``troops_per_day`` for ever) and a su
 drains the destinations. The earliest-arrival curve is computed exactly with OR-Tools
 (:func:`mobility.flows.earliest_arrival_curve`, temporally repeated flows, Ford & Fulkerson
 1958; Wilkinson 1971; Minieka 1973). Static capacities only: it answers "what can the pipes
-carry", not "when does a finite force close" (:mod:`mobility.closure.fleet`).
+carry", not "when does a finite force close" (:mod:`mobility.engines.fleet`).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from mobility.closure.model import BALTIC_STATES, ClosureModel
-from mobility.closure.readback import report_days, targets, targets_reading
+from mobility.engines.model import BALTIC_STATES, ClosureModel
+from mobility.engines.readback import report_days, targets, targets_reading
 from mobility.flows import FlowProblem, earliest_arrival_curve, min_cut
 from mobility.result import Bottleneck, ClosureResult
 from mobility.settings import SATURATED_SHARE

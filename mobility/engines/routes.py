@@ -13,7 +13,7 @@ capacitated gate and border crossing of the routes found avoided in turn (breadt
 bounded number of searches). Kept: the fastest route of every sequence of modes, then up to
 ``MAX_ROUTES`` in all, one per distinct set of gates and crossings — a small set of
 genuinely different ways (by sea through Rostock, by rail through Šeštokai, by road through
-the Suwałki gap, …) among which the LP (:mod:`mobility.closure.fleet`) splits the flow. A
+the Suwałki gap, …) among which the LP (:mod:`mobility.engines.fleet`) splits the flow. A
 route fixes when each arc is entered after dispatch (no waiting on the way) and which fleets
 carry it on which legs.
 
@@ -37,9 +37,9 @@ import scipy.sparse as sparse
 from scipy.sparse.csgraph import dijkstra
 
 from mobility.movement import GATE_IN, ROAD, MovementGraph
-from mobility.unit_profiles import UnitProfile
+from mobility.schema import DATA_MODES, LONG_HAUL_MODES, MODES, Mode
+from mobility.unit_profiles import LIFT_UNITS, UnitProfile
 
-LONG_HAUL = ("sea", "rail", "air")
 #: Routes kept per home, class and destination, and path searches spent finding them.
 MAX_ROUTES = 3
 MAX_SEARCHES = 24
@@ -55,20 +55,21 @@ def carrier_of(layer: str) -> str | None:
     """The fleet type that carries loads on an edge of ``layer`` (road: see CargoRules)."""
     if layer.startswith("rail-"):
         return f"train-{layer.removeprefix('rail-')}"
-    return {"sea": "sailing", "air": "flight"}.get(layer)
+    spec = MODES.get(Mode(layer)) if layer in MODES else None
+    return spec.carrier if spec else None
 
 
 def _handling(kind, units: dict[str, float]) -> tuple[dict[str, float], dict[str, float]]:
-    """Load and unload hours by mode of a vehicle kind; drops from ``units`` the carriers
+    """Load and unload hours by mode of a vehicle kind; drops from ``units`` the lifts
     of modes the kind cannot be handled by."""
     load, unload = {}, {}
-    for mode in ("road", "rail", "sea", "air"):
-        found = getattr(kind.handling, mode)
+    for mode in DATA_MODES:
+        found = kind.handling.of(mode)
         if found is not None:
-            load[mode], unload[mode] = found.load_h, found.unload_h
-    for mode, unit in (("rail", "train"), ("sea", "sailing"), ("air", "flight")):
+            load[str(mode)], unload[str(mode)] = found.load_h, found.unload_h
+    for mode in LONG_HAUL_MODES:
         if mode not in load:
-            units.pop(unit, None)
+            units.pop(MODES[mode].unit, None)
     return load, unload
 
 
@@ -104,8 +105,8 @@ class CargoRules:
         if cargo == "vehicles":
             if not size.tracked and not size.wheeled:
                 return None
-            for unit in ("train", "sailing", "flight"):
-                carrier = getattr(carriers, unit)
+            for unit in LIFT_UNITS:
+                carrier = carriers.lift(unit)
                 need = 0.0
                 for count, per in ((size.tracked, carrier.tracked),
                                    (size.wheeled, carrier.wheeled)):
@@ -122,8 +123,8 @@ class CargoRules:
         else:
             if not size.troops:
                 return None
-            for unit in ("train", "sailing", "flight"):
-                per = getattr(carriers, unit).troops
+            for unit in LIFT_UNITS:
+                per = carriers.lift(unit).troops
                 if per:
                     units[unit] = size.troops / per
             units["vehicle"] = road["bus"] = size.troops / carriers.bus_troops
@@ -146,7 +147,7 @@ class CargoRules:
     def blended(cls, troops_per_unit: dict[str, float]) -> CargoRules:
         """The stress case's single class: troops with their equipment, planning factors."""
         units = tuple(sorted((unit, 1.0 / tpu) for unit, tpu in troops_per_unit.items()))
-        zero = tuple((m, 0.0) for m in ("air", "rail", "road", "sea"))
+        zero = tuple((str(m), 0.0) for m in sorted(DATA_MODES))
         return cls("troops", units, (), zero, zero)
 
 
@@ -223,7 +224,7 @@ class RoutePlanner:
             tail[first], head[first], first, np.r_[first[1:], len(tail)], strict=True)}
         kinds = np.asarray(movement.kind)
         self._through = [("mode", np.flatnonzero((self.edge_mode == m) & (kinds == "edge")))
-                         for m in LONG_HAUL]
+                         for m in LONG_HAUL_MODES]
         self._through += [("gate", np.flatnonzero((kinds == "gate")
                                                   & (np.asarray(movement.ref) == node)))
                           for node in sorted(transfers)]
@@ -283,7 +284,7 @@ class RoutePlanner:
         timing = np.where(np.isfinite(base) & self._transit_arc, self.transit, base)
         # Each mode, roads too, switched off in every combination (but not all at once): so
         # a way by one mode alone is found even where a shortcut by another is faster.
-        switchable = [m for m in (ROAD, *LONG_HAUL) if m in modes]
+        switchable = [m for m in (ROAD, *LONG_HAUL_MODES) if m in modes]
         hours, via = self._search(start, base)
         found: dict[str, dict[tuple[int, ...], None]] = {d: {} for d in destinations}
         fastest: dict[str, float] = {}
@@ -459,7 +460,7 @@ class RoutePlanner:
                         for arc in arcs])
         modes = self._modes(arcs)
         entry = next((self.edge_mode[a] for a in arcs if self.crosses_in[a]), "")
-        embarkation = next((mg.u[a] for a in arcs if self.edge_mode[a] in LONG_HAUL), "")
+        embarkation = next((mg.u[a] for a in arcs if self.edge_mode[a] in LONG_HAUL_MODES), "")
         return Route(rules.cargo, home, dest, arcs, enter, use, lead,
                      self._legs(arcs, enter, hours, rules), modes, entry, embarkation)
 
