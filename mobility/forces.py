@@ -180,6 +180,24 @@ def load_force_list(name_or_path: str | Path, *, relative_to: str | None = None)
 
     Profiles are checked against ``data/unit_profiles.yaml``; node names are resolved when
     the force list is placed on a network (:mod:`mobility.engines.fleet`).
+
+    Parameters
+    ----------
+    name_or_path
+        A shipped force list's name or a YAML file.
+    relative_to
+        Folder a relative path is read from (the scenario file's, for its ``forces`` field).
+
+    Returns
+    -------
+    ForceList
+        The formations: profile, count, home, ready day (days from the decision), modes,
+        destination.
+
+    Raises
+    ------
+    ForceListError
+        One line: the file, the field, the bad value and what would be valid.
     """
     path = _resolve(name_or_path, forces_dir(), "force list", relative_to)
     return _load_force_list(str(path))
@@ -223,7 +241,26 @@ def _load_force_list(path: str) -> ForceList:
 
 def load_fleets(name_or_path: str | Path | None = None, *,
                 relative_to: str | None = None) -> FleetFile:
-    """A fleet file (default ``data/fleets.yaml``)."""
+    """A fleet file (default ``data/fleets.yaml``).
+
+    Parameters
+    ----------
+    name_or_path
+        A YAML file, or ``None``/``"default"`` for the shipped fleets.
+    relative_to
+        Folder a relative path is read from (the scenario file's, for its ``fleets`` field).
+
+    Returns
+    -------
+    FleetFile
+        The fleets: carrier type, standard carriers each (units_each) and tranches (count from
+        a day).
+
+    Raises
+    ------
+    ForceListError
+        One line: the file, the field, the bad value and what would be valid.
+    """
     if name_or_path in (None, "default"):
         path = data_dir() / "fleets.yaml"
     else:

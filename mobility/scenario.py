@@ -424,7 +424,25 @@ def available_scenarios() -> list[str]:
 
 
 def load_scenario(name_or_path: str | Path | None = None) -> Scenario:
-    """Load a shipped scenario by name (``baseline``) or a YAML file by path."""
+    """Load a shipped scenario by name (``baseline``) or a YAML file by path.
+
+    Parameters
+    ----------
+    name_or_path
+        A shipped scenario's name (``mobility scenarios`` lists them), or a YAML file; a file
+        with ``base: NAME`` inherits that scenario's fields. ``None``: ``baseline``.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario (horizon in days, targets in troops by day, capacities a day,
+        delays in hours).
+
+    Raises
+    ------
+    ScenarioError
+        One line: the file, the field, the bad value and what would be valid.
+    """
     path = shipped_or_path(str(name_or_path or DEFAULT_SCENARIO), scenarios_dir(),
                            available_scenarios, ScenarioError, "scenario", "Shipped scenarios")
     return model_from_mapping(_raw_with_base(path, ()), path, Scenario, ScenarioError,

@@ -247,6 +247,12 @@ def interdict(
         question about the network between them; edges touching them stay interdictable).
     solver, time_limit_s
         See :func:`max_flow_interdiction`.
+
+    Returns
+    -------
+    InterdictionResult
+        The ``cuts`` removed elements, the long-run throughput before and after (troops a
+        day), and the days each target is reached later with them removed.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)

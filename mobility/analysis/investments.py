@@ -172,6 +172,11 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
         cost in EUR, phases, transfer and edge capacity changes, border delay in hours and
         sources); ``None`` reads the shipped ``data/investments.yaml``.
 
+    Returns
+    -------
+    Catalogue
+        The investments (id, cost in EUR, the capacity changes each makes).
+
     Raises
     ------
     MobilityError
@@ -409,6 +414,12 @@ def evaluate_investments(
         Combinations kept per size when there are too many subsets to enumerate.
     shadow
         Also compute the LP shadow prices of the capacities (a few seconds).
+
+    Returns
+    -------
+    InvestmentResult
+        Each investment alone (days saved per target, value per million EUR, ranked), the best
+        portfolio within ``budget_eur`` and, with ``shadow``, the capacities worth most.
     """
     say = progress or silent
     if not isinstance(scenario, Scenario):

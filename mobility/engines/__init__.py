@@ -81,6 +81,20 @@ def closure(
         ``False`` skips what many-run tools (criticality, sweeps) do not need: per-day edge
         flows and destination arrivals, and the whole-unit rounding re-solve (about 5 times
         faster). The curve, targets, troops by day, bottlenecks and mode split remain.
+
+    Returns
+    -------
+    ClosureResult
+        The curve (troops arrived by day), each target's day, troops by the report days,
+        bottlenecks with their kind and use, and for the fleet method the formations' days,
+        fleet use (carriers in use of available, by day), the unlimited-lift bound and, with
+        sustainment, tonnes a day carried and consumed.
+
+    Raises
+    ------
+    MobilityError
+        A bad scenario, force list or fleet file (one line naming file, field and value), or
+        a method that cannot answer this scenario.
     """
     say = progress or silent
     if not isinstance(scenario, Scenario):

@@ -296,6 +296,17 @@ def available_plans() -> list[str]:
 def load_plan(name_or_path: str | Path) -> MaterielPlan:
     """Load a shipped plan by name (``estonia-bunkers``) or a YAML file by path.
 
+    Parameters
+    ----------
+    name_or_path
+        A shipped plan's name or a YAML file.
+
+    Returns
+    -------
+    MaterielPlan
+        Items (tonnes, dimensions), plants (output a week), storage areas (demand, reception
+        and installation rates), the fleet, the calendar and the deadline.
+
     Raises
     ------
     MaterielPlanError

@@ -96,6 +96,13 @@ def route(
         Where the movement graph and per-unit routing graphs are kept between calls; default
         :data:`mobility.routing.graph.DEFAULT_CACHE` (one per process).
 
+    Returns
+    -------
+    Route
+        The fastest move: total hours and days, legs by mode (km, hours), transfers (dwell and
+        handling hours), border crossings (clearance hours), lifts needed (trains, vehicles,
+        sailings, flights), alternatives and the assumptions used.
+
     Raises
     ------
     UnknownNodeError

@@ -211,6 +211,12 @@ def run_sweep(
     dask
         ``True``: a LocalCluster of ``workers`` processes whatever the runs cost; ``False``:
         this process; ``None`` (default): decided as above.
+
+    Returns
+    -------
+    SweepRun
+        The output folder, runs in the sweep, computed by this call and found done, and the
+        rate (runs per second); the runs themselves are Parquet parts in ``out_dir``.
     """
     if isinstance(workers, bool) or not 0 <= workers <= MAX_WORKERS:
         msg = f"`workers` = {workers!r}: give 0 (in-process) to {MAX_WORKERS} worker processes"

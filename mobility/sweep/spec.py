@@ -287,6 +287,12 @@ def load_sweep(path: str | Path) -> Sweep:
         failure probabilities (0-1), capacity factor ranges, border delay distributions
         (hours) and grid axes. Its name defaults to the file's stem.
 
+    Returns
+    -------
+    Sweep
+        The validated sweep: base scenario, disruptions and their probabilities, parameter
+        grid, runs and seed.
+
     Raises
     ------
     SweepError
