@@ -290,9 +290,15 @@ def outcome_with_changes(graph: nx.MultiDiGraph, scenario: Scenario,
 def closure_with_changes(graph: nx.MultiDiGraph, scenario: Scenario,
                          changes: Sequence[tuple[str, float]], *, detail: bool = True,
                          ) -> tuple[ClosureResult | None, tuple[str, ...]]:
-    """The closure after the changes (as :func:`outcome_with_changes`; ``detail``: with the
-    flows and marginal values, see :func:`mobility.closure`), and what they cut off.
-    ``None`` when nothing can arrive any more."""
+    """The closure after the changes, solved as :func:`outcome_with_changes` solves it.
+
+    Returns
+    -------
+    tuple
+        The :class:`~mobility.result.ClosureResult` (``detail``: with the flows and marginal
+        values, see :func:`mobility.closure`), or ``None`` when nothing can arrive any more;
+        and the names of what the changes cut off.
+    """
     if scenario.forces is not None:
         return _force_closure(graph, scenario, changes, detail=detail)
     removed = {element for element, factor in changes if factor == 0 and element in graph.nodes}

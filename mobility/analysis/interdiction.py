@@ -113,8 +113,14 @@ class InterdictionResult:
 def rerouting(graph: nx.MultiDiGraph, scenario: Scenario | str,
               result: InterdictionResult) -> Comparison | None:
     """The scenario's closure before and after the plan's removals, with their flows by day
-    (what the interdiction map draws as flows gained and lost); ``None`` when nothing can
-    arrive after them."""
+    (what the interdiction map draws as flows gained and lost).
+
+    Returns
+    -------
+    Comparison or None
+        The closure before (first) and after the removals, solved in full (edge flows by
+        day, marginal values); ``None`` when nothing can arrive after them.
+    """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     before = closure(graph, scenario)
