@@ -89,9 +89,10 @@ class ClosureResult:
     #: need_t_per_day, delivered_t, consumed_t, stock_t`` (tonnes; delivered and consumed
     #: cumulative) at the assembly areas together.
     sustainment: pd.DataFrame = field(default_factory=pd.DataFrame)
-    #: Fleet engine only: per node transfer gate (gauge transfer, port, terminal) and day
-    #: with use, :data:`TRANSFER_USE_COLUMNS`: items through it per day against its
-    #: capacity (0: unlimited), in its unit (trains, sailings, flights).
+    #: Per node transfer gate (gauge transfer, port, terminal) and day with use,
+    #: :data:`TRANSFER_USE_COLUMNS`: items through it per day against its capacity (0:
+    #: unlimited), in its unit (trains, sailings, flights). Empty when read back without
+    #: detail by the exact engine.
     transfer_use: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: Days from closing to combat-ready (scenario field ``integration_days``).
     integration_days: float = 0.0
