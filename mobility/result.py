@@ -43,6 +43,10 @@ class Bottleneck:
         return f"{self.name}, {self.utilisation:.0%} used{when}"
 
 
+TRANSFER_USE_COLUMNS = ("node", "day", "flow_troops_per_day", "flow_units_per_day",
+                        "capacity_units_per_day", "utilisation", "unit")
+
+
 @dataclass(frozen=True)
 class ClosureResult:
     """When the Force Model volumes arrive, and what holds them back.
@@ -85,6 +89,11 @@ class ClosureResult:
     #: need_t_per_day, delivered_t, consumed_t, stock_t`` (tonnes; delivered and consumed
     #: cumulative) at the assembly areas together.
     sustainment: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Per node transfer gate (gauge transfer, port, terminal) and day with use,
+    #: :data:`TRANSFER_USE_COLUMNS`: items through it per day against its capacity (0:
+    #: unlimited), in its unit (trains, sailings, flights). Empty when read back without
+    #: detail by the exact engine.
+    transfer_use: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: Days from closing to combat-ready (scenario field ``integration_days``).
     integration_days: float = 0.0
 

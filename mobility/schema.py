@@ -215,6 +215,10 @@ class NodeRecord(_Record):
     # Upper bounds catch typos and unit slips (absurd magnitudes), not real limits.
     transfer_capacity_per_day: Annotated[float, Field(gt=0, le=100_000)] | None = None
     transfer_dwell_h: Annotated[float, Field(ge=0, le=8760)] | None = None
+    #: A border crossing into a hostile state (RU, BY): the network ends there and nothing
+    #: crosses it (e.g. a border-delay investment does not apply). Networks without the
+    #: column have no hostile crossings: it defaults to false.
+    hostile: bool = False
     source: str = Field(min_length=1)
 
     @field_validator("country")
@@ -232,6 +236,10 @@ class NodeRecord(_Record):
                 f"transfer_capacity_per_day is required for kind '{self.kind}' "
                 f"({unit}s per day; state an assumption in data/SOURCES.md)"
             )
+            raise ValueError(msg)
+        if self.hostile and self.kind != NodeKind.border_crossing:
+            msg = (f"hostile is only for border crossings, not kind '{self.kind}' (true: a "
+                   "crossing into a hostile state that nothing crosses)")
             raise ValueError(msg)
         return self
 

@@ -101,6 +101,15 @@ def maps_result() -> ClosureResult:
                 "utilisation": units / capacity_units, "flow_units_per_day": units,
                 "capacity_units_per_day": capacity_units, "unit": unit,
             })
+    # trains through the gauge transfers: Mockava (4 a day) from day 1, Šeštokai from day 3
+    transfers = pd.DataFrame([
+        {"node": node, "day": day, "flow_troops_per_day": 100.0 * units,
+         "flow_units_per_day": units, "capacity_units_per_day": capacity,
+         "utilisation": units / capacity, "unit": "train"}
+        for node, capacity, start in (("mockava", 4.0, 1), ("sestokai", 6.0, 3))
+        for day in range(start, horizon_days + 1)
+        for units in [round(capacity * min(1.0, day / 6) * 0.95, 2)]
+    ])
     arrivals = pd.DataFrame([
         {"node": "rukla", "name": "Rukla", "day": day,
          "troops": max(0.0, 1500.0 * (day - 1.5))}
@@ -130,6 +139,7 @@ def maps_result() -> ClosureResult:
         ],
         edge_flows=pd.DataFrame(flows),
         node_arrivals=arrivals,
+        transfer_use=transfers,
         mode_split={"rail": 0.8, "road": 0.2},
         notes=["Test note."],
     )

@@ -142,6 +142,21 @@ def test_plot_y_axis_is_sized_to_the_targets(tmp_path, maps_result):
     assert "baltic-mobility" in axes.get_title()
 
 
+def test_comparison_plot_marks_each_curve_that_runs_off_scale(maps_result):
+    from mobility.viz.compare_views import comparison_plot
+
+    top = TARGET_HEADROOM * max(t.troops for t in maps_result.targets)
+    big = dataclasses.replace(maps_result, scenario="big", curve=maps_result.curve.assign(
+        troops=maps_result.curve["troops"] * 20))
+    axes = comparison_plot([maps_result, big]).axes[0]
+    assert axes.get_ylim() == pytest.approx((0, top))  # sized to the reference's targets
+    marks = [t.get_text() for t in axes.texts if t.get_text().startswith("off scale")]
+    assert marks == [f"off scale: {big.curve['troops'].iloc[-1]:,.0f} by day 12"]
+    triangles = [line for line in axes.lines if line.get_marker() == "^"]
+    assert len(triangles) == 1 and triangles[0].get_ydata()[0] == pytest.approx(top)
+    assert triangles[0].get_color() == axes.get_legend().get_lines()[1].get_color()
+
+
 def test_report_has_briefing_ranked_bottlenecks_and_csv(tmp_path, maps_graph, maps_result,
                                                         monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")

@@ -178,6 +178,36 @@ def test_time_slider_plays_the_closure(browser, map_file, maps_result):
     page.close()
 
 
+def test_gauge_transfer_tooltips_show_use_by_day(browser, map_file, maps_result, tmp_path):
+    page, events = _open(browser, map_file)
+    use = maps_result.transfer_use.set_index(["node", "day"])
+
+    def tooltip(name: str) -> str:
+        return page.evaluate("""(name) => { let text = null;
+            window.mobilityMap.map.eachLayer(layer => {
+                if (layer.getTooltip && layer.getTooltip() && layer.getLatLng &&
+                    layer.getTooltip().getContent().startsWith('<b>' + name + '</b>')) {
+                    layer.openTooltip(); text = layer.getTooltip().getElement().textContent; }
+            });
+            return text; }""", name)
+
+    def expected(node: str, day: int) -> str:
+        row = use.loc[(node, day)]
+        return maps.use_text(row.flow_units_per_day, row.capacity_units_per_day, "train")
+
+    last = int(maps_result.horizon_days)
+    text = tooltip("Mockava")
+    assert f"Transfers on day {last}: {expected('mockava', last)}" in text
+    peak = use.loc["mockava"]["flow_units_per_day"].idxmax()
+    assert f"Transfers: peak {expected('mockava', peak)} on day {peak}" in text
+    page.screenshot(path=_screenshot_dir(tmp_path) / "transfer-tooltip.png")
+    page.evaluate("window.mobilityMap.setDay(0)")
+    assert f"Transfers on day 1: {expected('mockava', 1)}" in tooltip("Mockava")
+    assert "Transfers on day 1: 0 trains/day of 6 trains/day (0 %)" in tooltip("Šeštokai")
+    events.assert_clean()
+    page.close()
+
+
 def test_screenshot_is_not_blank(browser, map_file, tmp_path):
     page, events = _open(browser, map_file)
     page.evaluate("window.mobilityMap.map.setView([54.6, 23.6], 8)")
@@ -279,6 +309,34 @@ def test_labels_thin_out_as_the_map_zooms_out(browser, map_file):
     page.close()
 
 
+def test_basemap_fades_out_at_its_edge(browser, map_file, tmp_path):
+    """Across the basemap's eastern edge (Russia at 57.5° N) the land turns into the sea
+    colour without a step at every zoom: no two neighbouring pixels differ by more than a
+    few levels."""
+    import matplotlib.image
+
+    page, events = _open(browser, map_file, SMALL_SCREENS[0])
+    page.add_style_tag(content=".leaflet-control-container, .mobility-label { display: none; }")
+    edge = 33.0  # the Natural Earth extract ends at 33° E
+    # half the width looked at, in degrees: from 30° E (all Russia) at the smallest zoom
+    for zoom, half in ((maps.ZOOM_RANGE[0], 3.0), (8.0, 2.5), (maps.ZOOM_RANGE[1], 0.1)):
+        page.evaluate(f"window.mobilityMap.map.setView([57.5, {edge}], {zoom}, "
+                      "{animate: false})")
+        xs, y = page.evaluate(f"""() => {{ const m = window.mobilityMap.map;
+            const a = m.latLngToContainerPoint([57.5, {edge - half}]);
+            const b = m.latLngToContainerPoint([57.5, {edge + half}]);
+            return [[Math.round(a.x), Math.round(b.x)], Math.round(a.y)]; }}""")
+        png = page.screenshot(path=_screenshot_dir(tmp_path) / f"basemap-edge-zoom{zoom:g}.png")
+        pixels = matplotlib.image.imread(io.BytesIO(png), format="png")[..., :3] * 255
+        row = pixels[y, max(xs[0], 0):min(xs[1], pixels.shape[1])].astype(float)
+        steps = np.abs(np.diff(row, axis=0)).max()
+        assert steps <= 4, (zoom, steps)  # a hard edge between land and sea steps by ~20
+        if zoom == maps.ZOOM_RANGE[0]:  # the land really is there, and really ends
+            assert np.abs(row[0] - row[-1]).max() > 10
+    events.assert_clean()
+    page.close()
+
+
 @pytest.mark.parametrize("viewport", SMALL_SCREENS, ids=lambda v: f"{v['width']}x{v['height']}")
 def test_panels_do_not_cover_the_baltic_states(browser, map_file, tmp_path, viewport):
     page, events = _open(browser, map_file, viewport)
@@ -307,6 +365,42 @@ def test_bottleneck_badges_are_ranked(browser, map_file):
     assert page.locator(".mobility-rank span").all_inner_texts() == ["1", "2"]
     ranks = page.locator(".mobility-ranks li").all_inner_texts()
     assert ranks[0].startswith("Mockava gauge transfer")  # on the minimum cut: first
+    events.assert_clean()
+    page.close()
+
+
+def _visible_badge_boxes(page) -> list[dict]:
+    return page.evaluate("""() => Array.from(document.querySelectorAll('.mobility-rank'))
+        .filter(el => el.style.display !== 'none')
+        .map(el => { const r = el.firstChild.getBoundingClientRect();
+                     return {text: el.textContent, x1: r.left, y1: r.top, x2: r.right,
+                             y2: r.bottom}; })""")
+
+
+def test_ranked_badges_never_overlap(browser, tmp_path, maps_graph, maps_result):
+    from mobility.viz.map_layers import Highlight
+
+    # a badge on every node as well as the two bottlenecks': crowded at low zoom
+    ranked = [Highlight(layer="Critical links and nodes", element_id=str(node), label=str(node),
+                        score=1.0, rank=rank) for rank, node in enumerate(maps_graph.nodes, 1)]
+    path = maps.save_map(maps.closure_map(maps_graph, maps_result, highlights=ranked),
+                         tmp_path / "badges.html")
+    page, events = _open(browser, path, SMALL_SCREENS[0])
+    total = page.locator(".mobility-rank").count()
+    assert total == len(ranked) + 2
+    shown = {}
+    for zoom in (5.0, 7.0, 12.0):
+        page.evaluate(f"window.mobilityMap.map.setView([54.6, 23.6], {zoom}, {{animate: false}})")
+        boxes = _visible_badge_boxes(page)
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                assert not _overlap(a, b), (zoom, a, b)
+        shown[zoom] = [box["text"] for box in boxes]
+        if zoom == 5.0:
+            page.screenshot(path=_screenshot_dir(tmp_path) / "badges-zoom5.png")
+    assert "1" in shown[5.0]  # the best-ranked badge keeps its place
+    assert len(shown[5.0]) < total  # thinned where they crowd …
+    assert len(shown[5.0]) <= len(shown[7.0]) <= len(shown[12.0])  # … and back as you zoom in
     events.assert_clean()
     page.close()
 
@@ -375,5 +469,91 @@ def test_difference_map_runs_offline_and_marks_what_changed(browser, tmp_path):
     title = page.locator(".mobility-title").inner_text()
     assert "Compared with tiny-fleet" in title and "days (lost)" in title
     page.screenshot(path=_screenshot_dir(tmp_path) / "difference-map.png")
+    events.assert_clean()
+    page.close()
+
+
+def test_interdiction_map_draws_the_rerouted_flows(browser, tmp_path):
+    from mobility.analysis.interdiction import interdict, rerouting
+    from mobility.engines import network_for
+    from mobility.scenario import load_scenario
+    from mobility.viz.analysis_reports import analysis_map, interdiction_summary
+    from mobility.viz.map_layers import interdiction_highlights
+
+    scenario = load_scenario(str(Path(__file__).parent / "fixtures" / "tiny-fleet-scenario.yaml"))
+    graph = network_for(scenario)
+    plan = interdict(graph, scenario, cuts=1)
+    rerouted = rerouting(graph, scenario, plan)
+    assert rerouted is not None and any(lost and lost > 0 for lost in plan.days_lost)
+    path = maps.save_map(analysis_map(graph, title="Interdiction plan, K = 1", scenario=scenario,
+                                      highlights=interdiction_highlights(plan),
+                                      summary=interdiction_summary(plan), rerouted=rerouted),
+                         tmp_path / "interdiction.html")
+    page, events = _open(browser, path, SMALL_SCREENS[0])
+    page.evaluate("window.mobilityMap.setDay(3)")  # day 4: the force is still moving
+    page.hover(".leaflet-control-layers")
+    overlays = [t.strip() for t in
+                page.locator(".leaflet-control-layers-overlays label").all_inner_texts()]
+    assert {"Flow gained (troops moved)", "Flow lost (troops moved)",
+            "Interdiction plan (K = 1)", "Flows (troops/day)"} <= set(overlays)
+    assert page.evaluate("window.mobilityMap.layers.flows.getLayers().length") > 0
+    assert "Throughput" in page.locator(".mobility-title").inner_text()
+    page.mouse.move(5, 400)
+    page.evaluate("window.mobilityMap.map.setView([54.3, 24.0], 8, {animate: false})")
+    page.screenshot(path=_screenshot_dir(tmp_path) / "interdiction-map.png")
+    events.assert_clean()
+    page.close()
+
+
+def test_investment_map_is_ranked_with_a_key(browser, tmp_path):
+    from mobility.analysis.investments import (
+        Catalogue,
+        catalogue_network,
+        evaluate_investments,
+        investment_layers,
+    )
+    from mobility.scenario import load_scenario
+    from mobility.viz.analysis_reports import analysis_map
+    from mobility.viz.map_layers import (
+        investment_highlights,
+        investment_key,
+        investment_ranking,
+        ranked_investments,
+    )
+
+    scenario = load_scenario(str(Path(__file__).parent / "fixtures" / "tiny-fleet-scenario.yaml"))
+    common = {"source": "test", "cost_source": "test"}
+    catalogue = Catalogue.model_validate({"investments": [
+        {"id": "road", "name": "E67 four lanes", "cost_eur": 20e6,
+         "edge_capacity": [{"edge": "road-hub-camp", "factor": 3}], **common},
+        {"id": "gauge", "name": "Šeštokai transfer", "cost_eur": 10e6,
+         "transfer_capacity": [{"node": "sestokai", "factor": 3}], **common},
+        {"id": "borders", "name": "Faster borders", "cost_eur": 5e6, "border_delay_h": 0,
+         **common}]})
+    result = evaluate_investments(scenario, catalogue=catalogue, shadow=False)
+    graph = catalogue_network(scenario, catalogue)
+    ranking = investment_ranking(result)
+    highlights = investment_highlights(graph, investment_layers(graph, catalogue),
+                                       result.best.ids if result.best else (), ranking)
+    path = maps.save_map(analysis_map(graph, title="Investments", scenario=scenario,
+                                      highlights=highlights,
+                                      key_rows=investment_key(ranking, result.objective)),
+                         tmp_path / "investments.html")
+    page, events = _open(browser, path, SMALL_SCREENS[0])
+    page.evaluate("window.mobilityMap.map.setView([54.3, 24.0], 9, {animate: false})")
+    # one badge per investment, numbered by the report's rank
+    badges = sorted(int(t) for t in page.locator(".mobility-rank span").all_inner_texts())
+    assert badges == list(range(1, len(catalogue.investments) + 1))
+    page.screenshot(path=_screenshot_dir(tmp_path) / "investment-map.png")
+    first = ranked_investments(result)[0].investment
+    assert any(f"#1 {first.name}" in text for text in _open_all_tooltips(page))
+    legend = page.locator(".mobility-legend").inner_text()
+    assert "Numbered badges: rank of each investment alone" in legend
+    most = max(days for _, days in ranking.values())
+    if most > 0:  # the widths' key states the days saved
+        assert f"saves {most:.1f} days over the targets" in legend
+    for box in _visible_badge_boxes(page):
+        for other in _visible_badge_boxes(page):
+            assert box == other or not _overlap(box, other)
     events.assert_clean()
     page.close()

@@ -61,7 +61,10 @@ def test_run_out_writes_flows_curve_and_formations(tmp_path):
     assert done.returncode == 0, done.stderr
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == ["curve.csv", "edge_flows.csv", "edge_flows.geojson", "fleet_use.csv",
-                     "formations.csv", "result.json"]
+                     "formations.csv", "result.json", "transfer_use.csv"]
+    use = (tmp_path / "out" / "transfer_use.csv").read_text().splitlines()
+    assert use[0] == "node,day,flow_troops_per_day,flow_units_per_day,capacity_units_per_day," \
+                     "utilisation,unit" and len(use) > 1
     geo = json.loads((tmp_path / "out" / "edge_flows.geojson").read_text())
     assert geo["features"] and geo["features"][0]["geometry"]["type"] == "LineString"
     formations = (tmp_path / "out" / "formations.csv").read_text().splitlines()
@@ -74,7 +77,8 @@ def test_run_out_writes_the_stress_case_flows(tmp_path):
     done = mobility("run", str(scenario), "--out", str(tmp_path / "out"))
     assert done.returncode == 0, done.stderr
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert names == ["curve.csv", "edge_flows.csv", "edge_flows.geojson", "result.json"]
+    assert names == ["curve.csv", "edge_flows.csv", "edge_flows.geojson", "result.json",
+                     "transfer_use.csv"]
 
 
 def test_network_info_json_names_the_gauge_break(tmp_path):

@@ -20,6 +20,7 @@ from mobility._errors import InfeasibleError
 from mobility.engines import closure, fleet
 from mobility.forces import ForceListError, load_fleets, load_force_list
 from mobility.network import load_network
+from mobility.result import TRANSFER_USE_COLUMNS
 from mobility.scenario import BorderDelays, CapacityChange, load_scenario
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -66,6 +67,22 @@ def test_fleets_never_exceed_what_is_available(result):
     # the HET tranche of day 6 is in the availability
     hets = use[use["carrier"] == "het"]
     assert hets["available"].min() == pytest.approx(20) and hets["available"].max() == 40
+
+
+def test_transfer_use_is_read_back_per_gate_and_day(tiny, result):
+    use = result.transfer_use
+    assert set(use.columns) == set(TRANSFER_USE_COLUMNS)
+    kinds = {str(tiny.nodes[node]["kind"]) for node in use["node"]}
+    assert "gauge_transfer" in kinds  # the 1435 trains change gauge on the way
+    assert result.horizon_days <= 30  # periods of a day up to day 30: a day's use is in
+    for row in use.itertuples():     # the LP's capacity row (later ones are averages)
+        assert row.capacity_units_per_day == tiny.nodes[row.node]["transfer_capacity_per_day"]
+        assert 0 < row.flow_units_per_day <= row.capacity_units_per_day * (1 + 1e-6)
+        assert row.utilisation == pytest.approx(row.flow_units_per_day
+                                                / row.capacity_units_per_day)
+    # no troop goes through one gate twice: a gate passes at most everyone who closed
+    through = use.groupby("node")["flow_troops_per_day"].sum()
+    assert (through <= result.arrivals_by(result.horizon_days) * (1 + 1e-6)).all()
 
 
 def test_the_answer_never_exceeds_its_relaxation(result):

@@ -40,6 +40,12 @@ def test_curve_is_monotone_and_starts_at_zero(tiny, scenario):
 def test_flows_respect_capacities_and_destinations_add_up(tiny, scenario):
     result = closure(tiny, scenario)
     assert (result.edge_flows["utilisation"] <= 1 + 1e-6).all()
+    # the transfer gates too, each against its own capacity (trains a day)
+    use = result.transfer_use
+    assert {"mockava", "sestokai"} <= set(use["node"])  # both gauge transfers are used
+    assert (use["utilisation"] <= 1 + 1e-6).all()
+    for row in use.itertuples():
+        assert row.capacity_units_per_day == tiny.nodes[row.node]["transfer_capacity_per_day"]
     by_day = result.node_arrivals.groupby("day")["troops"].sum()
     for day in (5, 10, 30):
         assert by_day[day] == pytest.approx(result.arrivals_by(day), rel=1e-6, abs=1e-3)
@@ -103,7 +109,7 @@ def test_exact_read_back_per_distinct_flow_equals_day_by_day(tiny, scenario):
     flows = {d: curve.static_flow(min(d * 24, horizon_h))
              for d in range(1, int(model.scenario.horizon_days) + 1)}
     assert len({f.tobytes() for f in flows.values()}) < len(flows)  # days do share flows
-    for read in (exact.edge_flows, exact.node_arrivals):
+    for read in (exact.edge_flows, exact.node_arrivals, exact.transfer_use):
         days = [read(model, {d: f}) for d, f in flows.items()]
         # (a day without flows is an empty table of object columns: concat would widen the
         # other days' string columns to object)

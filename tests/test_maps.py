@@ -289,6 +289,14 @@ def test_highlight_constructors(maps_graph):
                         INVESTMENT_LAYER: ["budzisko", "rb-kaunas-panevezys", "trakiszki"]}
     best = next(h for h in invest if h.layer == BEST_PORTFOLIO_LAYER)
     assert best.score == 1.0 and "EUR 50 M" in best.label
+    # ranked: one numbered badge per investment, width by the days it saves
+    ranked = investment_highlights(maps_graph, layers, ["gt"],
+                                   ranking={"rb": (2, 1.0), "gt": (1, 4.0), "border": (3, 0.0)})
+    assert sorted(h.rank for h in ranked if h.rank is not None) == [1, 2, 3]
+    by_id = {h.element_id: h for h in ranked}
+    assert by_id["mockava"].score == 1.0 and by_id["rb-kaunas-panevezys"].score == 0.25
+    assert by_id["mockava"].label.startswith("#1 Mockava transfer")
+    assert "saves 4.0 days over the targets alone" in by_id["mockava"].detail
 
 
 def test_highlight_layers_drawn_listed_escaped_and_offline(tmp_path, maps_graph, maps_result):
@@ -343,10 +351,23 @@ def test_cli_interdict_writes_map(tmp_path):
 
     out = tmp_path / "x.html"
     scenario = Path(__file__).parent / "fixtures" / "tiny-fleet-scenario.yaml"
+    report = tmp_path / "x-report.html"
     done = subprocess.run([sys.executable, "-m", "mobility.cli", "interdict", str(scenario),
-                           "--cuts", "1", "--map", str(out)], capture_output=True, text=True,
-                          timeout=300)
+                           "--cuts", "1", "--map", str(out), "--report", str(report),
+                           "--json"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
+    plan = json.loads(done.stdout)
     page = out.read_text(encoding="utf-8")
-    assert "Interdiction plan (K = 1)" in _overlay_names(page)
+    overlays = _overlay_names(page)
+    assert "Interdiction plan (K = 1)" in overlays
+    data = _data(page)
+    # the map draws the closure after the cuts, and what it rerouted
+    assert data["timeline"]["flows"]
+    if any(lost and lost > 0 for lost in plan["days_lost"]):
+        assert {"Flow gained (troops moved)", "Flow lost (troops moved)"} <= set(overlays)
+        lost = [line for line in data["lines"] if "<b>Flow lost" in line["tooltip"]]
+        assert lost and all("troops moved over the horizon" in line["tooltip"]
+                            for line in lost)
+    text = report.read_text(encoding="utf-8")
+    assert "Edges whose flow changed most" in text and "Throughput" in html.unescape(text)
     assert external_urls(page) == []

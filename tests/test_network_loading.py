@@ -137,6 +137,37 @@ def test_a_node_reached_by_both_gauges_must_state_its_loading_gauge(tiny_copy):
         net.load_network(tiny_copy)
 
 
+def test_hostile_border_posts_are_an_explicit_node_attribute(tiny_copy):
+    from mobility.viz.map_layers import is_hostile_border
+
+    # the tiny network predates the column: it loads, and no crossing is hostile
+    old = net.load_network(tiny_copy)
+    assert not any(is_hostile_border(d) for _, d in old.nodes(data=True))
+    # the word in a name means nothing; the column does
+    edit(tiny_copy / "nodes.csv", ",source\n", ",hostile,source\n")
+    nodes = (tiny_copy / "nodes.csv").read_text(encoding="utf-8").splitlines()
+    rows = [nodes[0]] + [",".join([*row.split(",")[:-1], "", row.split(",")[-1]])
+                         for row in nodes[1:]]
+    text = "\n".join(rows).replace("border,Trakiszki", "border,Trakiszki (hostile)")
+    (tiny_copy / "nodes.csv").write_text(text + "\n", encoding="utf-8")
+    assert not is_hostile_border(net.load_network(tiny_copy).nodes["border"])
+    edit(tiny_copy / "nodes.csv", ",,,,,test fixture", ",,,,true,test fixture")  # the crossing
+    assert is_hostile_border(net.load_network(tiny_copy).nodes["border"])
+    edit(tiny_copy / "nodes.csv", ",,,,true,test fixture", ",,,,maybe,test fixture")
+    with pytest.raises(NetworkDataError, match=r"node 'border' \(row 3\): field 'hostile' = "
+                       r"'maybe': Input should be a valid boolean"):
+        net.load_network(tiny_copy)
+    edit(tiny_copy / "nodes.csv", ",,,,maybe,test fixture", ",,,,,test fixture")
+    edit(tiny_copy / "nodes.csv", ",4,,test fixture", ",4,true,test fixture")  # the origin
+    with pytest.raises(NetworkDataError, match=r"node 'hub' \(row 2\): hostile is only for "
+                       r"border crossings, not kind 'origin'") as caught:
+        net.load_network(tiny_copy)
+    assert "\n" not in str(caught.value)
+    shipped = net.load_network()
+    assert {n for n, d in shipped.nodes(data=True) if is_hostile_border(d)} == {
+        "zilupe", "luhamaa"}
+
+
 def test_unknown_column_and_missing_file_are_named(tiny_copy):
     edit(tiny_copy / "nodes.csv", ",source\n", ",sauce\n")
     with pytest.raises(NetworkDataError, match="unknown column 'sauce'; valid columns: id, name"):

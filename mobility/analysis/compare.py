@@ -97,6 +97,12 @@ def compare(
     for scenario in loaded:
         say(f"closure of {scenario.name}")
         results.append(closure(None, scenario, detail=detail))
+    return comparison_of(results)
+
+
+def comparison_of(results: Sequence[ClosureResult]) -> Comparison:
+    """Compare closure results with the first (see :func:`compare`)."""
+    results = list(results)
     day = int(min(r.horizon_days for r in results))
     keys = ["edge_id", "u", "v", "mode"]
     first = _flows_on(results[0], day, keys)

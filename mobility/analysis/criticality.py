@@ -280,8 +280,27 @@ def outcome_with_changes(graph: nx.MultiDiGraph, scenario: Scenario,
     fleet engine), the formations that can no longer arrive are named instead. Pure: no
     printing.
     """
+    result, cut = closure_with_changes(graph, scenario, changes, detail=False)
+    if result is None:
+        return Outcome(tuple(None for _ in scenario.targets.resolved()),
+                       {d: 0.0 for d in report_days(scenario)}, cut)
+    return Outcome.from_result(result, cut)
+
+
+def closure_with_changes(graph: nx.MultiDiGraph, scenario: Scenario,
+                         changes: Sequence[tuple[str, float]], *, detail: bool = True,
+                         ) -> tuple[ClosureResult | None, tuple[str, ...]]:
+    """The closure after the changes, solved as :func:`outcome_with_changes` solves it.
+
+    Returns
+    -------
+    tuple
+        The :class:`~mobility.result.ClosureResult` (``detail``: with the flows and marginal
+        values, see :func:`mobility.closure`), or ``None`` when nothing can arrive any more;
+        and the names of what the changes cut off.
+    """
     if scenario.forces is not None:
-        return _force_outcome(graph, scenario, changes)
+        return _force_closure(graph, scenario, changes, detail=detail)
     removed = {element for element, factor in changes if factor == 0 and element in graph.nodes}
     names = graph.nodes
     reachable = disruption.without_cut_off(graph, _with_changes(scenario, changes), removed)
@@ -291,27 +310,26 @@ def outcome_with_changes(graph: nx.MultiDiGraph, scenario: Scenario,
     if not kept.origins:  # nothing can reach the destinations that are left
         cut += [str(names[resolve_node(graph, d.node)]["name"]) for d in kept.destinations]
     if not kept.origins or not kept.destinations:
-        return Outcome(tuple(None for _ in scenario.targets.resolved()),
-                       {d: 0.0 for d in report_days(scenario)}, tuple(dict.fromkeys(cut)))
-    return Outcome.from_result(closure(graph, kept, detail=False), dict.fromkeys(cut))
+        return None, tuple(dict.fromkeys(cut))
+    return closure(graph, kept, detail=detail), tuple(dict.fromkeys(cut))
 
 
 def _with_changes(scenario: Scenario, changes: Sequence[tuple[str, float]]) -> Scenario:
     return disruption.scale_elements(scenario, changes, reason="criticality")
 
 
-def _force_outcome(graph: nx.MultiDiGraph, scenario: Scenario,
-                   changes: Sequence[tuple[str, float]]) -> Outcome:
+def _force_closure(graph: nx.MultiDiGraph, scenario: Scenario,
+                   changes: Sequence[tuple[str, float]], *, detail: bool,
+                   ) -> tuple[ClosureResult | None, tuple[str, ...]]:
     """A force list's closure after the changes; cut off: formations that cannot arrive."""
     try:
-        result = closure(graph, _with_changes(scenario, changes), detail=False)
+        result = closure(graph, _with_changes(scenario, changes), detail=detail)
     except InfeasibleError:  # no formation can reach an assembly area any more
-        return Outcome(tuple(None for _ in scenario.targets.resolved()),
-                       {d: 0.0 for d in report_days(scenario)}, ("every formation",))
+        return None, ("every formation",)
     table = result.formations
     cut = table.loc[table["closed_day"].isna() & table["modes"].str.startswith("cut off"),
                     "formation"] if not table.empty else []
-    return Outcome.from_result(result, [f"formation {f}" for f in cut])
+    return result, tuple(f"formation {f}" for f in cut)
 
 
 def troops_carried(result: ClosureResult) -> dict[str, float]:

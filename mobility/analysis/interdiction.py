@@ -34,19 +34,22 @@ import numpy as np
 from ortools.linear_solver import pywraplp  # type: ignore[attr-defined]  # not in its stubs
 
 from mobility._errors import MobilityError
+from mobility.analysis.compare import Comparison, comparison_of
 from mobility.analysis.criticality import (
     Element,
     Outcome,
+    closure_with_changes,
     element_arcs,
     list_elements,
     outcome_with_changes,
 )
-from mobility.engines import build_model, network_for, stress_case
+from mobility.engines import build_model, closure, network_for, stress_case
 from mobility.flows import FlowProblem, max_static_flow
 from mobility.result import _clean
 from mobility.scenario import Scenario, load_scenario
 
-__all__ = ["InterdictionResult", "interdict", "max_flow_interdiction", "max_flow_without"]
+__all__ = ["InterdictionResult", "interdict", "max_flow_interdiction", "max_flow_without",
+           "rerouting"]
 
 _SOLVERS = ("SCIP", "CBC", "CP-SAT")
 
@@ -105,6 +108,26 @@ class InterdictionResult:
             "cuts_off": list(self.after.cuts_off),
             "notes": list(self.notes),
         })
+
+
+def rerouting(graph: nx.MultiDiGraph, scenario: Scenario | str,
+              result: InterdictionResult) -> Comparison | None:
+    """The scenario's closure before and after the plan's removals, with their flows by day
+    (what the interdiction map draws as flows gained and lost).
+
+    Returns
+    -------
+    Comparison or None
+        The closure before (first) and after the removals, solved in full (edge flows by
+        day, marginal values); ``None`` when nothing can arrive after them.
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    before = closure(graph, scenario)
+    after, _ = closure_with_changes(graph, scenario, [(e.id, 0.0) for e in result.removed])
+    if after is None:
+        return None
+    return comparison_of([before, after])
 
 
 def max_flow_without(problem: FlowProblem, removed_arcs: Sequence[int] | np.ndarray) -> float:

@@ -26,20 +26,24 @@ from mobility.cli._render import (
 
 
 def _analysis_views(graph, loaded, title: str, highlights, map_path: Path | None,
-                    report_path: Path | None, sections, summary=()) -> None:
+                    report_path: Path | None, sections, summary=(), rerouted=None,
+                    key_rows=()) -> None:
     """The map and/or report of a network analysis; ``sections()`` gives the report's
-    tables, ``summary`` lines for the map's title panel."""
+    tables, ``summary`` lines for the map's title panel, ``rerouted`` the closure before and
+    after (flows gained and lost)."""
     if map_path is not None:
-        from mobility.viz.maps import closure_map, save_map
+        from mobility.viz.analysis_reports import analysis_map
+        from mobility.viz.maps import save_map
 
-        save_map(closure_map(graph, scenario=loaded, title=title, highlights=highlights,
-                             summary=summary), map_path)
+        save_map(analysis_map(graph, scenario=loaded, title=title, highlights=highlights,
+                              summary=summary, rerouted=rerouted, key_rows=key_rows), map_path)
         err.print(f"wrote map to {map_path}")
     if report_path is not None:
         from mobility.viz.analysis_reports import analysis_report
 
         analysis_report(graph, report_path, title=title, scenario=loaded,
-                        highlights=highlights, sections=sections())
+                        highlights=highlights, sections=sections(), summary=summary,
+                        rerouted=rerouted, key_rows=key_rows)
         err.print(f"wrote report to {report_path}")
 
 
@@ -117,12 +121,17 @@ def interdict(
         say(f"solving the interdiction MIP (K = {cuts})")
         result = find_cuts(graph, loaded, cuts=cuts, protect=protect or (), endpoints=endpoints)
     if map_path is not None or report_path is not None:
+        from mobility.analysis.interdiction import rerouting
         from mobility.viz.analysis_reports import interdiction_sections, interdiction_summary
         from mobility.viz.map_layers import interdiction_highlights
 
+        with _progress(not as_json) as say:
+            say("the closure before and after the cuts, with its flows (for the map)")
+            rerouted = rerouting(graph, loaded, result)
         _analysis_views(graph, loaded, f"Interdiction plan, K = {result.cuts}",
                         interdiction_highlights(result), map_path, report_path,
-                        lambda: interdiction_sections(result), interdiction_summary(result))
+                        lambda: interdiction_sections(result), interdiction_summary(result),
+                        rerouted=rerouted)
     if as_json:
         out.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
         return
@@ -157,16 +166,22 @@ def invest(
         from mobility.analysis.investments import catalogue_network, investment_layers
         from mobility.scenario import load_scenario
         from mobility.viz.analysis_reports import investment_sections
-        from mobility.viz.map_layers import investment_highlights
+        from mobility.viz.map_layers import (
+            investment_highlights,
+            investment_key,
+            investment_ranking,
+        )
 
         loaded = load_scenario(scenario)
         cat = load_catalogue(catalogue)
         graph = catalogue_network(loaded, cat)  # planned lines show on the map
         layers = investment_layers(graph, cat)
         best_ids = result.best.ids if result.best is not None else ()
+        ranking = investment_ranking(result)
         _analysis_views(graph, loaded, "Investments",
-                        investment_highlights(graph, layers, best_ids), map_path, report_path,
-                        lambda: investment_sections(result))
+                        investment_highlights(graph, layers, best_ids, ranking), map_path,
+                        report_path, lambda: investment_sections(result),
+                        key_rows=investment_key(ranking, result.objective))
     if as_json:
         out.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
         return

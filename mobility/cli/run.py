@@ -29,8 +29,9 @@ def run(
     scenario: ScenarioArg = None,
     as_json: JsonOpt = False,
     out_dir: Annotated[Path | None, typer.Option("--out", help="folder for edge flows (GeoJSON "
-                                                "of the last day, CSV of every day), the "
-                                                "arrival curve and the JSON result; or a .gpkg "
+                                                "of the last day, CSV of every day), "
+                                                "transfer use, the arrival curve and the JSON "
+                                                "result; or a .gpkg "
                                                 "or .parquet file of the edge flows")] = None,
     map_path: Annotated[Path | None, typer.Option("--map", help="also write the HTML map "
                                                  "here")] = None,

@@ -20,7 +20,7 @@ import pandas as pd
 from mobility.engines.model import BALTIC_STATES, ClosureModel
 from mobility.engines.readback import report_days, targets, targets_reading
 from mobility.flows import FlowProblem, earliest_arrival_curve, min_cut
-from mobility.result import Bottleneck, ClosureResult
+from mobility.result import TRANSFER_USE_COLUMNS, Bottleneck, ClosureResult
 from mobility.settings import SATURATED_SHARE
 
 
@@ -53,6 +53,7 @@ def solve_exact(model: ClosureModel, *, detail: bool = True) -> ClosureResult:
         bottlenecks=bottlenecks(model, final_flow, first_use, in_cut=min_cut(model.problem)),
         edge_flows=edge_flows(model, flows_by_day),
         node_arrivals=node_arrivals(model, flows_by_day),
+        transfer_use=transfer_use(model, flows_by_day),
         mode_split=mode_split(model, final_flow),
         rounding=rounding,
         notes=_notes(model),
@@ -129,14 +130,17 @@ def _per_day(pieces: list[tuple[pd.DataFrame, list[int]]], flows_by_day: dict[in
     return out[columns]
 
 
-def edge_flows(model: ClosureModel, flows_by_day: dict[int, np.ndarray]) -> pd.DataFrame:
+def edge_flows(model: ClosureModel, flows_by_day: dict[int, np.ndarray],
+               kind: str = "edge") -> pd.DataFrame:
     """Per directed network edge and day: flow, capacity and utilisation (troops and units).
+    ``kind="gate"``: the same per node transfer gate (``edge_id`` the node; capacity 0 where
+    unlimited).
 
     Built once per distinct flow (a few per horizon), then repeated for the days it holds.
     """
     mg = model.movement
     cap = model.problem.capacity_per_h
-    edge_arcs = [a for a in range(mg.n_arcs) if mg.kind[a] == "edge"]
+    edge_arcs = [a for a in range(mg.n_arcs) if mg.kind[a] == kind]
     pieces = []
     for flow, days in _by_distinct_flow(flows_by_day):
         grouped: dict[tuple[str, str, str], list[int]] = defaultdict(list)
@@ -147,7 +151,7 @@ def edge_flows(model: ClosureModel, flows_by_day: dict[int, np.ndarray]) -> pd.D
         for (edge_id, u, v), arcs in sorted(grouped.items()):
             per_unit = float(model.arc_troops_per_unit[arcs[0]])
             flow_day = float(sum(flow[a] for a in arcs) * 24)
-            cap_day = float(cap[arcs[0]] * 24)
+            cap_day = float(cap[arcs[0]] * 24) if np.isfinite(cap[arcs[0]]) else 0.0
             rows.append({
                 "edge_id": edge_id, "u": u, "v": v, "mode": mg.mode[arcs[0]],
                 "flow_troops_per_day": flow_day, "capacity_troops_per_day": cap_day,
@@ -157,6 +161,12 @@ def edge_flows(model: ClosureModel, flows_by_day: dict[int, np.ndarray]) -> pd.D
             })
         pieces.append((pd.DataFrame(rows), days))
     return _per_day(pieces, flows_by_day, EDGE_FLOW_COLUMNS)
+
+
+def transfer_use(model: ClosureModel, flows_by_day: dict[int, np.ndarray]) -> pd.DataFrame:
+    """Per node transfer gate and day with use (``ClosureResult.transfer_use``)."""
+    frame = edge_flows(model, flows_by_day, kind="gate").rename(columns={"edge_id": "node"})
+    return frame[list(TRANSFER_USE_COLUMNS)].reset_index(drop=True)
 
 
 def node_arrivals(model: ClosureModel, flows_by_day: dict[int, np.ndarray]) -> pd.DataFrame:

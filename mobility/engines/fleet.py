@@ -75,7 +75,7 @@ from mobility.engines.readback import reached_day, report_days, targets, targets
 from mobility.engines.routes import CargoRules, Route, RoutePlanner
 from mobility.forces import FleetFile, ForceList, load_fleets, load_force_list
 from mobility.movement import GATE_IN, ROAD, MovementGraph
-from mobility.result import Bottleneck, ClosureResult
+from mobility.result import TRANSFER_USE_COLUMNS, Bottleneck, ClosureResult
 from mobility.scenario import BorderDelays, Scenario, sustainment_defaults
 from mobility.schema import DATA_MODES
 from mobility.settings import BINDING_SHARE as BINDING
@@ -847,6 +847,7 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
                      f"before day {lead:g} ({source}); ready days shown are the later of "
                      f"readiness and that; {delays.default_h:g} h at each land border "
                      f"crossing inside Schengen, {outside:g} h at its external borders")
+    loads = _arc_loads(model, main, grid)
     say("the earliest day of each target")
     earliest = [_earliest_day(model, step, curve, t.troops, solver, by_day)
                 for t in scenario.targets.resolved()]
@@ -861,7 +862,8 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
         targets=result_targets,
         troops_by_day=by_day,
         bottlenecks=_bottlenecks(model, binding, marginal),
-        edge_flows=_edge_flows(model, main, grid),
+        edge_flows=_edge_flows(model, loads),
+        transfer_use=_transfer_use(model, loads),
         node_arrivals=_node_arrivals(model, main, grid),
         mode_split=_mode_split(model, main),
         notes=notes,
@@ -1090,8 +1092,10 @@ def _bottlenecks(model: FleetModel, binding: list[_Binding],
     return result
 
 
-def _edge_flows(model: FleetModel, solved: _Solved, grid: np.ndarray) -> pd.DataFrame:
-    """Items entering each network edge per day, in natural units (trains, sailings, …)."""
+def _arc_loads(model: FleetModel, solved: _Solved, grid: np.ndarray,
+               ) -> tuple[dict[tuple[int, int], float], dict[tuple[int, int], float]]:
+    """Items (natural units) and troops entering each network edge and transfer gate, by
+    (arc, day index)."""
     mg = model.movement
     values = solved.solution.values[solved.columns.x]
     lo, hi = solved.columns.lo, solved.columns.hi
@@ -1106,17 +1110,24 @@ def _edge_flows(model: FleetModel, solved: _Solved, grid: np.ndarray) -> pd.Data
         if not len(cols):
             continue
         for arc, enter, use in zip(route.arcs, route.enter_h, route.use, strict=True):
-            if mg.kind[arc] != "edge":
+            if mg.kind[arc] not in ("edge", "gate"):
                 continue
             for idx, day, frac in _spread(day_grid, lo[cols] + enter, hi[cols] + enter):
                 for i, d, f in zip(idx, day, frac, strict=True):
                     amount = values[cols[i]] * f
                     units[(int(arc), int(d))] += amount * use
                     troops[(int(arc), int(d))] += amount * per_item
-    rows = []
+    return units, troops
+
+
+def _load_rows(model: FleetModel, loads: tuple[dict, dict], kind: str) -> list[dict[str, Any]]:
+    """Per arc of ``kind`` and day with a load: flow, capacity (0: unlimited) and use."""
+    mg = model.movement
+    units, troops = loads
     cap = np.asarray(mg.capacity_per_day, dtype=float)
+    rows = []
     for (arc, day), flow in sorted(units.items()):
-        if flow <= 1e-9:
+        if flow <= 1e-9 or mg.kind[arc] != kind:
             continue
         # 0 where not defined: an unlimited arc, and troops capacity of a multi-cargo arc
         capacity = float(cap[arc]) if np.isfinite(cap[arc]) else 0.0
@@ -1127,7 +1138,19 @@ def _edge_flows(model: FleetModel, solved: _Solved, grid: np.ndarray) -> pd.Data
                      "utilisation": flow / capacity if capacity > 0 else 0.0,
                      "flow_units_per_day": flow, "capacity_units_per_day": capacity,
                      "unit": mg.unit[arc]})
-    return pd.DataFrame(rows, columns=_empty_flows().columns)
+    return rows
+
+
+def _edge_flows(model: FleetModel, loads: tuple[dict, dict]) -> pd.DataFrame:
+    """Items entering each network edge per day, in natural units (trains, sailings, …)."""
+    return pd.DataFrame(_load_rows(model, loads, "edge"), columns=_empty_flows().columns)
+
+
+def _transfer_use(model: FleetModel, loads: tuple[dict, dict]) -> pd.DataFrame:
+    """Items through each node's transfer gate per day (see ``ClosureResult.transfer_use``)."""
+    rows = [{"node": row["edge_id"], **{k: row[k] for k in TRANSFER_USE_COLUMNS[1:]}}
+            for row in _load_rows(model, loads, "gate")]
+    return pd.DataFrame(rows, columns=list(TRANSFER_USE_COLUMNS))
 
 
 def _empty_flows() -> pd.DataFrame:

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mobility.viz.briefing import briefing
+from mobility.viz.compare_views import difference_map, flow_change_section
+from mobility.viz.map_layers import ranked_investments
 from mobility.viz.maps import closure_map, map_html
 from mobility.viz.report import (
     analysis_section,
@@ -24,8 +26,10 @@ from mobility.viz.report import (
 )
 
 if TYPE_CHECKING:
+    import folium
     import networkx as nx
 
+    from mobility.analysis.compare import Comparison
     from mobility.analysis.criticality import CriticalityResult
     from mobility.analysis.interdiction import InterdictionResult
     from mobility.analysis.investments import InvestmentResult
@@ -94,7 +98,7 @@ def interdiction_summary(result: InterdictionResult) -> list[str]:
 def investment_sections(result: InvestmentResult) -> list[tuple[str, Rows]]:
     """Each investment alone, ranked by the objective per EUR M, and the best portfolio."""
     days = list(result.baseline.troops_by_day)
-    effects = sorted(result.effects, key=lambda e: -e.per_million(result.objective))
+    effects = ranked_investments(result)
     alone = [{"rank": k, "investment": e.investment.name, "EUR M": round(e.cost_meur),
               "days saved per target": " / ".join("—" if d is None else f"{d:.2f}"
                                                   for d in e.gain.days_saved),
@@ -113,15 +117,34 @@ def investment_sections(result: InvestmentResult) -> list[tuple[str, Rows]]:
     return sections
 
 
+def analysis_map(graph: nx.MultiDiGraph, *, title: str, scenario: Scenario,
+                 highlights: Sequence[Highlight], summary: Sequence[str] = (),
+                 rerouted: Comparison | None = None,
+                 key_rows: Sequence[tuple[str, float | None, str]] = ()) -> folium.Map:
+    """The map of a network analysis: ``graph`` with ``highlights`` as layers; with
+    ``rerouted`` (the closure before and after, :func:`mobility.analysis.interdiction.rerouting`)
+    the flows after and the flows gained and lost, as on a comparison's difference map.
+    ``key_rows``: extra legend rows (:func:`mobility.viz.maps.closure_map`)."""
+    if rerouted is not None:
+        return difference_map(graph, rerouted, scenario=scenario, title=title,
+                              summary=summary, highlights=highlights)
+    return closure_map(graph, scenario=scenario, title=title, highlights=highlights,
+                       summary=summary, key_rows=key_rows)
+
+
 def analysis_report(graph: nx.MultiDiGraph, path: str | Path, *, title: str,
                     scenario: Scenario, highlights: Sequence[Highlight],
-                    sections: Sequence[tuple[str, Rows]]) -> Path:
+                    sections: Sequence[tuple[str, Rows]], summary: Sequence[str] = (),
+                    rerouted: Comparison | None = None,
+                    key_rows: Sequence[tuple[str, float | None, str]] = ()) -> Path:
     """Write an analysis report: briefing header, the ``sections`` tables, the highlighted
-    elements and the map of ``graph`` with ``highlights`` as layers; offline, atomically."""
+    elements and the map (:func:`analysis_map`); offline, atomically."""
     about = briefing(title, scenario.name, scenario.description)
-    page = map_html(closure_map(graph, scenario=scenario, title=title, highlights=highlights))
+    page = map_html(analysis_map(graph, title=title, scenario=scenario, highlights=highlights,
+                                 summary=summary, rerouted=rerouted, key_rows=key_rows))
     parts = [*(analysis_section(name, rows) for name, rows in sections),
              *([highlights_section(highlights)] if highlights else []),
+             *([flow_change_section(graph, rerouted)] if rerouted is not None else []),
              section_html("Map", f"<iframe class='map' title='{html.escape(title, quote=True)}' "
                           f"srcdoc=\"{html.escape(page, quote=True)}\"></iframe>", css="map")]
     return write_offline_page(path, page_html(about, "\n".join(parts)))

@@ -25,7 +25,13 @@ from matplotlib.ticker import FuncFormatter
 from mobility.viz.briefing import briefing
 from mobility.viz.map_layers import Highlight, closed_highlights, edge_names
 from mobility.viz.maps import closure_map, format_number, map_html
-from mobility.viz.plots import PLOT_DPI, PLOT_SIZE_IN, TARGET_HEADROOM, figure_bytes
+from mobility.viz.plots import (
+    PLOT_DPI,
+    PLOT_SIZE_IN,
+    TARGET_HEADROOM,
+    figure_bytes,
+    mark_off_scale,
+)
 from mobility.viz.report import page_html, section_html, table_html, write_offline_page
 
 if TYPE_CHECKING:
@@ -166,13 +172,36 @@ def comparison_map(graph: nx.MultiDiGraph, comparison: Comparison,
         Which compared scenario to draw (1 … len - 1).
     """
     result = comparison.results[index]
+    return difference_map(graph, comparison, scenario=scenarios[index], index=index,
+                          title=f"Difference: {result.scenario} against "
+                                f"{comparison.results[0].scenario}",
+                          summary=summary_lines(comparison, index))
+
+
+def difference_map(graph: nx.MultiDiGraph, comparison: Comparison, *,
+                   scenario: Scenario | str | None, title: str, summary: Sequence[str],
+                   index: int = 1, highlights: Sequence[Highlight] = ()) -> folium.Map:
+    """The closure map of result ``index`` with the flows it gained and lost against the
+    first, and ``highlights`` (e.g. the elements an interdiction plan removes) on top."""
     # the closure map adds the elements the scenario closes, last and narrower: a black
     # core drawn over the flow they lost
-    highlights = flow_change_highlights(graph, comparison, index)
-    return closure_map(graph, result, scenario=scenarios[index], highlights=highlights,
-                       title=f"Difference: {result.scenario} against "
-                             f"{comparison.results[0].scenario}",
-                       summary=summary_lines(comparison, index))
+    return closure_map(graph, comparison.results[index], scenario=scenario, title=title,
+                       highlights=[*flow_change_highlights(graph, comparison, index),
+                                   *highlights], summary=summary)
+
+
+def flow_change_section(graph: nx.MultiDiGraph, comparison: Comparison, *,
+                        top: int = 15) -> str:
+    """The report's table of the edges whose flow changed most, per compared result."""
+    results = comparison.results
+    names_by_edge = edge_names(graph)
+    rows = [[_esc(results[k].scenario), _esc(names_by_edge.get(row["edge_id"], row["edge_id"])),
+             f"{row['reference']:,.0f}", f"{row['this']:,.0f}", f"{row['change']:+,.0f}"]
+            for k in range(1, len(results)) for row in flow_changes(comparison, k)[:top]]
+    return section_html("Edges whose flow changed most (troops moved over the horizon)",
+                        table_html(["Scenario", "Edge", _esc(results[0].scenario),
+                                    "This scenario", "Change"], rows, text_columns=2)
+                        if rows else "<p class='muted'>No flow changed.</p>")
 
 
 def comparison_plot(results: Sequence[ClosureResult]) -> Figure:
@@ -181,9 +210,6 @@ def comparison_plot(results: Sequence[ClosureResult]) -> Figure:
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     targets = sorted(results[0].targets, key=lambda t: t.deadline_day)
-    for k, result in enumerate(results):
-        axes.plot(result.curve["day"], result.curve["troops"], linewidth=2.0,
-                  color=_CURVE_COLOURS[k % len(_CURVE_COLOURS)], label=result.scenario)
     for number, target in enumerate(targets, 1):
         axes.plot([target.deadline_day], [target.troops], marker="s", markersize=7,
                   color="#636363", linestyle="none", zorder=5)
@@ -193,6 +219,15 @@ def comparison_plot(results: Sequence[ClosureResult]) -> Figure:
     if top <= 0:
         top = max(float(r.curve["troops"].max()) for r in results) * 1.05 or 1.0
     axes.set_ylim(0, top)
+    off_scale = 0
+    for k, result in enumerate(results):
+        colour = _CURVE_COLOURS[k % len(_CURVE_COLOURS)]
+        days = result.curve["day"].to_numpy(dtype=float)
+        troops = result.curve["troops"].to_numpy(dtype=float)
+        axes.plot(days, troops, linewidth=2.0, color=colour, label=result.scenario)
+        if mark_off_scale(axes, days, troops, top, colour,
+                          nudge_pt=14.0 * off_scale) is not None:
+            off_scale += 1
     axes.set_xlim(0, max(max(r.horizon_days for r in results),
                          *(t.deadline_day for t in targets)))
     axes.set_xlabel("Day")
@@ -226,11 +261,6 @@ def comparison_report(comparison: Comparison, scenarios: Sequence[Scenario],
     days = sorted({int(d) for r in results for d in r.troops_by_day})
     by_day = [[f"day {day}", *(f"{r.troops_by_day[day]:,.0f}" if day in r.troops_by_day
                                else "—" for r in results)] for day in days]
-    names_by_edge = edge_names(graph)
-    change_rows = [[_esc(results[k].scenario),
-                    _esc(names_by_edge.get(row["edge_id"], row["edge_id"])),
-                    f"{row['reference']:,.0f}", f"{row['this']:,.0f}", f"{row['change']:+,.0f}"]
-                   for k in range(1, len(results)) for row in flow_changes(comparison, k)[:top]]
     closed_rows = [[_esc(scenario.name), _esc(h.label), _esc(h.detail)]
                    for scenario in scenarios[1:] for h in closed_highlights(graph, scenario)]
     png = figure_bytes(comparison_plot(results), "png")
@@ -242,10 +272,7 @@ def comparison_report(comparison: Comparison, scenarios: Sequence[Scenario],
         section_html("Closure curves", "<img class='plot' alt='Closure curve of each scenario' "
                                    f"src='{plot_src}'>"),
         section_html("Troops arrived by day", table_html(["By", *map(_esc, names)], by_day)),
-        section_html("Edges whose flow changed most (troops moved over the horizon)",
-                     table_html(["Scenario", "Edge", _esc(names[0]), "This scenario", "Change"],
-                                change_rows, text_columns=2) if change_rows
-                     else "<p class='muted'>No flow changed.</p>"),
+        flow_change_section(graph, comparison, top=top),
         section_html("Closed or reduced elements",
                      table_html(["Scenario", "Element", "Reason"], closed_rows, text_columns=3)
                      if closed_rows else "<p class='muted'>None.</p>"),

@@ -72,12 +72,12 @@ def output_files(result: ClosureResult, out: Path, graph, *,
 
     ``out`` ending in ``.gpkg`` or ``.parquet`` is one file: the edge flows of every day (or
     of ``day``) as a GeoPackage layer ``edge_flows`` or a GeoParquet file. Otherwise it is a
-    folder of ``curve.csv``, ``edge_flows.csv`` (every day), ``edge_flows.geojson`` and
-    ``result.json``, for the fleet engine also ``formations.csv`` and ``fleet_use.csv`` (and
-    ``sustainment.csv`` with sustainment). The
-    GeoJSON holds one feature per directed edge with the edge geometry from ``graph``: the
-    flows on the last day (exact method, a steady pattern), or the totals over the horizon and
-    the peak utilisation (fleet engine).
+    folder of ``curve.csv``, ``edge_flows.csv`` and ``transfer_use.csv`` (every day),
+    ``edge_flows.geojson`` and ``result.json``, for the fleet engine also ``formations.csv``
+    and ``fleet_use.csv`` (and ``sustainment.csv`` with sustainment). The GeoJSON holds one
+    feature per directed edge with the edge geometry from ``graph``: the flows on the last
+    day (exact method, a steady pattern), or the totals over the horizon and the peak
+    utilisation (fleet engine).
     """
     import json
 
@@ -90,7 +90,8 @@ def output_files(result: ClosureResult, out: Path, graph, *,
                               "the folder holds every day in edge_flows.csv")
     files: dict[Path, str | bytes] = {
         out / "curve.csv": result.curve.to_csv(index=False, float_format="%.3f"),
-        out / "edge_flows.csv": result.edge_flows.to_csv(index=False, float_format="%.4f")}
+        out / "edge_flows.csv": result.edge_flows.to_csv(index=False, float_format="%.4f"),
+        out / "transfer_use.csv": result.transfer_use.to_csv(index=False, float_format="%.4f")}
     if result.method == "fleet":
         for name, frame in (("formations.csv", result.formations),
                             ("fleet_use.csv", result.fleet_use),

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from mobility.analysis.criticality import CriticalityResult
     from mobility.analysis.interdiction import InterdictionResult
+    from mobility.analysis.investments import InvestmentEffect, InvestmentResult
     from mobility.result import ClosureResult
     from mobility.scenario import Scenario
 
@@ -105,13 +106,14 @@ def critical_highlights(result: CriticalityResult, top: int = 10, *, factor: flo
 
 def interdiction_highlights(result: InterdictionResult, *, layer: str | None = None,
                             colour: str = INTERDICTION_COLOUR) -> list[Highlight]:
-    """The elements the interdiction plan removes (score 1)."""
+    """The elements the interdiction plan removes, narrow (as the closed elements of a
+    comparison): a core drawn over the flow they lost."""
     layer = layer or f"{INTERDICTION_LAYER} (K = {result.cuts})"
     detail = (f"removed: throughput {result.throughput_before_troops_per_day:,.0f} → "
               f"{result.throughput_after_troops_per_day:,.0f} troops/day")
     return [Highlight(layer=layer, element_id=str(row["element_id"]),
-                      label=f"{row['name']} ({row['kind']})", score=row["score"],
-                      colour=colour, detail=detail, rank=rank)
+                      label=f"{row['name']} ({row['kind']})", score=0.2, colour=colour,
+                      detail=detail, show_score=False, rank=rank)
             for rank, row in enumerate(result.scores(), 1)]
 
 
@@ -151,24 +153,40 @@ def closed_highlights(graph: nx.MultiDiGraph, scenario: Scenario) -> list[Highli
 
 
 def is_hostile_border(node: Mapping[str, Any]) -> bool:
-    """A border crossing to Russia or Belarus: its name or source says "hostile" (the
-    network's convention, data/SOURCES.md), so nothing crosses it."""
-    text = f"{node.get('name', '')} {node.get('source', '')}".casefold()
-    return "hostile" in text
+    """A border crossing into a hostile state (node attribute ``hostile``, see
+    :class:`mobility.schema.NodeRecord`): the network ends there and nothing crosses it."""
+    return node.get("kind") == "border_crossing" and bool(node.get("hostile", False))
+
+
+def ranked_investments(result: InvestmentResult) -> list[InvestmentEffect]:
+    """Each investment alone, best value first (its objective per EUR M): the report's rank."""
+    return sorted(result.effects, key=lambda e: -e.per_million(result.objective))
+
+
+def investment_ranking(result: InvestmentResult) -> dict[str, tuple[int, float]]:
+    """Investment id → (rank, as :func:`ranked_investments`; total days saved alone)."""
+    return {e.investment.id: (rank, e.gain.total_days_saved)
+            for rank, e in enumerate(ranked_investments(result), 1)}
 
 
 def investment_highlights(graph: nx.MultiDiGraph, catalogue_layers: Sequence[Mapping[str, Any]],
-                          best_portfolio_ids: Iterable[str] = ()) -> list[Highlight]:
+                          best_portfolio_ids: Iterable[str] = (),
+                          ranking: Mapping[str, tuple[int, float]] | None = None,
+                          ) -> list[Highlight]:
     """The edges and nodes each investment touches; the best portfolio on its own layer.
 
     ``catalogue_layers`` is :func:`mobility.analysis.investments.investment_layers`. An investment
     that only shortens border delays marks the graph's border crossings, except hostile ones.
+    ``ranking`` (:func:`investment_ranking`) numbers each investment by its rank (one badge,
+    on its first element) and sizes it by the days it saves; without it the best portfolio
+    is drawn wider.
     """
     best = set(best_portfolio_ids)
     # a border-delay investment speeds the crossings traffic uses, not the hostile borders
     # (RU, BY) that the network only ends at
     crossings = sorted(str(n) for n, d in graph.nodes(data=True)
                        if d.get("kind") == "border_crossing" and not is_hostile_border(d))
+    most_days = max((days for _, days in (ranking or {}).values()), default=0.0)
     highlights = []
     for inv in catalogue_layers:
         chosen = inv["id"] in best
@@ -176,15 +194,37 @@ def investment_highlights(graph: nx.MultiDiGraph, catalogue_layers: Sequence[Map
         colour = BEST_PORTFOLIO_COLOUR if chosen else INVESTMENT_COLOUR
         label = f"{inv['name']} (EUR {float(inv['cost_eur']) / 1e6:,.0f} M)"
         detail = "in the best portfolio" if chosen else "not in the best portfolio"
+        score = 1.0 if chosen else 0.4
+        rank = None
+        if ranking is not None and inv["id"] in ranking:
+            rank, days = ranking[inv["id"]]
+            label = f"#{rank} {label}"
+            detail = f"saves {days:.1f} days over the targets alone; {detail}"
+            score = days / most_days if most_days > 0 else 0.0
         elements = [*inv.get("edge_ids", ()), *inv.get("node_ids", ())]
         if not elements and inv.get("border_delay_h") is not None:
             elements = crossings
             detail += f"; border delay at most {float(inv['border_delay_h']):g} h"
         highlights += [Highlight(layer=layer, element_id=str(element), label=label,
-                                 score=1.0 if chosen else 0.4, colour=colour, detail=detail,
-                                 show_score=False)
-                       for element in elements]
+                                 score=score, colour=colour, detail=detail,
+                                 show_score=False, rank=rank if k == 0 else None)
+                       for k, element in enumerate(elements)]
     return highlights
+
+
+def investment_key(ranking: Mapping[str, tuple[int, float]], objective: str,
+                   ) -> list[tuple[str, float | None, str]]:
+    """Legend rows of a ranked investment map: (colour, score, text) for
+    ``closure_map(key_rows=…)``: what the badges number and what the widths mean."""
+    most = max((days for _, days in ranking.values()), default=0.0)
+    what = "days saved" if objective == "days" else objective.replace("troops-", "troops by day ")
+    rows: list[tuple[str, float | None, str]] = [
+        ("", None, f"Numbered badges: rank of each investment alone, most {what} per "
+                   "EUR M first (the report's table); width: days saved")]
+    if most > 0:
+        rows += [(INVESTMENT_COLOUR, share, f"saves {share * most:.1f} days over the targets")
+                 for share in (1.0, 0.5)]
+    return rows
 
 
 #: Kinds of binding resources that are scenario inputs (fleets), not infrastructure.

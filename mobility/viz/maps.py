@@ -180,6 +180,7 @@ def closure_map(
     highlights: Sequence[Highlight] = (),
     summary: Sequence[str] = (),
     mark_changes: bool = True,
+    key_rows: Sequence[tuple[str, float | None, str]] = (),
 ) -> folium.Map:
     """Draw the network, and a closure result if given, as a self-contained Leaflet map.
 
@@ -209,6 +210,9 @@ def closure_map(
     mark_changes
         With a :class:`~mobility.scenario.Scenario`, mark the elements its
         ``capacity_changes`` close or reduce (layers "Closed" and "Reduced", drawn last).
+    key_rows
+        Extra legend rows under the highlight layers, ``(colour, score, text)``: a line of
+        the width a highlight of that score is drawn with, or (colour ``""``) a note.
 
     Returns
     -------
@@ -251,7 +255,7 @@ def closure_map(
                      input_nodes=scenario_nodes(scenario), summary=summary)
     if online_tiles:  # let the tiles show through the land and lake fills
         data["basemap"] = [{**item, "style": {**item["style"], "fillOpacity": ONLINE_FILL_OPACITY}}
-                           for item in data["basemap"]]
+                           for item in data["basemap"] if not item.get("fade")]
     if highlights:
         data["lines"].extend(_highlight_lines(graph, highlights, highlight_keys))
         data["points"].extend(_highlight_points(graph, highlights, highlight_keys))
@@ -259,7 +263,7 @@ def closure_map(
         data["legend_html"] = legend_html(
             with_result=result is not None, timeline=data["timeline"],
             highlights=[(name, next(h.colour for h in highlights if h.layer == name))
-                        for name in highlight_keys])
+                        for name in highlight_keys], key_rows=key_rows)
     root.header.add_child(RawHtml(f"<style>{static_text('map.css')}</style>"),
                                   name="mobility_css")
     m.add_child(_ClosureMapScript(groups, data), name="mobility_closure_map")
@@ -444,10 +448,15 @@ def flow_text(flow_troops_per_day: float, flow_units_per_day: float,
 
     The map's script formats the same way (function ``flowText`` in ``static/map.js``).
     """
-    share = flow_units_per_day / capacity_units_per_day if capacity_units_per_day else 0.0
-    units = _plural(unit)
     return (f"{format_number(flow_troops_per_day)} troops/day = "
-            f"{format_number(flow_units_per_day)} {units}/day of "
+            + use_text(flow_units_per_day, capacity_units_per_day, unit))
+
+
+def use_text(units_per_day: float, capacity_units_per_day: float, unit: str) -> str:
+    """``"3.1 trains/day of 12 trains/day (26 %)"`` (plain text; ``useText`` in map.js)."""
+    share = units_per_day / capacity_units_per_day if capacity_units_per_day else 0.0
+    units = _plural(unit)
+    return (f"{format_number(units_per_day)} {units}/day of "
             f"{format_number(capacity_units_per_day)} {units}/day ({share * 100:.0f} %)")
 
 
@@ -582,6 +591,7 @@ def _is_nan(value: Any) -> bool:
 
 def _node_points(graph: nx.MultiDiGraph, result: ClosureResult | None) -> list[dict[str, Any]]:
     arrivals = _final_arrivals(result)
+    use = _transfer_use(result)
     points: list[dict[str, Any]] = []
     # the more important markers last, drawn on top: a gauge-transfer site is never hidden
     # under the border-crossing dot beside it (Mockava, Trakiszki)
@@ -596,11 +606,46 @@ def _node_points(graph: nx.MultiDiGraph, result: ClosureResult | None) -> list[d
         style = NODE_STYLES["origin" if kind == "origin" else layer]
         points.append({
             "layer": layer,
+            "node": str(node_id),
             "latlon": _latlon(data["x"], data["y"]),
             "style": {**style, "pane": "mobility-nodes"},
-            "tooltip": _node_tooltip(str(node_id), data),
+            "tooltip": _node_tooltip(str(node_id), data, _peak_use(use.get(str(node_id)))),
         })
     return points
+
+
+def _transfer_use(result: ClosureResult | None) -> dict[str, Any]:
+    """The result's ``transfer_use`` rows by node (empty without)."""
+    use = getattr(result, "transfer_use", None)
+    if use is None or use.empty:
+        return {}
+    return {str(node): group.sort_values("day") for node, group in use.groupby("node")}
+
+
+def _peak_use(group: Any) -> list[str]:
+    """A node's ``transfer_use`` rows as ``["Transfers: peak 4 trains/day of 4 trains/day
+    (100 %) on day 7"]``; ``[]`` for ``None``."""
+    if group is None:
+        return []
+    peak = group.loc[group["flow_units_per_day"].idxmax()]
+    text = use_text(float(peak.flow_units_per_day), float(peak.capacity_units_per_day),
+                    str(peak.unit))
+    return [_esc(f"Transfers: peak {text} on day {int(peak.day)}")]
+
+
+def _transfer_timeline(result: ClosureResult, index: dict[int, int]) -> list[dict[str, Any]]:
+    """Per node with transfer use: items through it on each slider day, and its capacity."""
+    out = []
+    for node, group in _transfer_use(result).items():
+        per_day = [0.0] * len(index)
+        for row in group.itertuples(index=False):
+            i = index.get(int(row.day))
+            if i is not None:
+                per_day[i] = round(float(row.flow_units_per_day), 2)
+        capacity = round(float(group["capacity_units_per_day"].max()), 3)
+        out.append({"node": node, "units_per_day": per_day, "capacity_units_per_day": capacity,
+                    "unit_html": _esc(_plural(str(group["unit"].iloc[0])))})
+    return out
 
 
 def _final_arrivals(result: ClosureResult | None) -> dict[str, float]:
@@ -925,6 +970,7 @@ def timeline_data(graph: nx.MultiDiGraph, result: ClosureResult) -> dict[str, An
         "flow_weight_px": [FLOW_MIN_WEIGHT_PX, FLOW_MAX_EXTRA_WEIGHT_PX],
         "bubble_radius_px": [BUBBLE_MIN_RADIUS_PX, BUBBLE_MAX_EXTRA_RADIUS_PX],
         "marks_html": _slider_marks(result, days),
+        "transfers": _transfer_timeline(result, index),
     }
 
 
@@ -972,9 +1018,11 @@ def _read(folder: Path, name: str) -> gpd.GeoDataFrame:
 
 
 def _collection(frame: gpd.GeoDataFrame, styles: list[dict[str, Any]] | None = None,
-                ) -> dict[str, Any]:
+                clip: Any = None) -> dict[str, Any]:
     features = []
     for position, geometry in enumerate(frame.geometry):
+        if clip is not None and geometry is not None:
+            geometry = geometry.intersection(clip)
         if geometry is None or geometry.is_empty:
             continue
         simplified = geometry.simplify(BASEMAP_SIMPLIFY_DEG, preserve_topology=True)
@@ -1006,16 +1054,24 @@ def basemap_layers(folder: str) -> dict[str, Any]:
     countries = _read(root, "countries").sort_values("NAME").reset_index(drop=True)
     fills = [{"fillColor": _COUNTRY_FILLS.get(str(code), _DEFAULT_COUNTRY_FILL)}
              for code in countries["ISO_A2"]]
+    west, south, east, north = (float(v) for v in countries.total_bounds)
+    # the lines stop just inside the edge, where the fade is all but opaque: no stroke (a
+    # lake cut by the extract) shows where the land has faded out
+    step_y, step_x = FADE_DEG[0] / 12, FADE_DEG[1] / 12
+    inside = shapely.box(west + step_x, south + step_y, east - step_x, north - step_y)
     layers: list[dict[str, Any]] = [
         {"layer": "basemap", "geojson": _collection(countries, fills),
          "style": {"color": "#bdbdbd", "weight": 0.5, "fillOpacity": 1.0, "stroke": False}},
-        {"layer": "basemap", "geojson": _collection(_read(root, "lakes")),
+        {"layer": "basemap", "geojson": _collection(_read(root, "lakes"), clip=inside),
          "style": {"color": "#9ecae1", "weight": 0.5, "fillColor": _SEA_COLOUR,
                    "fillOpacity": 1.0}},
-        {"layer": "basemap", "geojson": _collection(_read(root, "coastline")),
+        {"layer": "basemap", "geojson": _collection(_read(root, "coastline"), clip=inside),
          "style": {"color": "#6baed6", "weight": 0.8, "fill": False}},
-        {"layer": "basemap", "geojson": _collection(_read(root, "borders")),
+        {"layer": "basemap", "geojson": _collection(_read(root, "borders"), clip=inside),
          "style": {"color": "#8c8c8c", "weight": 1.2, "dashArray": "4 3", "fill": False}},
+        {"layer": "basemap", "fade": True,
+         "geojson": fade_frame((south, west), (north, east)),
+         "style": {"stroke": False, "fillOpacity": 1.0, "fadeColour": _SEA_COLOUR}},
     ]
     for layer in layers:
         layer["style"]["pane"] = "mobility-basemap"
@@ -1034,6 +1090,29 @@ def basemap_layers(folder: str) -> dict[str, Any]:
                 labels.append({"latlon": _latlon(spot.x, spot.y, 3),
                                "html": _esc("Kaliningrad (RU)")})
     return {"layers": layers, "labels": labels}
+
+
+#: The basemap's edge fades into the sea colour over this many degrees (lat, lon): about
+#: 40 px at the smallest zoom, so the clipped land never ends in a hard rectangle.
+FADE_DEG = (1.4, 2.5)
+#: SVG gradients the map's script defines (``static/map.js``): opaque at the side named,
+#: clear inwards.
+FADE_SIDES = ("n", "s", "e", "w")
+
+
+def fade_frame(south_west: tuple[float, float], north_east: tuple[float, float],
+               ) -> dict[str, Any]:
+    """Four strips along the inside of the basemap's rectangle (lat, lon corners), each
+    filled with a gradient from the sea colour at the edge to clear inwards (``fillColor``
+    ``url(#mobility-fade-SIDE)``): the land fades out instead of ending in a rectangle."""
+    (south, west), (north, east) = south_west, north_east
+    dy, dx = FADE_DEG
+    strips = {"n": (west, north - dy, east, north), "s": (west, south, east, south + dy),
+              "e": (east - dx, south, east, north), "w": (west, south, west + dx, north)}
+    features = [{"type": "Feature",
+                 "properties": {"style": {"fillColor": f"url(#mobility-fade-{side})"}},
+                 "geometry": mapping(shapely.box(*strips[side]))} for side in FADE_SIDES]
+    return {"type": "FeatureCollection", "features": features}
 
 
 def suwalki_corridor(folder: Path, graph: nx.MultiDiGraph | None = None) -> Any | None:
@@ -1146,11 +1225,13 @@ def _size_key(timeline: dict[str, Any]) -> str:
 
 
 def legend_html(*, with_result: bool, highlights: Sequence[tuple[str, str]] = (),
-                timeline: dict[str, Any] | None = None) -> str:
+                timeline: dict[str, Any] | None = None,
+                key_rows: Sequence[tuple[str, float | None, str]] = ()) -> str:
     """The legend as HTML (static text; swatches drawn as inline SVG), collapsible.
 
     ``highlights``: (layer name, colour) of each highlight layer, shown last.
     ``timeline``: :func:`timeline_data`, for the key of flow widths and bubble sizes.
+    ``key_rows``: see :func:`closure_map`.
     """
     rows = [
         (_line_swatch(EDGE_STYLES["rail_1435"]), "Rail 1435 mm (standard gauge)"),
@@ -1186,7 +1267,16 @@ def legend_html(*, with_result: bool, highlights: Sequence[tuple[str, str]] = ()
              for name, colour in highlights]
     body = "".join(f"<div class='mobility-legend-row'>{swatch}<span>{_esc(label)}</span></div>"
                    for swatch, label in rows)
-    if highlights:
+    for colour, score, label in key_rows:
+        if not colour or score is None:
+            body += f"<div class='mobility-note'>{_esc(label)}</div>"
+            continue
+        width = HIGHLIGHT_MIN_WEIGHT_PX + HIGHLIGHT_MAX_EXTRA_WEIGHT_PX * min(1.0, max(0.0, score))
+        swatch = (f'<svg width="38" height="18" aria-hidden="true"><line x1="4" y1="9" x2="34" '
+                  f'y2="9" stroke="{_colour(colour)}" stroke-width="{width:.1f}" '
+                  'stroke-linecap="round"/></svg>')
+        body += f"<div class='mobility-legend-row'>{swatch}<span>{_esc(label)}</span></div>"
+    if highlights and not key_rows:
         note += ("<div class='mobility-note'>Highlights: line width and ring size grow with "
                  "the score.</div>")
     return (f"<details class='mobility-collapsible' open><summary class='mobility-legend-title'>"

@@ -10,6 +10,8 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
@@ -105,20 +107,7 @@ def closure_plot(result: ClosureResult, path: str | Path | None = None) -> Figur
     if top <= 0:
         top = max(float(troops.max(initial=0.0)) * 1.05, 1.0)
     axes.set_ylim(0, top)
-    above = troops > top
-    if above.any():
-        first = int(above.argmax())
-        # where the curve leaves the plot (linear between the two curve points around it)
-        if first > 0:
-            d0, d1, y0, y1 = days[first - 1], days[first], troops[first - 1], troops[first]
-            leave_day = d0 + (top - y0) / (y1 - y0) * (d1 - d0) if y1 != y0 else d1
-        else:
-            leave_day = days[0]
-        axes.plot([leave_day], [top], marker="^", markersize=9, color=_CURVE_COLOUR,
-                  linestyle="none", clip_on=False, zorder=6)
-        axes.annotate(f"off scale: {troops[-1]:,.0f} by day {days[-1]:g}",
-                      (leave_day, top), xytext=(8, -4), textcoords="offset points",
-                      fontsize=8, color=_CURVE_COLOUR, va="top", ha="left", bbox=_LABEL_BOX)
+    mark_off_scale(axes, days, troops, top, _CURVE_COLOUR)
     axes.set_xlabel("Day")
     axes.set_ylabel("Troops arrived (cumulative)")
     axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:,.0f}"))
@@ -132,6 +121,31 @@ def closure_plot(result: ClosureResult, path: str | Path | None = None) -> Figur
     if path is not None:
         save_figure(figure, path)
     return figure
+
+
+def mark_off_scale(axes: Axes, days: np.ndarray, troops: np.ndarray, top: float, colour: str,
+                   *, nudge_pt: float = 0.0) -> float | None:
+    """Where a curve runs above the y-axis (``top``): a marker at the day it leaves the plot
+    and its final value beside it; ``nudge_pt`` moves the text down (several curves).
+
+    Returns the day it leaves the plot, or ``None`` when it stays on it.
+    """
+    above = troops > top
+    if not above.any():
+        return None
+    first = int(above.argmax())
+    # where the curve leaves the plot (linear between the two curve points around it)
+    if first > 0:
+        d0, d1, y0, y1 = days[first - 1], days[first], troops[first - 1], troops[first]
+        leave_day = float(d0 + (top - y0) / (y1 - y0) * (d1 - d0) if y1 != y0 else d1)
+    else:
+        leave_day = float(days[0])
+    axes.plot([leave_day], [top], marker="^", markersize=9, color=colour, linestyle="none",
+              clip_on=False, zorder=6)
+    axes.annotate(f"off scale: {troops[-1]:,.0f} by day {days[-1]:g}", (leave_day, top),
+                  xytext=(8, -4 - nudge_pt), textcoords="offset points", fontsize=8,
+                  color=colour, va="top", ha="left", bbox=_LABEL_BOX)
+    return leave_day
 
 
 def figure_bytes(figure: Figure, image_format: str) -> bytes:

@@ -31,13 +31,37 @@ function mobilityClosureMap(map, layers, data) {
     return box.getContainer();
   }
 
+  // the gradients the basemap's fading edge is filled with (mobility.viz.maps.fade_frame)
+  function addFadeGradients(path, colour) {
+    var svg = map.getRenderer(path)._container;
+    var defs = L.SVG.create("defs");
+    // side: x1, y1 → x2, y2 in the strip's box, from opaque at the edge to clear
+    [["n", 0, 0, 0, 1], ["s", 0, 1, 0, 0], ["e", 1, 0, 0, 0], ["w", 0, 0, 1, 0]]
+      .forEach(function (side) {
+        var gradient = L.SVG.create("linearGradient");
+        gradient.setAttribute("id", "mobility-fade-" + side[0]);
+        ["x1", "y1", "x2", "y2"].forEach(function (name, k) {
+          gradient.setAttribute(name, String(side[k + 1]));
+        });
+        [[0, 1], [1, 0]].forEach(function (stop) {
+          var element = L.SVG.create("stop");
+          element.setAttribute("offset", String(stop[0]));
+          element.setAttribute("stop-color", colour);
+          element.setAttribute("stop-opacity", String(stop[1]));
+          gradient.appendChild(element);
+        });
+        defs.appendChild(gradient);
+      });
+    svg.insertBefore(defs, svg.firstChild);
+  }
   data.basemap.forEach(function (item) {
-    L.geoJSON(item.geojson, {
+    var geo = L.geoJSON(item.geojson, {
       interactive: false, pane: item.style.pane,
       style: function (feature) {
         return Object.assign({}, item.style, (feature.properties || {}).style || {});
       }
     }).addTo(layers[item.layer]);
+    if (item.fade) { addFadeGradients(geo.getLayers()[0], item.style.fadeColour); }
   });
   data.areas.forEach(function (area) {
     L.geoJSON(area.geojson, {style: area.style, pane: area.style.pane})
@@ -48,20 +72,42 @@ function mobilityClosureMap(map, layers, data) {
       .bindTooltip(line.tooltip, {sticky: true}).bindPopup(line.tooltip)
       .addTo(layers[line.layer]);
   });
+  var pointByNode = {};
   data.points.forEach(function (point) {
-    L.circleMarker(point.latlon, point.style)
+    var marker = L.circleMarker(point.latlon, point.style)
       .bindTooltip(point.tooltip).bindPopup(point.tooltip).addTo(layers[point.layer]);
+    if (point.node) { pointByNode[point.node] = {marker: marker, tooltip: point.tooltip}; }
   });
   var badges = data.ranks.map(function (rank) {
-    return L.marker(rank.latlon, {
+    var marker = L.marker(rank.latlon, {
       pane: "mobility-labels", keyboard: false, zIndexOffset: 1000,
       // rank.colour is a #rrggbb checked in Python; rank.rank a number
       icon: L.divIcon({className: "mobility-rank", iconSize: null,
                        html: "<span style='background:" + rank.colour + "'>" + rank.rank +
                              "</span>"})
     }).bindTooltip(rank.tooltip).bindPopup(rank.tooltip).addTo(layers[rank.layer]);
+    marker.rank = rank.rank;
+    return marker;
   });
   var BADGE_HALF_PX = 11;
+  // badges by rank (stable: the bottlenecks' before an analysis layer's of the same rank)
+  var badgeOrder = badges.slice().sort(function (a, b) { return a.rank - b.rank; });
+
+  // --- badges: placed by rank; one that would overlap a better-ranked badge is hidden at
+  // this zoom (the title panel still lists it, and it shows again when zoomed in)
+  function layoutBadges() {
+    var placed = [];
+    badgeOrder.forEach(function (badge) {
+      var element = badge.getElement();
+      if (!element || !map.hasLayer(badge)) { return; }
+      element.style.display = "";
+      var r = element.firstChild.getBoundingClientRect();
+      var box = [r.left - 1, r.top - 1, r.right + 1, r.bottom + 1];
+      var free = placed.every(function (other) { return !overlaps(box, other); });
+      element.style.display = free ? "" : "none";
+      if (free) { placed.push(box); }
+    });
+  }
 
   // --- labels: placed in priority order beside their point, never over another label or
   // another labelled point; a label that finds no free place, or whose zoom has not come,
@@ -92,6 +138,7 @@ function mobilityClosureMap(map, layers, data) {
     return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
   }
   function layoutLabels() {
+    layoutBadges();
     var zoom = map.getZoom();
     var shown = labels.filter(function (label) {
       var element = label.marker.getElement();
@@ -116,7 +163,8 @@ function mobilityClosureMap(map, layers, data) {
       }
     });
     badges.forEach(function (badge) {
-      if (!map.hasLayer(badge)) { return; }
+      var element = badge.getElement();
+      if (!map.hasLayer(badge) || !element || element.style.display === "none") { return; }
       var p = map.latLngToContainerPoint(badge.getLatLng()), r = BADGE_HALF_PX;
       taken.push([p.x - r, p.y - r, p.x + r, p.y + r]);
     });
@@ -235,11 +283,14 @@ function mobilityClosureMap(map, layers, data) {
     }
     return tl.flow_colours[tl.flow_colours.length - 1][0];
   }
-  // Same wording as mobility.viz.maps.flow_text.
-  function flowText(troops, units, capacity, unitHtml) {
+  // Same wording as mobility.viz.maps.use_text and flow_text.
+  function useText(units, capacity, unitHtml) {
     var share = capacity > 0 ? units / capacity : 0;
-    return fmt(troops) + " troops/day = " + fmt(units) + " " + unitHtml + "/day of " +
-      fmt(capacity) + " " + unitHtml + "/day (" + Math.round(share * 100) + " %)";
+    return fmt(units) + " " + unitHtml + "/day of " + fmt(capacity) + " " + unitHtml +
+      "/day (" + Math.round(share * 100) + " %)";
+  }
+  function flowText(troops, units, capacity, unitHtml) {
+    return fmt(troops) + " troops/day = " + useText(units, capacity, unitHtml);
   }
 
   var last = tl.days.length - 1;
@@ -301,6 +352,14 @@ function mobilityClosureMap(map, layers, data) {
         var element = label.marker.getElement();
         if (element) { element.firstChild.textContent = dest.name_text + ": " + fmt(troops); }
       }
+    });
+    tl.transfers.forEach(function (use) {
+      var point = pointByNode[use.node];
+      if (!point) { return; }
+      var content = point.tooltip + "<br>Transfers on day " + day + ": " +
+        useText(use.units_per_day[i], use.capacity_units_per_day, use.unit_html);
+      point.marker.setTooltipContent(content);
+      point.marker.setPopupContent(content);
     });
     text.textContent = "Day " + day + " of " + tl.days[last] + ": " +
       fmt(tl.troops[i]) + " troops arrived";
