@@ -557,3 +557,32 @@ def test_investment_map_is_ranked_with_a_key(browser, tmp_path):
             assert box == other or not _overlap(box, other)
     events.assert_clean()
     page.close()
+
+
+def test_flashpoint_and_materiel_maps_run_offline(browser, tmp_path):
+    """The issue-17 maps: the flashpoint area and the units' moves; storage areas and
+    deliveries; offline, without errors, the theatre clear of the panels."""
+    from mobility.massing import load_flashpoint, mass, network_for_flashpoint
+    from mobility.massing.views import massing_map
+    from mobility.materiel import load_plan, materiel, network_for_plan
+    from mobility.materiel.views import materiel_map
+
+    flashpoint = load_flashpoint("narva")
+    graph = network_for_flashpoint(flashpoint)
+    massed = mass(flashpoint, graph=graph)
+    plan = load_plan("estonia-bunkers")
+    plan_graph = network_for_plan(plan)
+    delivered = materiel(plan, graph=plan_graph, marginal=False)
+    for name, built, wanted in (
+            ("flashpoint", massing_map(graph, [massed], [flashpoint]), "Narva"),
+            ("materiel", materiel_map(plan_graph, [delivered], [plan]), "bunker")):
+        path = maps.save_map(built, tmp_path / f"{name}.html")
+        page, events = _open(browser, path, SMALL_SCREENS[0])
+        assert _drawn_paths(page) > 50
+        assert wanted.lower() in page.locator(".mobility-title").inner_text().lower()
+        page.hover(".leaflet-control-layers")
+        overlays = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+        assert len(overlays) >= 3
+        page.screenshot(path=_screenshot_dir(tmp_path) / f"{name}-map.png")
+        events.assert_clean()
+        page.close()

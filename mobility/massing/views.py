@@ -173,8 +173,10 @@ def massing_map(graph: nx.MultiDiGraph, results: Sequence[MassingResult],
                    "isochrones, hours a wheeled battalion ready at hour 0 needs from each node")
     title = ("Flashpoint massing: " + results[0].title if len(results) == 1
              else "Flashpoint massing compared")
+    widths = [("", None, "Moves: line width grows with the troops moved over the edge (the "
+                          "widest: the most moved)")]
     m = closure_map(graph, None, scenario=" vs ".join(r.scenario for r in results),
-                    title=title, highlights=highlights, summary=summary)
+                    title=title, highlights=highlights, summary=summary, key_rows=widths)
     for result, scenario in zip(results, scenarios, strict=True):
         group = folium.FeatureGroup(name=_esc(f"Area and homes: {result.scenario}"), show=True)
         lon, lat = result.area_centre

@@ -114,8 +114,10 @@ def materiel_map(graph: nx.MultiDiGraph, results: Sequence[MaterielResult],
                    "late; point at one for its dates), dashed: their last mile; white "
                    "circles: plants; thick coloured lines: deliveries (width by units)")
     title = "Materiel deliveries" if len(results) == 1 else "Materiel plans compared"
+    widths = [("", None, "Deliveries: line width grows with the items carried over the edge "
+                          "(the widest: the most carried)")]
     m = closure_map(graph, None, scenario=" vs ".join(r.plan for r in results), title=title,
-                    highlights=highlights, summary=summary)
+                    highlights=highlights, summary=summary, key_rows=widths)
     for result, plan in zip(results, plans, strict=True):
         areas = folium.FeatureGroup(name=_esc(f"Storage areas: {result.plan}"), show=True)
         plants = folium.FeatureGroup(name=_esc(f"Plants: {result.plan}"), show=True)
