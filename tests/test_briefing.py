@@ -142,6 +142,21 @@ def test_plot_y_axis_is_sized_to_the_targets(tmp_path, maps_result):
     assert "baltic-mobility" in axes.get_title()
 
 
+def test_plot_shows_combat_ready_beside_arrived(maps_result):
+    """Issue 12: arrived is not combat-ready; the plot draws both curves."""
+    def lines(result):
+        return {line.get_label(): line for line in closure_plot(result).axes[0].lines}
+
+    assert not any(label.startswith("Combat-ready") for label in lines(maps_result))
+    drawn = lines(dataclasses.replace(maps_result, integration_days=3.0))
+    ready = drawn["Combat-ready (3 days after closing)"]
+    arrived = drawn["Troops arrived"]
+    shifted = arrived.get_xdata()[:len(ready.get_xdata())] + 3
+    assert ready.get_xdata() == pytest.approx(shifted)
+    assert ready.get_ydata() == pytest.approx(arrived.get_ydata()[:len(shifted)])
+    assert max(ready.get_xdata()) <= maps_result.horizon_days
+
+
 def test_comparison_plot_marks_each_curve_that_runs_off_scale(maps_result):
     from mobility.viz.compare_views import comparison_plot
 

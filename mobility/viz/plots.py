@@ -70,6 +70,12 @@ def closure_plot(result: ClosureResult, path: str | Path | None = None) -> Figur
     days = result.curve["day"].to_numpy(dtype=float)
     troops = result.curve["troops"].to_numpy(dtype=float)
     axes.plot(days, troops, color=_CURVE_COLOUR, linewidth=2.2, label="Troops arrived")
+    if result.integration_days:  # arrived is not combat-ready: the plan shifted by it
+        ready = days + result.integration_days
+        keep = ready <= result.horizon_days
+        axes.plot(ready[keep], troops[keep], color=_CURVE_COLOUR, linewidth=1.4,
+                  linestyle=(0, (4, 2)), alpha=0.8,
+                  label=f"Combat-ready ({result.integration_days:g} days after closing)")
 
     targets = sorted(result.targets, key=lambda t: (t.deadline_day, t.troops))
     if targets:
