@@ -106,20 +106,24 @@ class Reception(_Model):
     troops_per_day: Troops | None = Field(None, description="troops a day")
     tonnes_per_day: Annotated[float, Field(gt=0, le=1e7)] | None = Field(
         None, description="tonnes of supplies a day")
+    staging_troops: Troops | None = Field(
+        None, description="troops an assembly area holds at once between closing and "
+        "combat-ready (staging space; needs integration_days)")
     note: str = ""
 
     @model_validator(mode="after")
     def _some_limit(self) -> Reception:
         if self.vehicles_per_day is None and self.troops_per_day is None \
-                and self.tonnes_per_day is None:
+                and self.tonnes_per_day is None and self.staging_troops is None:
             raise ValueError("give at least one of vehicles_per_day, troops_per_day, "
-                             "tonnes_per_day")
+                             "tonnes_per_day, staging_troops")
         return self
 
     def limits(self) -> dict[str, float]:
-        """Measure (vehicles, troops, tonnes) -> per day, for the limits given."""
+        """Measure -> limit, for the limits given: vehicles, troops, tonnes a day, and
+        ``staging``: troops at once."""
         found = {"vehicles": self.vehicles_per_day, "troops": self.troops_per_day,
-                 "tonnes": self.tonnes_per_day}
+                 "tonnes": self.tonnes_per_day, "staging": self.staging_troops}
         return {k: float(v) for k, v in found.items() if v is not None}
 
 
@@ -379,6 +383,11 @@ class Scenario(_Model):
         if self.permissions is not None and self.forces is None:
             raise ValueError("'permissions' applies to a force list ('forces'), not to the "
                              "stress case's origins")
+        staging = [i for i, r in enumerate(self.reception) if r.staging_troops is not None]
+        if staging and (self.forces is None or not self.integration_days):
+            raise ValueError(f"'reception.{staging[0]}.staging_troops': staging holds troops "
+                             "between closing and combat-ready; it needs a force list "
+                             "('forces') and 'integration_days' above 0")
         return self
 
     def crossings(self) -> BorderDelays:

@@ -637,13 +637,43 @@ def test_reception_limits_never_close_more_and_name_what_binds(tiny, scenario):
     assert all(gate.troops_by_day[d] <= base.troops_by_day[d] + 1e-6 for d in base.troops_by_day)
 
 
+def test_staging_space_never_closes_more_and_binds_when_tight(tiny, scenario):
+    """Staging space holds the troops that have arrived and are not yet combat-ready: a
+    tighter space never closes more, one above every occupancy changes nothing, a tight one
+    is reported ("staging at Rūdninkai")."""
+    from mobility.scenario import Reception
+
+    waiting = scenario.model_copy(update={"integration_days": 3.0})
+
+    def run(space):
+        return closure(tiny, waiting.model_copy(update={
+            "reception": (Reception(node="camp", staging_troops=space),)}))
+
+    base = closure(tiny, waiting)
+    assert run(1e6).troops_by_day == pytest.approx(base.troops_by_day, rel=1e-7)
+    results = [run(space) for space in (1500, 900, 500)]
+    for earlier, later in itertools.pairwise([base, *results]):
+        for day, troops in later.troops_by_day.items():
+            assert troops <= earlier.troops_by_day[day] * (1 + 1e-7) + 1e-6, day
+    tight = results[-1]
+    assert tight.troops_by_day[5] < base.troops_by_day[5]
+    assert any(b.kind == "reception" and b.name.startswith("staging at Rūdninkai")
+               for b in tight.bottlenecks)
+    assert any("500 troops of staging space" in n for n in tight.notes)
+
+
 def test_a_reception_limit_needs_a_known_node_and_a_limit(tmp_path):
     import subprocess
 
     text = (FIXTURES / "tiny-fleet-scenario.yaml").read_text(encoding="utf-8")
     for extra, expected in (("reception: [{node: camp}]", "give at least one of"),
                             ("reception: [{node: nowhere, troops_per_day: 5}]",
-                             "reception.0.node")):
+                             "reception.0.node"),
+                            ("reception: [{node: camp, staging_troops: 500}]",
+                             "it needs a force list ('forces') and 'integration_days' above 0"),
+                            ("integration_days: 2\nreception: [{node: Šeštokai, "
+                             "staging_troops: 500}]", "staging space is held at an assembly "
+                             "area; valid: Rūdninkai")):
         bad = tmp_path / "tiny-fleet-scenario.yaml"
         bad.write_text(text + extra + "\n", encoding="utf-8")
         for name in ("tiny-forces.yaml", "tiny-fleets.yaml"):

@@ -59,7 +59,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from mobility._errors import InfeasibleError, field_of
+from mobility._errors import InfeasibleError, ScenarioError, field_of
 from mobility._progress import Progress, silent
 from mobility.engines.lp_model import LPSolution, SparseLP
 from mobility.engines.model import (
@@ -193,6 +193,12 @@ def build_fleet_model(graph: nx.MultiDiGraph, scenario: Scenario) -> FleetModel:
     limits = tuple((resolve_entry(graph, r.node, where, f"reception.{i}.node"), measure, value)
                    for i, r in enumerate(scenario.reception)
                    for measure, value in r.limits().items())
+    for node, measure, _ in limits:
+        if measure == "staging" and node not in reception:
+            raise ScenarioError(
+                f"{where}: field 'reception' = {graph.nodes[node]['name']!r}: staging space "
+                "is held at an assembly area; valid: " + ", ".join(
+                    str(graph.nodes[d]["name"]) for d in reception))
     return FleetModel(graph, scenario, movement, groups, fleets,
                       later_arc_changes(movement, later), reception, name, cut_off, sustainment,
                       limits)
@@ -518,6 +524,7 @@ def _solve_variant(model: FleetModel, grid: np.ndarray, *, fleets_limited: bool,
     capacity_rows, capacity_rhs = _capacity_rows(model, lp, routes, route_of, x, lo, hi, grid,
                                                  extra_capacity or {})
     reception_rows = _reception_rows(model, lp, routes, route_of, x, lo, hi, grid)
+    reception_rows |= _staging_rows(model, lp, cumulative, closed, grid)
     fleet_rows, fleet_rhs = {}, {}
     if fleets_limited and model.fleets is not None:
         fleet_rows, fleet_rhs = _fleet_rows(model, lp, routes, route_of, x, lo, hi, grid,
@@ -561,6 +568,35 @@ def _sustainment_rows(model: FleetModel, lp: SparseLP, cumulative: dict,
     return found
 
 
+def _staging_rows(model, lp, cumulative: dict, closed: dict, grid: np.ndarray) -> dict:
+    """Rows of each staging space: troops at the assembly area at each period's end that are
+    not yet combat-ready (arrived, less those closed ``integration_days`` before, read on
+    the grid between its two times), at most the space."""
+    ends = grid[1:]
+    ready_by = ends - model.scenario.integration_days * 24
+    at = np.searchsorted(grid, ready_by, side="right") - 1  # grid[at] <= ready_by
+    found = {}
+    for node, measure, space in model.reception:
+        if measure != "staging":
+            continue
+        rows = lp.add_rows(len(ends), upper=space)
+        found[f"{node}:staging"] = (rows, np.full(len(ends), space))
+        for (gi, cargo, dest), cols in cumulative.items():
+            if dest == node and cargo in TROOP_CLASSES:
+                lp.add_terms(rows, cols, model.groups[gi].troops_per_item[cargo])
+        for (gi, dest), zcols in closed.items():
+            if dest != node:
+                continue
+            troops = model.groups[gi].troops
+            for p in np.flatnonzero(ready_by > 0):
+                k = int(at[p])
+                share = (ready_by[p] - grid[k]) / (grid[k + 1] - grid[k])
+                if k >= 1:  # closed by grid[k]: the column of the period ending there
+                    lp.add_terms(rows[p:p + 1], zcols[k - 1:k], -troops * (1 - share))
+                lp.add_terms(rows[p:p + 1], zcols[k:k + 1], -troops * share)
+    return found
+
+
 def _reception_rows(model, lp, routes, route_of, x, lo, hi, grid) -> dict:
     """Rows of each reception limit: items reaching the node (its gate, or arriving there)
     in each period, counted in the limit's measure, at most the limit a day."""
@@ -570,6 +606,8 @@ def _reception_rows(model, lp, routes, route_of, x, lo, hi, grid) -> dict:
     mg = model.movement
     found = {}
     for node, measure, per_day in model.reception:
+        if measure == "staging":  # troops at once, not a day: _staging_rows
+            continue
         rows = lp.add_rows(len(widths), upper=per_day * widths / 24)
         found[f"{node}:{measure}"] = (rows, per_day * widths / 24)
         for r, route in enumerate(routes):
@@ -849,7 +887,9 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
         notes.append("no fleet file: lift is unlimited (scenario field 'fleets')")
     if model.reception:
         notes.append("reception limits: " + "; ".join(
-            f"{model.graph.nodes[n]['name']} {v:,.0f} {m} a day" for n, m, v in model.reception)
+            f"{model.graph.nodes[n]['name']} {v:,.0f} " + (
+                "troops of staging space (closed, not yet combat-ready)" if m == "staging"
+                else f"{m} a day") for n, m, v in model.reception)
             + " (counted on the day movements reach the node)")
     if scenario.sustainment is not None:
         notes.append(scenario.sustainment.describe() + "; supplies use the same lift "
@@ -1087,8 +1127,10 @@ def _bottlenecks(model: FleetModel, binding: list[_Binding],
     for b in binding[:10]:
         if b.kind == "reception":
             node, measure = str(b.key).rsplit(":", 1)
-            name, kind, element = (f"reception at {model.graph.nodes[node]['name']} "
-                                   f"({measure} a day)"), "reception", node
+            what = "troops at once" if measure == "staging" else f"{measure} a day"
+            name, kind, element = (f"{'staging' if measure == 'staging' else 'reception'} at "
+                                   f"{model.graph.nodes[node]['name']} ({what})"), \
+                "reception", node
             unit = measure
             capacity = next(v for n, m, v in model.reception if n == node and m == measure)
         elif b.kind == "fleet":
