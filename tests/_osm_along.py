@@ -12,6 +12,7 @@ the way, so a curated edge is replaced by a path of several OSM edges).
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
@@ -54,7 +55,7 @@ def write_extract_along(network: str | Path | None, edge_ids: list[str], path: P
         gauge = "any" if edge.mode == Mode.road else "rail"
         refs = [at_curated(edge.u, gauge)]
         coords = list(tables.geometries[eid].coords)
-        for (ax, ay), (bx, by) in zip(coords[:-1], coords[1:], strict=True):
+        for (ax, ay), (bx, by) in itertools.pairwise(coords):
             azimuth, _, metres = GEOD.inv(ax, ay, bx, by)
             steps = max(1, int(metres / 1000 / step_km))
             for i in range(1, steps):
