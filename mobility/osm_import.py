@@ -72,6 +72,7 @@ from mobility.osm.conflate import (
     grown,
 )
 from mobility.osm.read import BBox, OsmExtract, read_pbf, read_place, read_xml
+from mobility.osm.sites import read_site_defaults
 from mobility.schema import EDGE_COLUMNS, NODE_COLUMNS, PHASE_COLUMNS
 from mobility.settings import CRS
 
@@ -138,6 +139,7 @@ def network_from_osm(
     progress: Progress | None = None,
     service_tracks: bool = False,
     snap_km: float = SNAP_KM,
+    site_defaults: str | Path | None = None,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Import the rail and road network of an OSM extract.
 
@@ -162,6 +164,10 @@ def network_from_osm(
         Keep yards, sidings, spurs and industrial lines.
     snap_km
         Largest distance at which a curated site or gauge-break transfer is snapped.
+    site_defaults
+        A CSV or YAML table of transfer capacity and dwell by kind for the terminals,
+        bases, ports and airfields found by their OSM tags (:mod:`mobility.osm.sites`);
+        ``None``: the labelled assumptions of :data:`mobility.osm.tags.SITE_DEFAULTS`.
 
     Returns
     -------
@@ -174,7 +180,7 @@ def network_from_osm(
     path, reader = _reader(path)
     return _import(lambda **kw: reader(path, **kw), str(path), bbox=bbox, secondary=secondary,
                    attach=attach, country=country, progress=progress,
-                   service_tracks=service_tracks, snap_km=snap_km)
+                   service_tracks=service_tracks, snap_km=snap_km, site_defaults=site_defaults)
 
 
 def check_extract(path: str | Path) -> Path:
@@ -206,6 +212,7 @@ def network_from_place(
     progress: Progress | None = None,
     service_tracks: bool = False,
     snap_km: float = SNAP_KM,
+    site_defaults: str | Path | None = None,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Like :func:`network_from_osm` for a place name, downloaded through OSMnx/Overpass.
 
@@ -215,21 +222,25 @@ def network_from_place(
         raise MobilityError("`place` '': give a place name such as 'Lithuania'")
     return _import(lambda **kw: read_place(place.strip(), **kw), f"`place` {place!r}",
                    bbox=bbox, secondary=secondary, attach=attach, country=country,
-                   progress=progress, service_tracks=service_tracks, snap_km=snap_km)
+                   progress=progress, service_tracks=service_tracks, snap_km=snap_km,
+                   site_defaults=site_defaults)
 
 
 def _import(read: Callable[..., OsmExtract], what: str, *, bbox, secondary: bool,
             attach: bool, country: str | None, progress: Progress | None,
-            service_tracks: bool, snap_km: float) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+            service_tracks: bool, snap_km: float,
+            site_defaults: str | Path | None) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     box = parse_bbox(bbox) if bbox is not None else None
     code = _check_country(country)
     _check_km("snap_km", snap_km)
+    table = read_site_defaults(site_defaults) if site_defaults is not None else None
     say = progress or silent
     extract = _read(read, what, box, secondary, service_tracks, say)
     area = box or _extent(extract)
     curated = curated_sites(area) if attach else []
     built = build(extract, curated=curated, country=code, secondary=secondary,
-                  service_tracks=service_tracks, snap_m=snap_km * 1000, progress=say)
+                  service_tracks=service_tracks, snap_m=snap_km * 1000, progress=say,
+                  site_defaults=table)
     for line in built.report:
         logger.info("%s: %s", what, line)
     say("done", 1.0, 1.0)
@@ -286,6 +297,7 @@ def merged_network_from_osm(
     snap_km: float = SNAP_KM,
     corridor_km: float = CORRIDOR_KM,
     min_coverage: float = MIN_COVERAGE,
+    site_defaults: str | Path | None = None,
 ) -> MergedNetwork:
     """One network from the curated layer ``network`` and the OSM detail of an extract.
 
@@ -309,6 +321,7 @@ def merged_network_from_osm(
     if not 0 < min_coverage <= 1:
         raise MobilityError(f"`min_coverage` {min_coverage!r}: must be a share in (0, 1], "
                             "e.g. 0.8")
+    table = read_site_defaults(site_defaults) if site_defaults is not None else None
     tables = read_network_tables(network)
     say = progress or silent
     extract = _read(lambda **kw: reader(path, **kw), str(path), box, secondary, service_tracks,
@@ -318,7 +331,7 @@ def merged_network_from_osm(
     curated = [tables.nodes[nid] for nid in sorted(wants)]
     built = build(extract, curated=curated, country=code, secondary=secondary,
                   service_tracks=service_tracks, snap_m=snap_km * 1000, progress=say,
-                  wants=wants)
+                  wants=wants, site_defaults=table)
     merged = conflate(built, tables, area, wants, snap_m=snap_km * 1000,
                       corridor_m=corridor_km * 1000, min_coverage=min_coverage, progress=say)
     report = (*built.report, *merged.report)

@@ -63,6 +63,10 @@ def import_osm(
                                                 "default: from the basemap")] = None,
     snap_km: Annotated[float, typer.Option(min=0, max=100, help="largest snap distance for "
                                            "curated sites (km)")] = 5.0,
+    site_defaults: Annotated[Path | None, typer.Option(help="CSV/YAML table: transfer "
+                                                       "capacity and dwell by kind for "
+                                                       "stations, bases, ports, airfields "
+                                                       "found by OSM tags")] = None,
     merge: Annotated[bool, typer.Option("--merge", help="one network: the curated layer "
                                         "(--network) with the OSM detail; curated node ids "
                                         "kept, covered curated edges replaced")] = False,
@@ -90,7 +94,7 @@ def import_osm(
                             "--merge or leave --network out")
     options: dict[str, Any] = {"bbox": bbox, "secondary": secondary, "attach": attach,
                                "country": country, "service_tracks": service_tracks,
-                               "snap_km": snap_km}
+                               "snap_km": snap_km, "site_defaults": site_defaults}
     stem = (path.name.split(".")[0] if path is not None
             else "".join(c if c.isalnum() else "-" for c in str(place).lower()))
     target = out_path or Path(f"{stem}{'-merged' if merge else ''}.gpkg")
@@ -102,7 +106,7 @@ def import_osm(
             merged = osm_import.merged_network_from_osm(
                 path, network=network, bbox=bbox, secondary=secondary, country=country,
                 service_tracks=service_tracks, snap_km=snap_km, corridor_km=corridor_km,
-                min_coverage=min_coverage, progress=progress)
+                min_coverage=min_coverage, site_defaults=site_defaults, progress=progress)
             progress(f"writing {target}")
             osm_import.write_network(merged.nodes, merged.edges, target, phases=merged.phases,
                                      frictions=merged.frictions)

@@ -9,8 +9,9 @@ Stages, in order (each a function below):
    happens there (``railway=gauge_conveyance``, or a curated gauge-transfer site within the
    snap distance); otherwise it is split into one node per gauge, so no plain junction
    joins the gauges, and the split is reported.
-3. :func:`snap_curated` — curated terminals, ports, bases … are snapped to the nearest
-   imported node of each mode they handle (rail: of the gauge they load), which is kept.
+3. :func:`snap_curated` — curated terminals, ports, bases … and those found by their OSM
+   tags (:mod:`mobility.osm.sites`) are snapped to the nearest imported node of each mode
+   they handle (rail: of the gauge they load), which is kept.
 4. :func:`contract_chains` — chains of degree-2 nodes are merged into one edge with the
    real geometry; junctions, gauge and road-class changes, towns and snapped nodes are kept.
    Merged attributes: length summed (geodesic, WGS84), speed so that travel time adds up
@@ -34,6 +35,7 @@ from mobility._progress import Progress
 from mobility.osm import tags as osm_tags
 from mobility.osm.index import GEOD, PointIndex
 from mobility.osm.read import BBox, OsmExtract
+from mobility.osm.sites import SiteDefaults, site_records
 from mobility.schema import EdgeRecord, Gauge, Mode, NodeKind, NodeRecord
 
 logger = logging.getLogger(__name__)
@@ -292,7 +294,8 @@ def snap_curated(graphs: dict[Mode, nx.MultiGraph], parts: dict[int, Part],
                                          [graph.nodes[n]["y"] for n in names]), gauges)
     snaps: list[Snap] = []
     for site in sites:
-        wanted = wants[site.id] if wants is not None else wanted_modes(site)
+        wanted = wants[site.id] if wants is not None and site.id in wants \
+            else wanted_modes(site)
         found: list[Snap] = []
         for mode, gauge in wanted:
             names, points, gauges = index[mode]
@@ -492,9 +495,10 @@ def _grouped_notes(ways: list[int], parts: dict[int, Part]) -> list[str]:
 
 def build(extract: OsmExtract, *, curated: list[NodeRecord], country: str | None,
           secondary: bool, service_tracks: bool, snap_m: float, progress: Progress,
-          wants: dict[str, list[tuple[Mode, Gauge | None]]] | None = None) -> Built:
+          wants: dict[str, list[tuple[Mode, Gauge | None]]] | None = None,
+          site_defaults: SiteDefaults | None = None) -> Built:
     """Run the stages of the module docstring on an extract (``wants``: see
-    :func:`snap_curated`)."""
+    :func:`snap_curated`; ``site_defaults``: :mod:`mobility.osm.sites`)."""
     built = Built()
     locate = CountryLocator(country)
     progress("mapping tags to attributes", 0.2, 1.0)
@@ -516,6 +520,7 @@ def build(extract: OsmExtract, *, curated: list[NodeRecord], country: str | None
         sites += [s.model_copy(update={"lon": rail.nodes[node]["x"], "lat": rail.nodes[node]["y"]})
                   for cid, (node, _) in sorted(special.moved.items())
                   for s in curated if s.id == cid]
+    sites += site_records(extract, locate, curated, snap_m, site_defaults, built.report)
     snaps = snap_curated(graphs, parts, sites, snap_m, special, built.report, wants)
     built.snaps = snaps
     built.placed = dict(special.moved)

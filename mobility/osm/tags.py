@@ -46,7 +46,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mobility.schema import Gauge, Mode, RoadClass
+from mobility.schema import Gauge, Mode, NodeKind, RoadClass
 
 #: ``highway`` values imported; ``secondary`` only on request.
 ROAD_CLASSES: dict[str, RoadClass] = {
@@ -96,12 +96,52 @@ GAUGE_TRANSFER_TAGS = frozenset({"gauge_conveyance"})
 #: Connector edges from a curated site to the imported network (access track / road).
 CONNECTOR_SPEED_KPH = 20.0
 
+#: Tags that make an OSM node or closed way a site (terminal, base, port, airfield).
+SITE_TAGS = ("military", "landuse", "harbour", "aeroway", "aerodrome", "aerodrome:type")
 #: Tags read from ways and nodes (everything else is dropped while reading).
 WAY_TAGS = ("railway", "usage", "service", "gauge", "maxspeed", "electrified", "tracks",
             "highway", "lanes", "bridge", "maxweight", "name", "ref", "oneway", "junction",
-            "motorroad", "expressway")
-NODE_TAGS = ("railway", "place", "name")
+            "motorroad", "expressway", *SITE_TAGS)
+NODE_TAGS = ("railway", "place", "name", *SITE_TAGS)
 PLACE_CITY = frozenset({"city", "town"})
+
+#: ``railway`` values that make a rail terminal.
+RAIL_SITES = frozenset({"station", "yard"})
+#: ``military`` values that are no place to load or receive a unit (ranges, bunkers …);
+#: every other ``military=*`` is a base.
+MILITARY_NOT_BASES = frozenset({"danger_area", "range", "bunker", "trench", "checkpoint",
+                                "obstacle_course", "office", "no"})
+#: Transfer capacity and dwell of a site found by its tags, by kind: planning assumptions
+#: O1-O4 of data/SOURCES.md (the curated values of the same kinds, A5, A7, A8, A9), which a
+#: table given to the import (``site_defaults``) overrides.
+SITE_DEFAULTS: dict[NodeKind, tuple[float, float]] = {
+    NodeKind.rail_terminal: (4.0, 6.0),   # O1 trains/day, dwell h (as A7)
+    NodeKind.base: (4.0, 6.0),            # O2 trains/day, dwell h (as A5)
+    NodeKind.port: (2.0, 24.0),           # O3 sailings/day, dwell h (A8, smaller ports)
+    NodeKind.airport: (8.0, 3.0),         # O4 flights/day, dwell h (A9, smaller airfields)
+    NodeKind.air_base: (8.0, 3.0),        # O4
+}
+SITE_ASSUMPTION = {NodeKind.rail_terminal: "O1", NodeKind.base: "O2", NodeKind.port: "O3",
+                   NodeKind.airport: "O4", NodeKind.air_base: "O4"}
+
+
+def site_kind(tags: dict[str, str]) -> tuple[NodeKind, str] | None:
+    """The kind a tagged node or area becomes, and the tag that made it, or ``None``."""
+    military = tags.get("military")
+    if tags.get("aeroway") == "aerodrome":
+        is_military = military == "airfield" or "military" in (
+            tags.get("aerodrome:type"), tags.get("aerodrome"))
+        return ((NodeKind.air_base, "aeroway=aerodrome (military)") if is_military
+                else (NodeKind.airport, "aeroway=aerodrome"))
+    if military is not None and military not in MILITARY_NOT_BASES:
+        return NodeKind.base, f"military={military}"
+    if tags.get("landuse") == "port":
+        return NodeKind.port, "landuse=port"
+    if tags.get("harbour") not in (None, "no"):
+        return NodeKind.port, f"harbour={tags['harbour']}"
+    if tags.get("railway") in RAIL_SITES:
+        return NodeKind.rail_terminal, f"railway={tags['railway']}"
+    return None
 
 
 @dataclass(frozen=True)
