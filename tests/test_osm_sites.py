@@ -7,9 +7,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-import osmium
 import pandas as pd
 import pytest
+from _osm_files import to_pbf
 
 from mobility._errors import NetworkDataError
 from mobility.network import load_network
@@ -83,10 +83,7 @@ def test_a_bad_table_is_one_clear_error(tmp_path, text, expected):
 
 def test_pbf_and_xml_find_the_same_sites(imported, tmp_path):
     pbf = tmp_path / "sites.osm.pbf"
-    writer = osmium.SimpleWriter(str(pbf))
-    for item in osmium.FileProcessor(str(SITES)):
-        writer.add(item)
-    writer.close()
+    to_pbf(SITES, pbf)
     nodes, edges = network_from_osm(pbf)
     pd.testing.assert_frame_equal(pd.DataFrame(nodes), pd.DataFrame(imported[0]))
     pd.testing.assert_frame_equal(pd.DataFrame(edges), pd.DataFrame(imported[1]))

@@ -150,6 +150,8 @@ def resolve_ways(extract: OsmExtract, locate: CountryLocator, report: list[str],
             if isinstance(gauge, str) and gauge not in tuple(Gauge):
                 other_gauges[gauge] += 1
                 continue
+            if gauge is not None:
+                note = osm_tags.gauge_note(tags["gauge"], Gauge(gauge))
             if gauge is None:
                 lon, lat = extract.coords[first_node[way_id]]
                 country = locate(lon, lat, f"OSM way {way_id}")
@@ -619,7 +621,8 @@ def _attach(snaps: list[Snap], built: Built, graphs: dict[Mode, nx.MultiGraph]) 
             source=(f"connector: curated '{site.id}' snapped to {snap.node} at "
                     f"{snap.distance_m:.0f} m; speed {osm_tags.CONNECTOR_SPEED_KPH:g} km/h "
                     f"access (assumption); capacity {widest.capacity_per_day:g} {unit}/day as "
-                    f"{widest.id}"),
+                    f"{widest.id}" + (f"; gauge {snap.gauge} of the track it joins"
+                                      if snap.mode == Mode.rail else "")),
         )
         built.geometries[edge_id] = LineString([start, (target.lon, target.lat)])
 

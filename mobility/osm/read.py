@@ -203,7 +203,12 @@ def _osmnx_tags() -> Iterator[None]:
 
 def read_xml(path: Path, *, bbox: BBox | None, secondary: bool, service_tracks: bool,
              progress: Progress) -> OsmExtract:
-    """Read ``.osm`` / ``.osm.bz2`` with :func:`osmnx.graph_from_xml` (unsimplified)."""
+    """Read ``.osm`` / ``.osm.bz2`` with :func:`osmnx.graph_from_xml` (unsimplified).
+
+    A clipped file (ways that reference nodes it does not hold, as any extract cut at a
+    border has) is read with pyosmium instead (:func:`read_pbf`), which cuts those ways
+    where their nodes are missing, as it does for a clipped PBF.
+    """
     import xml.sax
     from xml.etree.ElementTree import ParseError
 
@@ -220,6 +225,15 @@ def read_xml(path: Path, *, bbox: BBox | None, secondary: bool, service_tracks: 
         except ox._errors.InsufficientResponseError:
             msg = f"{path}: contains no OSM nodes or ways (is it an OSM XML file?)"
             raise NetworkDataError(msg) from None
+        except ValueError as error:
+            if "clipping" not in str(error):
+                raise
+            # A clipped extract: ways reference nodes it does not hold. libosmium reads XML
+            # too and cuts such a way where its nodes are missing, exactly as for a PBF.
+            logger.info("%s: clipped (ways reference missing nodes); read with pyosmium", path)
+            progress(f"{path.name} is clipped at its edge: reading it like a clipped PBF")
+            return read_pbf(path, bbox=bbox, secondary=secondary,
+                            service_tracks=service_tracks, progress=progress)
     return extract_from_graph(graph, str(path), bbox=bbox, secondary=secondary,
                               service_tracks=service_tracks)
 
