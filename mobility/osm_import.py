@@ -30,7 +30,8 @@ junctions are kept. Edge ids are ``osm-rail-<first way id>-<n>`` / ``osm-road-â€
 ``osm-<node id>-1435``/``-1520`` for the two sides of a split gauge break). Nodes are
 ``junction``, ``city`` (named after a ``place=city|town`` node within 1 km) or
 ``gauge_transfer``. A node's country is ``country`` if given, else the Natural Earth
-country it lies in (shipped basemap, nearest within 25 km).
+country it lies in (the shipped regional basemap, elsewhere the shipped Natural Earth world
+map; nearest within 25 km), looked up through a spatial index.
 
 Gauge physics: an OSM node shared by 1435 and 1520 track (and no dual track) is a gauge
 break. It becomes a ``gauge_transfer`` node where a transfer happens â€” the OSM node is

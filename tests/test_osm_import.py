@@ -432,3 +432,30 @@ def test_the_1524_mapping_is_stated():
     assert parse_gauge("1524") == Gauge.broad
     assert gauge_note("1524", Gauge.broad) == ("gauge 1520: OSM gauge=1524 mapped to 1520 "
                                                "(1524 stock runs on 1520 track)")
+
+
+@pytest.mark.parametrize(("lon", "lat", "country"), [(2.30, 48.80, "FR"), (-74.0, 40.70, "US"),
+                                                      (139.70, 35.70, "JP")])
+def test_countries_come_from_the_shipped_world_map_outside_the_region(tmp_path, lon, lat,
+                                                                     country):
+    extract = tmp_path / "far.osm"
+    extract.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6">\n'
+        f'<node id="1" lat="{lat}" lon="{lon}"/><node id="2" lat="{lat + 0.05}" '
+        f'lon="{lon + 0.05}"/>\n<way id="1"><nd ref="1"/><nd ref="2"/>'
+        '<tag k="highway" v="trunk"/></way>\n</osm>\n', encoding="utf-8")
+    nodes, _ = network_from_osm(extract)
+    assert set(nodes["country"]) == {country}
+
+
+def test_a_node_at_sea_asks_for_the_country(tmp_path):
+    extract = tmp_path / "sea.osm"
+    extract.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6">\n'
+        '<node id="1" lat="40.0" lon="-30.0"/><node id="2" lat="40.05" lon="-30.05"/>\n'
+        '<way id="1"><nd ref="1"/><nd ref="2"/><tag k="highway" v="trunk"/></way>\n</osm>\n',
+        encoding="utf-8")
+    with pytest.raises(NetworkDataError, match=r"lies in no country .* pass country"):
+        network_from_osm(extract)
+    nodes, _ = network_from_osm(extract, country="PT")
+    assert set(nodes["country"]) == {"PT"}

@@ -28,7 +28,9 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
+from shapely import STRtree
 from shapely.geometry import LineString, Point
+from shapely.geometry.base import BaseGeometry
 
 from mobility._errors import NetworkDataError
 from mobility._progress import Progress
@@ -76,31 +78,37 @@ class Built:
 
 
 class CountryLocator:
-    """ISO country of a point from the shipped Natural Earth basemap (or one fixed code).
+    """ISO country of a point from the shipped Natural Earth boundaries (or one fixed code).
 
-    A point outside every polygon (coast, border simplification) takes the nearest country
-    within ``max_km``; beyond that the caller must say (``--country``).
+    The detailed regional basemap (``countries.geojson``, 1:50m, lon 5-33° E, lat 50-61° N)
+    answers first; anywhere else the shipped world map (``world.geojson``, Natural Earth
+    1:110m admin-0, public domain) does. A point outside every polygon (coast, border
+    simplification) takes the nearest country within ``max_km``; beyond that the caller
+    must say (``country``).
     """
 
     def __init__(self, fixed: str | None = None, *, max_km: float = 25.0) -> None:
         self.fixed = fixed
         self.max_deg = max_km / 111.0
         self._cache: dict[tuple[float, float], str] = {}
-        self._tree = None
+        self._maps: list[tuple[list[str], list[BaseGeometry], STRtree]] | None = None
 
-    def _load(self) -> None:
+    def _load(self) -> list[tuple[list[str], list[BaseGeometry], STRtree]]:
         import geopandas as gpd
-        from shapely import STRtree
 
         from mobility._data import basemap_dir
 
-        frame = gpd.read_file(basemap_dir() / "countries.geojson", engine="pyogrio")
-        codes = [iso if len(str(iso)) == 2 and str(iso).isalpha() else _A3_TO_A2.get(a3, "")
-                 for iso, a3 in zip(frame["ISO_A2"], frame["ADM0_A3"], strict=True)]
-        keep = [i for i, code in enumerate(codes) if code]
-        self._codes = [codes[i] for i in keep]
-        self._geoms = [frame.geometry.iloc[i] for i in keep]
-        self._tree = STRtree(self._geoms)
+        maps = []
+        for name in ("countries.geojson", "world.geojson"):
+            frame = gpd.read_file(basemap_dir() / name, engine="pyogrio")
+            a3 = frame["ADM0_A3"] if "ADM0_A3" in frame else [""] * len(frame)
+            codes = [iso if len(str(iso)) == 2 and str(iso).isalpha() else
+                     _A3_TO_A2.get(code, "") for iso, code in zip(frame["ISO_A2"], a3,
+                                                                   strict=True)]
+            keep = [i for i, code in enumerate(codes) if code]
+            geoms = [frame.geometry.iloc[i] for i in keep]
+            maps.append(([codes[i] for i in keep], geoms, STRtree(geoms)))
+        return maps
 
     def __call__(self, lon: float, lat: float, what: str) -> str:
         if self.fixed:
@@ -108,21 +116,24 @@ class CountryLocator:
         key = (round(lon, 4), round(lat, 4))
         if key in self._cache:
             return self._cache[key]
-        if self._tree is None:
-            self._load()
+        if self._maps is None:
+            self._maps = self._load()
         point = Point(lon, lat)
-        assert self._tree is not None  # _load() built it
-        hits = self._tree.query(point, predicate="within")
-        if len(hits):
-            code = self._codes[int(min(hits))]
-        else:
-            nearest = self._tree.nearest(point)  # one geometry: an index
-            if self._geoms[nearest].distance(point) > self.max_deg:
-                msg = (f"{what} at lon {lon:.5f}, lat {lat:.5f} lies in no country of the "
-                       "shipped basemap (the Baltic region); pass `country` with its ISO code, "
-                       "e.g. `country` LT")
-                raise NetworkDataError(msg)
-            code = self._codes[int(nearest)]
+        code = None
+        for codes, geoms, tree in self._maps:
+            hits = tree.query(point, predicate="within")
+            if len(hits):
+                code = codes[int(min(hits))]
+                break
+            nearest = tree.nearest(point)
+            if geoms[nearest].distance(point) <= self.max_deg:
+                code = codes[int(nearest)]
+                break
+        if code is None:
+            msg = (f"{what} at lon {lon:.5f}, lat {lat:.5f} lies in no country of the "
+                   "shipped Natural Earth boundaries (at sea?); pass `country` with its ISO "
+                   "code, e.g. `country` LT")
+            raise NetworkDataError(msg)
         self._cache[key] = code
         return code
 
