@@ -157,6 +157,11 @@ def test_a_stricter_corridor_or_snap_replaces_no_more(extract):
     assert {m.status for m in missed.matches} == {"missed"}  # 400 m offsets, 100 m snap
     assert not any(c.replaced for c in missed.coverage)
     assert f"{len(missed.matches)} missed" in " ".join(missed.report)
+    # nothing of the import is joined to the curated layer: it is dropped, or kept on request
+    assert not any(i.startswith("osm-") for i in missed.nodes["id"])
+    assert any("touch no curated node" in line for line in missed.report)
+    kept = merged_network_from_osm(extract, network=NETWORK, snap_km=0.1, keep_unconnected=True)
+    assert any(i.startswith("osm-") for i in kept.nodes["id"])
 
 
 def test_imported_nodes_in_hostile_countries_are_dropped(tmp_path):
@@ -170,9 +175,9 @@ def test_imported_nodes_in_hostile_countries_are_dropped(tmp_path):
           '<tag k="highway" v="trunk"/></way>\n'
           '<way id="2" version="1"><nd ref="2"/><nd ref="4"/><tag k="highway" v="trunk"/>'
           '</way>\n</osm>\n', encoding="utf-8")
-    merged = merged_network_from_osm(extract, network=NETWORK)
+    merged = merged_network_from_osm(extract, network=NETWORK, keep_unconnected=True)
     assert "RU" not in set(merged.nodes["country"])
-    assert "osm-3" not in set(merged.nodes["id"])
+    assert "osm-3" not in set(merged.nodes["id"]) and "osm-2" in set(merged.nodes["id"])
     assert any("in BY/RU" in line and "hostile border crossings" in line
                for line in merged.report)
 

@@ -23,6 +23,8 @@ merged network. Inside the extract's area:
 3. **Hostile territory.** Imported nodes in :data:`HOSTILE_COUNTRIES` are dropped with their
    edges: the curated network ends at its hostile border crossings and nothing may route
    through Kaliningrad or Belarus.
+4. **Unreachable parts.** Parts of the import joined to no curated node are dropped (unless
+   ``keep_unconnected``): no scenario that names curated nodes can reach them.
 
 Sea and air edges, nodes and edges outside the area, phases and the calibrated frictions
 are the curated ones, unchanged.
@@ -155,7 +157,8 @@ def curated_wants(tables: NetworkTables, area: BBox,
 
 def conflate(built: Built, tables: NetworkTables, area: BBox,
              wants: dict[str, list[tuple[Mode, Gauge | None]]], *, snap_m: float,
-             corridor_m: float, min_coverage: float, progress: Progress) -> Conflation:
+             corridor_m: float, min_coverage: float, progress: Progress,
+             keep_unconnected: bool = False) -> Conflation:
     """Merge an import built with every curated node of ``area`` snapped (see module doc)."""
     report: list[str] = []
     osm_nodes, osm_edges, geometries = _drop_hostile(built, tables, report)
@@ -217,8 +220,33 @@ def conflate(built: Built, tables: NetworkTables, area: BBox,
         if eid not in replaced_ids:
             edges[eid] = edge
             geometries[eid] = tables.geometries[eid]
+    if not keep_unconnected:
+        _drop_unconnected(nodes, edges, geometries, tables, report)
     _summarise(matches, coverage, report)
     return Conflation(nodes, edges, geometries, matches, coverage, report)
+
+
+def _drop_unconnected(nodes: dict[str, NodeRecord], edges: dict[str, EdgeRecord],
+                      geometries: dict[str, LineString], tables: NetworkTables,
+                      report: list[str]) -> None:
+    """Drop the parts of the import that touch no curated node (in place): a scenario that
+    names curated nodes can reach none of them, and they would only cost memory."""
+    graph = nx.Graph()
+    graph.add_nodes_from(nodes)
+    graph.add_edges_from((e.u, e.v) for e in edges.values())
+    dropped = [part for part in nx.connected_components(graph)
+               if not any(n in tables.nodes for n in part)]
+    gone = set().union(*dropped) if dropped else set()
+    km = sum(e.length_km or 0 for e in edges.values() if e.u in gone)
+    for eid in [eid for eid, e in edges.items() if e.u in gone]:
+        del edges[eid]
+        geometries.pop(eid, None)
+    for nid in gone:
+        del nodes[nid]
+    if dropped:
+        report.append(f"dropped {len(dropped)} part(s) of the import ({len(gone)} nodes, "
+                      f"{km:.1f} km) that touch no curated node: no scenario naming curated "
+                      "nodes reaches them (`keep_unconnected` keeps them)")
 
 
 def _gauge(edge: EdgeRecord) -> Gauge:
