@@ -2,7 +2,7 @@
 
 The curated layer is ``fixtures/merge`` (six nodes: a gauge break at Šeštokai, an origin
 outside the extract, a road the extract lacks, a dated Rail Baltica phase); the extract is
-laid along its own edges by ``_osm_along`` (synthetic, not real OSM data), with the OSM
+laid along its own edges by :mod:`mobility.osm.along` (synthetic, not real OSM data), with the OSM
 class defaults equal to the curated attributes, so OSM adds detail only (nodes every 3 km,
 side roads, a few hundred metres of offset and wiggle).
 """
@@ -13,11 +13,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from _osm_along import write_extract_along
 
 from mobility import closure
 from mobility._errors import MobilityError, NetworkDataError
 from mobility.network import load_network, read_network_tables
+from mobility.osm.along import write_extract_along
 from mobility.osm.conflate import COMPATIBLE_GAUGES, LENGTH_RATIO, inside
 from mobility.osm_import import merged_network_from_osm, write_network
 from mobility.scenario import load_scenario
@@ -244,3 +244,14 @@ def test_cli_merge_needs_an_extract(tmp_path):
 def test_a_network_error_names_the_file(tmp_path):
     with pytest.raises(NetworkDataError, match="missing.osm: no such file"):
         merged_network_from_osm(tmp_path / "missing.osm", network=NETWORK)
+
+
+def test_the_bench_measures_an_import_and_merge_of_the_whole_curated_network():
+    from mobility.bench import _osm_rows, _task_osm_import
+
+    measured = _task_osm_import({"step_km": 20.0})
+    assert measured["seconds"] > 0 and measured["pbf_mb"] > 0
+    assert measured["matched"] + measured["partial"] + measured["missed"] > 0
+    assert 0 < measured["replaced"] <= measured["curated_edges"]
+    (row,) = _osm_rows({**measured, "status": "ok", "peak_rss_mb": 1.0})
+    assert "OSM import with merge" in row[0] and "peak" in row[1]

@@ -17,12 +17,12 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 import pytest
-from _osm_files import to_pbf
 from pyproj import Geod
 
 from mobility._errors import MobilityError, NetworkDataError
 from mobility.movement import GATE_IN, GATE_OUT, movement_graph
 from mobility.network import load_network
+from mobility.osm.along import to_pbf
 from mobility.osm_import import network_from_osm, network_from_place, write_network
 
 OSM = Path(__file__).parent / "fixtures" / "osm" / "suwalki-gap.osm"

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from _osm_files import to_pbf
 
 from mobility._errors import NetworkDataError
 from mobility.network import load_network
+from mobility.osm.along import to_pbf
 from mobility.osm.tags import SITE_DEFAULTS
 from mobility.osm_import import merged_network_from_osm, network_from_osm, write_network
 from mobility.schema import KIND_TRANSFER_MODES, NodeKind

@@ -1,4 +1,4 @@
-"""Write a synthetic OSM XML extract laid along a curated network's own edges.
+"""A synthetic OSM XML extract laid along a curated network's own edges (tests, bench).
 
 Not real OpenStreetMap data: each chosen curated road or rail edge becomes one OSM way that
 follows the edge's curated line with a node every ``step_km`` (shifted sideways by up to
@@ -20,7 +20,7 @@ from xml.sax.saxutils import quoteattr
 from pyproj import Geod
 
 from mobility.network import read_network_tables
-from mobility.schema import Gauge, Mode, RoadClass
+from mobility.schema import EdgeRecord, Gauge, Mode, RoadClass
 
 GEOD = Geod(ellps="WGS84")
 GAUGE_TAG = {Gauge.standard: "1435", Gauge.broad: "1520", Gauge.dual: "1435;1520"}
@@ -29,6 +29,8 @@ GAUGE_TAG = {Gauge.standard: "1435", Gauge.broad: "1520", Gauge.dual: "1435;1520
 def write_extract_along(network: str | Path | None, edge_ids: list[str], path: Path, *,
                         step_km: float = 3.0, wiggle_m: float = 150.0,
                         offset_m: float = 400.0, branch_every: int = 4) -> Path:
+    """Write the extract described above for the edges ``edge_ids`` of ``network`` (a
+    network folder or GeoPackage; ``None``: the shipped one) to ``path`` and return it."""
     tables = read_network_tables(network)
     nodes: dict[str, tuple[int, float, float]] = {}
     lines: list[str] = []
@@ -79,16 +81,17 @@ def write_extract_along(network: str | Path | None, edge_ids: list[str], path: P
         ways += [f'  <way id="{way_id}" version="1">', f'    <nd ref="{a}"/><nd ref="{b}"/>',
                  '    <tag k="highway" v="primary"/>', "  </way>"]
     text = "\n".join(['<?xml version="1.0" encoding="UTF-8"?>',
-                      '<!-- synthetic: laid along curated edges by tests/_osm_along.py -->',
+                      '<!-- synthetic: laid along curated edges by mobility.osm.along -->',
                       '<osm version="0.6" generator="baltic-mobility tests (synthetic)">',
                       *lines, *ways, "</osm>", ""])
     path.write_text(text, encoding="utf-8")
     return path
 
 
-def _tags(edge) -> dict[str, str]:
+def _tags(edge: EdgeRecord) -> dict[str, str]:
     tags = {"name": edge.name or edge.id}
     if edge.mode == Mode.rail:
+        assert edge.gauge is not None  # the schema requires one on rail
         tags.update({"railway": "rail", "usage": "main", "gauge": GAUGE_TAG[Gauge(edge.gauge)]})
         if edge.tracks:
             tags["tracks"] = str(edge.tracks)
@@ -101,3 +104,14 @@ def _tags(edge) -> dict[str, str]:
     if edge.lanes:
         tags["lanes"] = str(edge.lanes)
     return tags
+
+
+def to_pbf(source: Path, target: Path) -> Path:
+    """Write the OSM data of ``source`` (any format libosmium reads) as PBF at ``target``."""
+    import osmium
+
+    writer = osmium.SimpleWriter(str(target))
+    for item in osmium.FileProcessor(str(source)):
+        writer.add(item)
+    writer.close()
+    return target
