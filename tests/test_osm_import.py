@@ -459,3 +459,22 @@ def test_a_node_at_sea_asks_for_the_country(tmp_path):
         network_from_osm(extract)
     nodes, _ = network_from_osm(extract, country="PT")
     assert set(nodes["country"]) == {"PT"}
+
+
+def test_a_real_extract_from_an_installed_package():
+    """Real OSM data: pyogrio ships OSM-binary's sample.pbf (Hatfield, England; © OpenStreetMap
+    contributors, ODbL). Outside the regional basemap its country comes from the world map;
+    the one-way motorway carriageway of the A1(M) counts its twin's lanes and half the
+    capacity; what was imported is checked against the raw file read independently."""
+    import osmium
+    import pyogrio
+
+    sample = Path(pyogrio.__file__).parent / "tests" / "fixtures" / "sample.osm.pbf"
+    nodes, edges = network_from_osm(sample, secondary=True)
+    assert set(nodes["country"]) == {"GB"}
+    wanted = {way.id: dict(way.tags) for way in osmium.FileProcessor(str(sample), osmium.osm.WAY)
+              if way.tags.get("highway") in ("motorway", "trunk", "primary", "secondary")}
+    imported = {int(s.split(";")[0].removeprefix("OSM way ")) for s in edges["source"]}
+    assert imported == set(wanted)
+    motorway = edge_of_way(edges, next(w for w, t in wanted.items() if t["highway"] == "motorway"))
+    assert motorway["lanes"] == 2 * 3 and motorway["capacity_per_day"] == 3000
