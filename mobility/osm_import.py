@@ -299,7 +299,7 @@ def merged_network_from_osm(
     corridor_km: float = CORRIDOR_KM,
     min_coverage: float = MIN_COVERAGE,
     site_defaults: str | Path | None = None,
-    keep_unconnected: bool = False,
+    keep_unused: bool = False,
 ) -> MergedNetwork:
     """One network from the curated layer ``network`` and the OSM detail of an extract.
 
@@ -311,7 +311,7 @@ def merged_network_from_osm(
     unchanged on the result (write it with :func:`write_network`).
 
     ``network`` is a network folder or GeoPackage (``None``: the shipped ``data/network``);
-    parts of the import joined to no curated node are dropped unless ``keep_unconnected``;
+    parts of the import joined to no curated node are dropped unless ``keep_unused``;
     the other arguments are those of :func:`network_from_osm`.
     """
     from mobility.network import read_network_tables
@@ -337,7 +337,7 @@ def merged_network_from_osm(
                   wants=wants, site_defaults=table)
     merged = conflate(built, tables, area, wants, snap_m=snap_km * 1000,
                       corridor_m=corridor_km * 1000, min_coverage=min_coverage, progress=say,
-                      keep_unconnected=keep_unconnected)
+                      keep_unused=keep_unused)
     report = (*built.report, *merged.report)
     nodes, edges = _frames(Built(nodes=merged.nodes, edges=merged.edges,
                                  geometries=merged.geometries, report=list(report)))

@@ -160,7 +160,7 @@ def test_a_stricter_corridor_or_snap_replaces_no_more(extract):
     # nothing of the import is joined to the curated layer: it is dropped, or kept on request
     assert not any(i.startswith("osm-") for i in missed.nodes["id"])
     assert any("touch no curated node" in line for line in missed.report)
-    kept = merged_network_from_osm(extract, network=NETWORK, snap_km=0.1, keep_unconnected=True)
+    kept = merged_network_from_osm(extract, network=NETWORK, snap_km=0.1, keep_unused=True)
     assert any(i.startswith("osm-") for i in kept.nodes["id"])
 
 
@@ -175,7 +175,7 @@ def test_imported_nodes_in_hostile_countries_are_dropped(tmp_path):
           '<tag k="highway" v="trunk"/></way>\n'
           '<way id="2" version="1"><nd ref="2"/><nd ref="4"/><tag k="highway" v="trunk"/>'
           '</way>\n</osm>\n', encoding="utf-8")
-    merged = merged_network_from_osm(extract, network=NETWORK, keep_unconnected=True)
+    merged = merged_network_from_osm(extract, network=NETWORK, keep_unused=True)
     assert "RU" not in set(merged.nodes["country"])
     assert "osm-3" not in set(merged.nodes["id"]) and "osm-2" in set(merged.nodes["id"])
     assert any("in BY/RU" in line and "hostile border crossings" in line
@@ -255,3 +255,21 @@ def test_the_bench_measures_an_import_and_merge_of_the_whole_curated_network():
     assert 0 < measured["replaced"] <= measured["curated_edges"]
     (row,) = _osm_rows({**measured, "status": "ok", "peak_rss_mb": 1.0})
     assert "OSM import with merge" in row[0] and "peak" in row[1]
+
+
+def test_dead_end_spurs_are_dropped_unless_kept(merged, extract):
+    def dead_ends(result) -> set[str]:
+        degree: dict[str, int] = {}
+        for row in result.edges.itertuples():
+            for end in (row.u, row.v):
+                degree[end] = degree.get(end, 0) + 1
+        kinds = result.nodes.set_index("id")["kind"]
+        return {n for n, d in degree.items() if d == 1 and n.startswith("osm-")
+                and kinds[n] == "junction"}
+
+    assert not dead_ends(merged)
+    assert any("dead-end spur" in line for line in merged.report)
+    kept = merged_network_from_osm(extract, network=NETWORK, keep_unused=True)
+    assert dead_ends(kept)  # the extract's side roads
+    assert {c.edge for c in kept.coverage if c.replaced} == {
+        c.edge for c in merged.coverage if c.replaced}

@@ -79,9 +79,9 @@ def import_osm(
     min_coverage: Annotated[float, typer.Option(min=0, max=1, help="with --merge: share of a "
                                                 "curated edge the OSM path must cover to "
                                                 "replace it")] = 0.8,
-    keep_unconnected: Annotated[bool, typer.Option("--keep-unconnected", help="with --merge: "
-                                                   "keep OSM parts joined to no curated "
-                                                   "node")] = False,
+    keep_unused: Annotated[bool, typer.Option("--keep-unused", help="with --merge: "
+                                              "keep OSM parts joined to no curated node "
+                                              "and dead-end spurs")] = False,
 ) -> None:
     """Import rail and main roads from OpenStreetMap (see :mod:`mobility.osm_import`)."""
     from mobility import osm_import
@@ -110,7 +110,7 @@ def import_osm(
                 path, network=network, bbox=bbox, secondary=secondary, country=country,
                 service_tracks=service_tracks, snap_km=snap_km, corridor_km=corridor_km,
                 min_coverage=min_coverage, site_defaults=site_defaults,
-                keep_unconnected=keep_unconnected, progress=progress)
+                keep_unused=keep_unused, progress=progress)
             progress(f"writing {target}")
             osm_import.write_network(merged.nodes, merged.edges, target, phases=merged.phases,
                                      frictions=merged.frictions)

@@ -23,8 +23,10 @@ merged network. Inside the extract's area:
 3. **Hostile territory.** Imported nodes in :data:`HOSTILE_COUNTRIES` are dropped with their
    edges: the curated network ends at its hostile border crossings and nothing may route
    through Kaliningrad or Belarus.
-4. **Unreachable parts.** Parts of the import joined to no curated node are dropped (unless
-   ``keep_unconnected``): no scenario that names curated nodes can reach them.
+4. **Unused parts.** Unless ``keep_unused``, parts of the import joined to no curated node
+   are dropped (no scenario that names curated nodes can reach them), and so are dead-end
+   spurs, repeatedly, down to a named node (an OSM junction at the end of a single edge is
+   on no path between two other nodes, so no flow can use it).
 
 Sea and air edges, nodes and edges outside the area, phases and the calibrated frictions
 are the curated ones, unchanged.
@@ -47,7 +49,7 @@ from mobility._progress import Progress
 from mobility.network import NetworkTables
 from mobility.osm.build import Built, Snap, wanted_modes
 from mobility.osm.read import BBox
-from mobility.schema import EdgeRecord, Gauge, Mode, NodeRecord
+from mobility.schema import EdgeRecord, Gauge, Mode, NodeKind, NodeRecord
 from mobility.settings import CRS, METRIC_CRS
 
 #: Countries whose imported nodes are dropped from a merged network (the curated network
@@ -158,7 +160,7 @@ def curated_wants(tables: NetworkTables, area: BBox,
 def conflate(built: Built, tables: NetworkTables, area: BBox,
              wants: dict[str, list[tuple[Mode, Gauge | None]]], *, snap_m: float,
              corridor_m: float, min_coverage: float, progress: Progress,
-             keep_unconnected: bool = False) -> Conflation:
+             keep_unused: bool = False) -> Conflation:
     """Merge an import built with every curated node of ``area`` snapped (see module doc)."""
     report: list[str] = []
     osm_nodes, osm_edges, geometries = _drop_hostile(built, tables, report)
@@ -220,10 +222,45 @@ def conflate(built: Built, tables: NetworkTables, area: BBox,
         if eid not in replaced_ids:
             edges[eid] = edge
             geometries[eid] = tables.geometries[eid]
-    if not keep_unconnected:
+    if not keep_unused:
         _drop_unconnected(nodes, edges, geometries, tables, report)
+        _drop_dead_ends(nodes, edges, geometries, report)
     _summarise(matches, coverage, report)
     return Conflation(nodes, edges, geometries, matches, coverage, report)
+
+
+def _drop_dead_ends(nodes: dict[str, NodeRecord], edges: dict[str, EdgeRecord],
+                    geometries: dict[str, LineString], report: list[str]) -> None:
+    """Drop imported junctions at the end of one edge, and that edge, until none is left
+    (in place); towns, sites and curated nodes stay."""
+    touching: dict[str, set[str]] = defaultdict(set)
+    for eid, edge in edges.items():
+        touching[edge.u].add(eid)
+        touching[edge.v].add(eid)
+
+    def dead(node: str) -> bool:
+        record = nodes.get(node)
+        return (record is not None and node.startswith("osm-")
+                and record.kind == NodeKind.junction and len(touching[node]) == 1)
+
+    queue = sorted(n for n in nodes if dead(n))
+    count, km = 0, 0.0
+    while queue:
+        node = queue.pop()
+        if not dead(node):
+            continue
+        (eid,) = touching.pop(node)
+        edge = edges.pop(eid)
+        geometries.pop(eid, None)
+        del nodes[node]
+        count, km = count + 1, km + (edge.length_km or 0)
+        other = edge.v if edge.u == node else edge.u
+        touching[other].discard(eid)
+        if dead(other):
+            queue.append(other)
+    if count:
+        report.append(f"dropped {count} dead-end spur(s) of the import ({km:.1f} km) ending "
+                      "at no named node: no flow can use them (`keep_unused` keeps them)")
 
 
 def _drop_unconnected(nodes: dict[str, NodeRecord], edges: dict[str, EdgeRecord],
@@ -246,7 +283,7 @@ def _drop_unconnected(nodes: dict[str, NodeRecord], edges: dict[str, EdgeRecord]
     if dropped:
         report.append(f"dropped {len(dropped)} part(s) of the import ({len(gone)} nodes, "
                       f"{km:.1f} km) that touch no curated node: no scenario naming curated "
-                      "nodes reaches them (`keep_unconnected` keeps them)")
+                      "nodes reaches them (`keep_unused` keeps them)")
 
 
 def _gauge(edge: EdgeRecord) -> Gauge:
