@@ -26,7 +26,8 @@ merged network. Inside the extract's area:
 4. **Unused parts.** Unless ``keep_unused``, parts of the import joined to no curated node
    are dropped (no scenario that names curated nodes can reach them), and so are dead-end
    spurs, repeatedly, down to a named node (an OSM junction at the end of a single edge is
-   on no path between two other nodes, so no flow can use it).
+   on no path between two other nodes, so no flow can use it); the bends they leave are
+   contracted (:mod:`mobility.osm.contract`).
 
 Sea and air edges, nodes and edges outside the area, phases and the calibrated frictions
 are the curated ones, unchanged.
@@ -37,7 +38,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
 import networkx as nx
@@ -48,6 +49,7 @@ from shapely.geometry.base import BaseGeometry
 from mobility._progress import Progress
 from mobility.network import NetworkTables
 from mobility.osm.build import Built, Snap, wanted_modes
+from mobility.osm.contract import CONNECTOR_PREFIX, contract_degree_two
 from mobility.osm.read import BBox
 from mobility.schema import EdgeRecord, Gauge, Mode, NodeKind, NodeRecord
 from mobility.settings import CRS, METRIC_CRS
@@ -67,7 +69,6 @@ COMPATIBLE_GAUGES: dict[Gauge, frozenset[Gauge]] = {
     Gauge.broad: frozenset({Gauge.broad, Gauge.dual}),
     Gauge.dual: frozenset({Gauge.dual}),
 }
-CONNECTOR_PREFIX = "osm-link-"
 ROUTED_MODES = (Mode.road, Mode.rail)
 
 
@@ -225,6 +226,14 @@ def conflate(built: Built, tables: NetworkTables, area: BBox,
     if not keep_unused:
         _drop_unconnected(nodes, edges, geometries, tables, report)
         _drop_dead_ends(nodes, edges, geometries, report)
+        before = len(edges)
+        alias = contract_degree_two(nodes, edges, geometries)
+        coverage = [replace(c, osm_edges=tuple(dict.fromkeys(alias.get(e, e)
+                                                             for e in c.osm_edges)))
+                    for c in coverage]
+        if alias:
+            report.append(f"joined {before - len(edges)} pair(s) of imported edges at bends "
+                          "left by the dropped spurs (lengths, times and bottlenecks kept)")
     _summarise(matches, coverage, report)
     return Conflation(nodes, edges, geometries, matches, coverage, report)
 
