@@ -273,3 +273,25 @@ def test_dead_end_spurs_are_dropped_unless_kept(merged, extract):
     assert dead_ends(kept)  # the extract's side roads
     assert {c.edge for c in kept.coverage if c.replaced} == {
         c.edge for c in merged.coverage if c.replaced}
+
+
+def test_contracted_bends_keep_every_path_length_and_travel_time(merged, extract):
+    kept = merged_network_from_osm(extract, network=NETWORK, keep_unused=True)
+
+    def per_path(result) -> dict[str, tuple[float, float, float]]:
+        edges = result.edges.set_index("id")
+        out = {}
+        for item in result.coverage:
+            if item.replaced:
+                rows = edges.loc[list(item.osm_edges)]
+                out[item.edge] = (float(rows["length_km"].sum()),
+                                  float((rows["length_km"] / rows["speed_kph"]).sum()),
+                                  float(rows["capacity_per_day"].min()))
+        return out
+
+    contracted, full = per_path(merged), per_path(kept)
+    assert contracted.keys() == full.keys()
+    for edge, (km, hours, capacity) in full.items():
+        assert contracted[edge] == pytest.approx((km, hours, capacity), rel=1e-6), edge
+    assert len(merged.edges) < len(kept.edges)
+    assert any("joined from imported edges" in s for s in merged.edges["source"])
