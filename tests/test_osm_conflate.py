@@ -295,3 +295,20 @@ def test_contracted_bends_keep_every_path_length_and_travel_time(merged, extract
         assert contracted[edge] == pytest.approx((km, hours, capacity), rel=1e-6), edge
     assert len(merged.edges) < len(kept.edges)
     assert any("joined from imported edges" in s for s in merged.edges["source"])
+
+
+def test_an_edge_a_phase_replaces_stays_and_its_osm_twin_takes_its_corridors(extract, tmp_path):
+    import shutil
+
+    network = tmp_path / "net"
+    shutil.copytree(NETWORK, network)
+    with (network / "edges.csv").open("a", encoding="utf-8") as edges:
+        edges.write("road-e67-4l,border,town,road,E67 four lanes,23.6 54.3,,50,6000,,,,,,"
+                    "motorway,4,,via_baltica;suwalki,rb,road-border-town,test: dated\n")
+    merged = merged_network_from_osm(extract, network=network)
+    item = next(c for c in merged.coverage if c.edge == "road-border-town")
+    assert not item.replaced and item.carried and "takes its corridor tags" in item.reason
+    edges = merged.edges.set_index("id")
+    assert "road-border-town" in edges.index
+    for eid in item.osm_edges:
+        assert {"via_baltica", "suwalki"} <= set(edges.loc[eid, "corridors"].split(";"))

@@ -19,7 +19,10 @@ merged network. Inside the extract's area:
    length, the curated edge is **replaced**: it is dropped and the path's OSM edges take its
    corridor tags (so a corridor closure still closes it) and a note in their ``source``. The
    others stay as curated, each with the reason. Edges of a dated phase (or replaced by one)
-   always stay: their opening year is curated knowledge OSM does not hold.
+   always stay: their opening year is curated knowledge OSM does not hold; the OSM path that
+   covers an edge a phase replaces still takes its corridor tags, so that a corridor closure
+   closes every route along the corridor (a limit: the curated edge and its OSM twin both
+   carry traffic, so such a stretch has their capacities added).
 3. **Hostile territory.** Imported nodes in :data:`HOSTILE_COUNTRIES` are dropped with their
    edges: the curated network ends at its hostile border crossings and nothing may route
    through Kaliningrad or Belarus.
@@ -70,6 +73,8 @@ COMPATIBLE_GAUGES: dict[Gauge, frozenset[Gauge]] = {
     Gauge.dual: frozenset({Gauge.dual}),
 }
 ROUTED_MODES = (Mode.road, Mode.rail)
+#: Why a curated edge that a dated phase replaces stays (its OSM path still takes its tags).
+PHASE_REPLACED = "replaced by a dated phase (curated)"
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,9 @@ class EdgeCoverage:
     replaced: bool
     osm_edges: tuple[str, ...]
     reason: str
+    #: The OSM path takes the curated edge's corridor tags although the edge stays (it is
+    #: replaced by a dated phase): a corridor closure closes both.
+    carried: bool = False
 
     @property
     def length_ratio(self) -> float | None:
@@ -185,34 +193,18 @@ def conflate(built: Built, tables: NetworkTables, area: BBox,
         line = curated_lines[eid]
         curated_km = edge.length_km or line.length / 1000
         kept = _why_kept(edge, tables, area, fixed)
-        ends = [_end(edge, node, by_end, built.placed) for node in (edge.u, edge.v)]
-        source, target = ends
-        if kept is None and (source is None or target is None):
+        source, target = (_end(edge, node, by_end, built.placed) for node in (edge.u, edge.v))
+        if kept in (None, PHASE_REPLACED) and (source is None or target is None):
             missing = edge.u if source is None else edge.v
             kept = f"'{missing}' has no {edge.mode} match" + (
                 f" of gauge {edge.gauge}" if edge.mode == Mode.rail else "")
-        if kept is not None or source is None or target is None:
+        if kept not in (None, PHASE_REPLACED) or source is None or target is None:
             coverage.append(EdgeCoverage(eid, str(edge.mode), curated_km, 0.0, None, False,
                                          (), kept or "no match"))
             continue
         found = finder.path(edge, source, target, line, max(corridor_m, snap_m))
-        if found is None:
-            coverage.append(EdgeCoverage(eid, str(edge.mode), curated_km, 0.0, None, False, (),
-                                         f"no OSM {_what(edge)} path within "
-                                         f"{corridor_m / 1000:g} km of the curated line"))
-            continue
-        path, osm_km, union = found
-        share = float(line.intersection(union.buffer(corridor_m)).length / line.length) \
-            if line.length > 0 else 1.0
-        ratio = osm_km / curated_km
-        replaced = share >= min_coverage and LENGTH_RATIO[0] <= ratio <= LENGTH_RATIO[1]
-        reason = ("replaced" if replaced else
-                  f"coverage {share:.0%} below `min_coverage` {min_coverage:.0%}"
-                  if share < min_coverage else
-                  f"OSM path {ratio:.2f} times the curated length (outside "
-                  f"{LENGTH_RATIO[0]:g}-{LENGTH_RATIO[1]:g})")
-        coverage.append(EdgeCoverage(eid, str(edge.mode), curated_km, share, osm_km, replaced,
-                                     tuple(path), reason))
+        coverage.append(_covered(eid, edge, found, line, curated_km, kept, corridor_m,
+                                 min_coverage))
     edges = dict(osm_edges)
     replaced_ids = {c.edge for c in coverage if c.replaced}
     _carry_corridors(edges, coverage, tables)
@@ -295,6 +287,31 @@ def _drop_unconnected(nodes: dict[str, NodeRecord], edges: dict[str, EdgeRecord]
                       "nodes reaches them (`keep_unused` keeps them)")
 
 
+def _covered(eid: str, edge: EdgeRecord, found: tuple[list[str], float, BaseGeometry] | None,
+             line: LineString, curated_km: float, kept: str | None, corridor_m: float,
+             min_coverage: float) -> EdgeCoverage:
+    """The coverage of one curated edge by the OSM path found for it (if any)."""
+    if found is None:
+        return EdgeCoverage(eid, str(edge.mode), curated_km, 0.0, None, False, (), kept or (
+            f"no OSM {_what(edge)} path within {corridor_m / 1000:g} km of the curated line"))
+    path, osm_km, union = found
+    share = float(line.intersection(union.buffer(corridor_m)).length / line.length) \
+        if line.length > 0 else 1.0
+    ratio = osm_km / curated_km
+    covers = share >= min_coverage and LENGTH_RATIO[0] <= ratio <= LENGTH_RATIO[1]
+    if kept is not None:  # replaced by a dated phase: it stays, its OSM twin takes its tags
+        return EdgeCoverage(eid, str(edge.mode), curated_km, share, osm_km, False, tuple(path),
+                            kept + ("; its OSM path takes its corridor tags" if covers else ""),
+                            carried=covers)
+    reason = ("replaced" if covers else
+              f"coverage {share:.0%} below `min_coverage` {min_coverage:.0%}"
+              if share < min_coverage else
+              f"OSM path {ratio:.2f} times the curated length (outside "
+              f"{LENGTH_RATIO[0]:g}-{LENGTH_RATIO[1]:g})")
+    return EdgeCoverage(eid, str(edge.mode), curated_km, share, osm_km, covers, tuple(path),
+                        reason)
+
+
 def _gauge(edge: EdgeRecord) -> Gauge:
     """A rail edge's gauge (the schema requires one)."""
     assert edge.gauge is not None, edge.id
@@ -310,7 +327,7 @@ def _why_kept(edge: EdgeRecord, tables: NetworkTables, area: BBox,
     if edge.phase is not None:
         return f"dated phase '{edge.phase}' (curated)"
     if edge.id in fixed:
-        return "replaced by a dated phase (curated)"
+        return PHASE_REPLACED
     for end in (edge.u, edge.v):
         if not inside(tables.nodes[end], area):
             return f"'{end}' lies outside the extract"
@@ -377,7 +394,7 @@ def _carry_corridors(edges: dict[str, EdgeRecord], coverage: list[EdgeCoverage],
     """OSM edges on a replacing path take the curated edge's corridors and a source note."""
     carried: dict[str, list[str]] = defaultdict(list)
     for item in coverage:
-        if item.replaced:
+        if item.replaced or item.carried:
             for eid in item.osm_edges:
                 carried[eid].append(item.edge)
     for eid, curated_ids in sorted(carried.items()):
