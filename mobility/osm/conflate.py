@@ -295,8 +295,10 @@ def _covered(eid: str, edge: EdgeRecord, found: tuple[list[str], float, BaseGeom
         return EdgeCoverage(eid, str(edge.mode), curated_km, 0.0, None, False, (), kept or (
             f"no OSM {_what(edge)} path within {corridor_m / 1000:g} km of the curated line"))
     path, osm_km, union = found
-    share = float(line.intersection(union.buffer(corridor_m)).length / line.length) \
-        if line.length > 0 else 1.0
+    # the path simplified to a twentieth of the corridor first: buffering every bend of a
+    # detailed OSM path costs far more and moves the corridor's edge by less than that
+    corridor = union.simplify(corridor_m / 20).buffer(corridor_m, quad_segs=4)
+    share = float(line.intersection(corridor).length / line.length) if line.length > 0 else 1.0
     ratio = osm_km / curated_km
     covers = share >= min_coverage and LENGTH_RATIO[0] <= ratio <= LENGTH_RATIO[1]
     if kept is not None:  # replaced by a dated phase: it stays, its OSM twin takes its tags

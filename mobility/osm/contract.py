@@ -29,6 +29,7 @@ def contract_degree_two(nodes: dict[str, NodeRecord], edges: dict[str, EdgeRecor
         touching[edge.v].add(eid)
     held: dict[str, list[str]] = {eid: [eid] for eid in edges}
     alias: dict[str, str] = {}
+    coords: dict[str, list[tuple[float, ...]]] = {}  # joined lines, made LineStrings at the end
     for node in sorted(nodes):
         pair = sorted(touching.get(node, ()))
         record = nodes[node]
@@ -40,14 +41,15 @@ def contract_degree_two(nodes: dict[str, NodeRecord], edges: dict[str, EdgeRecor
         b = second.v if second.u == node else second.u
         if a in (b, node) or b == node or _key(first) != _key(second):
             continue
-        merged, line = _joined(first, second, node, a, b, geometries)
+        merged, line = _joined(first, second, node, a, b, coords, geometries)
         for eid in pair:
             del edges[eid]
-            geometries.pop(eid)
+            geometries.pop(eid, None)
+            coords.pop(eid, None)
             touching[a].discard(eid)
             touching[b].discard(eid)
         keep = merged.id
-        edges[keep], geometries[keep] = merged, line
+        edges[keep], coords[keep] = merged, line
         touching[a].add(keep)
         touching[b].add(keep)
         touching.pop(node)
@@ -56,6 +58,8 @@ def contract_degree_two(nodes: dict[str, NodeRecord], edges: dict[str, EdgeRecor
         for old in held[keep]:
             if old != keep:
                 alias[old] = keep
+    for eid, line in coords.items():
+        geometries[eid] = LineString(line)
     for eid, parts in held.items():
         if len(parts) > 1:
             edge = edges[eid]
@@ -71,10 +75,11 @@ def _key(edge: EdgeRecord) -> tuple:
 
 
 def _joined(first: EdgeRecord, second: EdgeRecord, node: str, a: str, b: str,
-            geometries: dict[str, LineString]) -> tuple[EdgeRecord, LineString]:
-    """One edge from ``a`` through ``node`` to ``b``: the two edges' merge."""
-    one = list(geometries[first.id].coords)
-    two = list(geometries[second.id].coords)
+            coords: dict[str, list[tuple[float, ...]]], geometries: dict[str, LineString],
+            ) -> tuple[EdgeRecord, list[tuple[float, ...]]]:
+    """One edge from ``a`` through ``node`` to ``b``: the two edges' merge, and its line."""
+    one = list(coords[first.id] if first.id in coords else geometries[first.id].coords)
+    two = list(coords[second.id] if second.id in coords else geometries[second.id].coords)
     if first.u == node:
         one.reverse()  # now a → node
     if second.v == node:
@@ -95,7 +100,7 @@ def _joined(first: EdgeRecord, second: EdgeRecord, node: str, a: str, b: str,
         "electrified": (False if False in (first.electrified, second.electrified) else
                         True if first.electrified and second.electrified else None),
     })
-    return merged, LineString(one + two[1:])
+    return merged, one + two[1:]
 
 
 def _smaller(x: int | None, y: int | None) -> int | None:
