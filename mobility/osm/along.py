@@ -2,7 +2,8 @@
 
 Not real OpenStreetMap data: each chosen curated road or rail edge becomes one OSM way that
 follows the edge's curated line with a node every ``step_km`` (shifted sideways by up to
-``wiggle_m``, so the OSM path is a little longer than the curated line, as real ones are),
+``wiggle_m`` and at most a tenth of the spacing, so the OSM path is a little longer than the
+curated line, as real ones are),
 tagged so that the importer's class defaults give the edge's own speed and capacity where the
 curated edge uses them. Curated nodes become OSM nodes ``offset_m`` away (so snapping has a
 distance to measure and report); edges that meet at a curated node share its OSM node. Every
@@ -62,7 +63,8 @@ def write_extract_along(network: str | Path | None, edge_ids: list[str], path: P
             steps = max(1, int(metres / 1000 / step_km))
             for i in range(1, steps):
                 lon, lat, _ = GEOD.fwd(ax, ay, azimuth, metres * i / steps)
-                side = wiggle_m * math.sin(i * 1.3)
+                # at most a tenth of the spacing: a path, not a zigzag, however fine the step
+                side = min(wiggle_m, 100.0 * step_km) * math.sin(i * 1.3)
                 lon, lat, _ = GEOD.fwd(lon, lat, azimuth + 90.0, side)
                 refs.append(osm_node(lon, lat))
                 if edge.mode == Mode.road and branch_every and i % branch_every == 0:
