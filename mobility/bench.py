@@ -716,7 +716,7 @@ def _osm_rows(osm: dict | None) -> list[tuple[str, str, str]]:
         return []
     if osm.get("status") != "ok":
         return [("OSM import and merge", f"{osm.get('status')}: {osm.get('error')}", "")]
-    return [(f"OSM import with merge, synthetic PBF {osm['pbf_mb']:.1f} MB "
+    return [(f"OSM import with merge, synthetic PBF {osm['pbf_mb']:.2f} MB "
              f"({osm['osm_nodes']:,} OSM nodes) along the curated network: "
              f"{osm['nodes']:,} nodes, {osm['edges']:,} edges; curated nodes "
              f"{osm['matched']} matched, {osm['partial']} partial, {osm['missed']} missed; "
