@@ -13,6 +13,10 @@ stop it. Networks:
 * ``synthetic-N``: `mobility.synthetic.synthetic_problem` with ``N`` arcs and integer-hour
   transit times (the same agreement holds).
 
+Beside them: a route query, the closure, sweep throughput, and the OSM import of a synthetic
+PBF laid along the whole curated network merged with it (``osm_step_km``; not real OSM data):
+its time and peak memory, and the match and coverage counts.
+
 The exact method computes the whole earliest-arrival curve up to the horizon in one call; the
 baseline (`mobility.flows.time_expanded_max_flow`, OR-Tools ``SimpleMaxFlow`` on one node
 copy per hour) answers one horizon per solve. Answers are compared at a few horizons; the
@@ -85,6 +89,9 @@ class BenchConfig:
     parametric_max_arcs
         The slower ``parametric`` exact method is timed only up to this many arcs (it takes
         about two minutes at 100,000).
+    osm_step_km
+        Node spacing of the synthetic OSM extract laid along the whole curated network
+        (:mod:`mobility.osm.along`) whose import and merge are timed; smaller is larger.
     """
 
     sizes: tuple[int, ...] = (50_000, 100_000)
@@ -102,6 +109,7 @@ class BenchConfig:
     curated: bool = True
     other_timings: bool = True
     parametric_max_arcs: int = 50_000
+    osm_step_km: float = 0.5
     notes: tuple[str, ...] = field(default=())
 
     @classmethod
@@ -123,6 +131,7 @@ class BenchConfig:
             sweep_runs=40,
             route_repeat=20,
             parametric_max_arcs=2_000,
+            osm_step_km=3.0,
             notes=("quick run: the baseline is solved up to 30 days only (the 180-day hourly "
                    "network of the curated problem takes about two minutes); the fleet "
                    "closure with its bound and marginal re-solves is not timed; the "
@@ -274,6 +283,43 @@ def _task_closure(task: dict) -> dict:
     return out
 
 
+def _task_osm_import(task: dict) -> dict:
+    """Import (with ``secondary``) and merge (`merged_network_from_osm`) a synthetic PBF laid
+    along every undated road and rail edge of the curated network, and write the result."""
+    import tempfile
+    from pathlib import Path
+
+    import osmium
+
+    from mobility.network import read_network_tables
+    from mobility.osm.along import to_pbf, write_extract_along
+    from mobility.osm_import import merged_network_from_osm, write_network
+
+    tables = read_network_tables(None)
+    ids = sorted(e.id for e in tables.edges.values()
+                 if e.mode in ("road", "rail") and e.phase is None)
+    with tempfile.TemporaryDirectory(prefix="mobility-bench-osm-") as scratch:
+        xml = write_extract_along(None, ids, Path(scratch) / "along.osm",
+                                  step_km=task["step_km"])
+        pbf = to_pbf(xml, Path(scratch) / "along.osm.pbf")
+        start = time.perf_counter()
+        merged = merged_network_from_osm(pbf, secondary=True)
+        merge_s = time.perf_counter() - start
+        start = time.perf_counter()
+        write_network(merged.nodes, merged.edges, Path(scratch) / "merged.gpkg",
+                      phases=merged.phases, frictions=merged.frictions)
+        write_s = time.perf_counter() - start
+        statuses = [m.status for m in merged.matches]
+        return {"pbf_mb": pbf.stat().st_size / 1e6, "xml_mb": xml.stat().st_size / 1e6,
+                "osm_nodes": sum(1 for _ in osmium.FileProcessor(str(pbf), osmium.osm.NODE)),
+                "seconds": merge_s, "write_seconds": write_s,
+                "nodes": len(merged.nodes), "edges": len(merged.edges),
+                "matched": statuses.count("matched") + statuses.count("placed"),
+                "partial": statuses.count("partial"), "missed": statuses.count("missed"),
+                "replaced": sum(c.replaced for c in merged.coverage),
+                "curated_edges": len(merged.coverage)}
+
+
 def _task_sweep(task: dict) -> dict:
     from mobility import sweep
 
@@ -319,6 +365,7 @@ _TASKS = {
     "closure": _task_closure,
     "sweep": _task_sweep,
     "dask_overhead": _task_dask_overhead,
+    "osm_import": _task_osm_import,
 }
 
 
@@ -549,6 +596,10 @@ def run_bench(config: BenchConfig | None = None, *, progress: Progress | None = 
     result["closure"] = _run_child({"task": "closure", "repeat": config.closure_repeat,
                                     "detail": config.closure_detail}, config.timeout_s)
     result["sweep"] = _sweep(config, say)
+    say(f"OSM import and merge, synthetic extract along the curated network "
+        f"(a node every {config.osm_step_km:g} km)")
+    result["osm_import"] = _run_child({"task": "osm_import", "step_km": config.osm_step_km},
+                                      config.timeout_s)
     return result
 
 
@@ -650,12 +701,28 @@ def other_rows(result: dict) -> list[tuple[str, str, str]]:
         rows.append(("stress case: fleet engine / exact (time; troops by day)",
                      f"{ratio:,.0f}x; {agree}", "troops within 1 %"))
     rows += _sweep_rows(result["sweep"])
+    rows += _osm_rows(result.get("osm_import"))
     for net in result["networks"]:
         if "methods_agree" in net:
             rows.append((f"{net['name']}: exact methods agree",
                          f"{net['methods_agree']} (max rel. diff "
                          f"{net['methods_max_rel_diff']:.1e})", ""))
     return rows
+
+
+def _osm_rows(osm: dict | None) -> list[tuple[str, str, str]]:
+    """The measured import and merge of the synthetic OSM extract."""
+    if osm is None:
+        return []
+    if osm.get("status") != "ok":
+        return [("OSM import and merge", f"{osm.get('status')}: {osm.get('error')}", "")]
+    return [(f"OSM import with merge, synthetic PBF {osm['pbf_mb']:.2f} MB "
+             f"({osm['osm_nodes']:,} OSM nodes) along the curated network: "
+             f"{osm['nodes']:,} nodes, {osm['edges']:,} edges; curated nodes "
+             f"{osm['matched']} matched, {osm['partial']} partial, {osm['missed']} missed; "
+             f"{osm['replaced']} of {osm['curated_edges']} curated edges replaced",
+             f"{format_seconds(osm['seconds'])} (+ write {format_seconds(osm['write_seconds'])}"
+             f"), peak {osm['peak_rss_mb']:,.0f} MB", "")]
 
 
 def _sweep_rows(sweeps: dict) -> list[tuple[str, str, str]]:

@@ -236,7 +236,14 @@ def read_network_tables(path: str | Path | None = None) -> NetworkTables:
         nodes_frame = _read_geo(root, layer="nodes")
         edges_frame = _read_geo(root, layer="edges")
         phases_frame = _read_optional_layer(root, "phases")
-        return _tables_from_frames(str(root), nodes_frame, edges_frame, phases_frame, None)
+        tables = _tables_from_frames(str(root), nodes_frame, edges_frame, phases_frame, None)
+        frictions = _read_optional_layer(root, "frictions")
+        if frictions is None:
+            return tables
+        raw = {name: _number(value) for name, value in
+               zip(frictions.get("name", []), frictions.get("value", []), strict=True)}
+        values = check_frictions(raw, f"{root} layer 'frictions'")
+        return replace(tables, rail_speed_factor=values["rail_speed_factor"])
     for suffix in (".csv", ".geojson"):
         nodes_path, edges_path = root / f"nodes{suffix}", root / f"edges{suffix}"
         if nodes_path.exists() or edges_path.exists():
@@ -272,12 +279,19 @@ def read_frictions(folder: str | Path) -> dict[str, float]:
     changes; data/VALIDATION.md, Part C).
     """
     path = Path(folder) / "frictions.yaml"
-    values = dict(FRICTION_DEFAULTS)
     if not path.exists():
-        return values
+        return dict(FRICTION_DEFAULTS)
     raw = read_yaml(path, NetworkDataError) or {}
     if not isinstance(raw, dict):
         raise NetworkDataError(f"{path}: expected a mapping of friction names to numbers")
+    return check_frictions(raw, str(path))
+
+
+def check_frictions(raw: dict, where: str) -> dict[str, float]:
+    """Friction values from ``raw`` (name → number), defaults for the rest; an unknown
+    name or a value outside (0, 2] is an error naming ``where``."""
+    values = dict(FRICTION_DEFAULTS)
+    path = where
     for key, value in raw.items():
         if key not in FRICTION_DEFAULTS:
             valid = ", ".join(sorted(FRICTION_DEFAULTS))
@@ -286,6 +300,13 @@ def read_frictions(folder: str | Path) -> dict[str, float]:
             raise NetworkDataError(f"{path}: {key} must be a number in (0, 2], not {value!r}")
         values[key] = float(value)
     return values
+
+
+def _number(text: str) -> float | str:
+    try:
+        return float(text)
+    except ValueError:
+        return text
 
 
 def _read_csv(path: Path) -> pd.DataFrame:

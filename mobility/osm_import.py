@@ -30,7 +30,8 @@ junctions are kept. Edge ids are ``osm-rail-<first way id>-<n>`` / ``osm-road-â€
 ``osm-<node id>-1435``/``-1520`` for the two sides of a split gauge break). Nodes are
 ``junction``, ``city`` (named after a ``place=city|town`` node within 1 km) or
 ``gauge_transfer``. A node's country is ``country`` if given, else the Natural Earth
-country it lies in (shipped basemap, nearest within 25 km).
+country it lies in (the shipped regional basemap, elsewhere the shipped Natural Earth world
+map; nearest within 25 km), looked up through a spatial index.
 
 Gauge physics: an OSM node shared by 1435 and 1520 track (and no dual track) is a gauge
 break. It becomes a ``gauge_transfer`` node where a transfer happens â€” the OSM node is
@@ -52,6 +53,7 @@ import logging
 import os
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -61,12 +63,22 @@ from mobility._errors import MobilityError, NetworkDataError
 from mobility._progress import Progress, silent
 from mobility.osm import tags as osm_tags
 from mobility.osm.build import Built, build, curated_sites
+from mobility.osm.conflate import (
+    CORRIDOR_KM,
+    MIN_COVERAGE,
+    EdgeCoverage,
+    NodeMatch,
+    conflate,
+    curated_wants,
+    grown,
+)
 from mobility.osm.read import BBox, OsmExtract, read_pbf, read_place, read_xml
-from mobility.schema import EDGE_COLUMNS, NODE_COLUMNS
+from mobility.osm.sites import read_site_defaults
+from mobility.schema import EDGE_COLUMNS, NODE_COLUMNS, PHASE_COLUMNS
 from mobility.settings import CRS
 
-__all__ = ["DEFAULTS_TABLE", "OSM_SUFFIXES", "network_from_osm", "network_from_place",
-           "parse_bbox", "write_network"]
+__all__ = ["DEFAULTS_TABLE", "OSM_SUFFIXES", "MergedNetwork", "merged_network_from_osm",
+           "network_from_osm", "network_from_place", "parse_bbox", "write_network"]
 
 logger = logging.getLogger(__name__)
 
@@ -128,6 +140,7 @@ def network_from_osm(
     progress: Progress | None = None,
     service_tracks: bool = False,
     snap_km: float = SNAP_KM,
+    site_defaults: str | Path | None = None,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Import the rail and road network of an OSM extract.
 
@@ -152,6 +165,10 @@ def network_from_osm(
         Keep yards, sidings, spurs and industrial lines.
     snap_km
         Largest distance at which a curated site or gauge-break transfer is snapped.
+    site_defaults
+        A CSV or YAML table of transfer capacity and dwell by kind for the terminals,
+        bases, ports and airfields found by their OSM tags (:mod:`mobility.osm.sites`);
+        ``None``: the labelled assumptions of :data:`mobility.osm.tags.SITE_DEFAULTS`.
 
     Returns
     -------
@@ -161,20 +178,29 @@ def network_from_osm(
         ``attrs["report"]`` lists gauge breaks split or made transfers, sites attached or
         not, and ways dropped.
     """
+    path, reader = _reader(path)
+    return _import(lambda **kw: reader(path, **kw), str(path), bbox=bbox, secondary=secondary,
+                   attach=attach, country=country, progress=progress,
+                   service_tracks=service_tracks, snap_km=snap_km, site_defaults=site_defaults)
+
+
+def check_extract(path: str | Path) -> Path:
+    """``path`` if it names an existing OSM extract file; one clear error otherwise."""
     path = Path(path)
     if not path.exists():
         msg = (f"{path}: no such file (expected an OSM extract: "
                f"{', '.join(OSM_SUFFIXES)})")
         raise NetworkDataError(msg)
-    name = path.name.lower()
-    if not name.endswith(OSM_SUFFIXES) or not path.is_file():
+    if not path.name.lower().endswith(OSM_SUFFIXES) or not path.is_file():
         msg = (f"{path}: not an OSM extract; expected a file ending in "
                f"{', '.join(OSM_SUFFIXES)}")
         raise NetworkDataError(msg)
-    reader = read_pbf if name.endswith(PBF_SUFFIXES) else read_xml
-    return _import(lambda **kw: reader(path, **kw), str(path), bbox=bbox, secondary=secondary,
-                   attach=attach, country=country, progress=progress,
-                   service_tracks=service_tracks, snap_km=snap_km)
+    return path
+
+
+def _reader(path: str | Path) -> tuple[Path, Callable[..., OsmExtract]]:
+    path = check_extract(path)
+    return path, read_pbf if path.name.lower().endswith(PBF_SUFFIXES) else read_xml
 
 
 def network_from_place(
@@ -187,6 +213,7 @@ def network_from_place(
     progress: Progress | None = None,
     service_tracks: bool = False,
     snap_km: float = SNAP_KM,
+    site_defaults: str | Path | None = None,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Like :func:`network_from_osm` for a place name, downloaded through OSMnx/Overpass.
 
@@ -196,17 +223,38 @@ def network_from_place(
         raise MobilityError("`place` '': give a place name such as 'Lithuania'")
     return _import(lambda **kw: read_place(place.strip(), **kw), f"`place` {place!r}",
                    bbox=bbox, secondary=secondary, attach=attach, country=country,
-                   progress=progress, service_tracks=service_tracks, snap_km=snap_km)
+                   progress=progress, service_tracks=service_tracks, snap_km=snap_km,
+                   site_defaults=site_defaults)
 
 
 def _import(read: Callable[..., OsmExtract], what: str, *, bbox, secondary: bool,
             attach: bool, country: str | None, progress: Progress | None,
-            service_tracks: bool, snap_km: float) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+            service_tracks: bool, snap_km: float,
+            site_defaults: str | Path | None) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     box = parse_bbox(bbox) if bbox is not None else None
     code = _check_country(country)
-    if not snap_km > 0:
-        raise MobilityError(f"`snap_km` {snap_km!r}: must be a positive distance in km")
+    _check_km("snap_km", snap_km)
+    table = read_site_defaults(site_defaults) if site_defaults is not None else None
     say = progress or silent
+    extract = _read(read, what, box, secondary, service_tracks, say)
+    area = box or _extent(extract)
+    curated = curated_sites(area) if attach else []
+    built = build(extract, curated=curated, country=code, secondary=secondary,
+                  service_tracks=service_tracks, snap_m=snap_km * 1000, progress=say,
+                  site_defaults=table)
+    for line in built.report:
+        logger.info("%s: %s", what, line)
+    say("done", 1.0, 1.0)
+    return _frames(built)
+
+
+def _check_km(name: str, value: float) -> None:
+    if not value > 0:
+        raise MobilityError(f"`{name}` {value!r}: must be a positive distance in km")
+
+
+def _read(read: Callable[..., OsmExtract], what: str, box: BBox | None, secondary: bool,
+          service_tracks: bool, say: Progress) -> OsmExtract:
     extract = read(bbox=box, secondary=secondary, service_tracks=service_tracks, progress=say)
     if not extract.segments:
         wanted = "railway=rail or highway=motorway/trunk/primary" + (
@@ -215,14 +263,90 @@ def _import(read: Callable[..., OsmExtract], what: str, *, bbox, secondary: bool
         msg = (f"{what}: no {wanted} ways{where}; check the area (bbox order is "
                "west,south,east,north) or add `secondary`")
         raise NetworkDataError(msg)
-    area = box or _extent(extract)
-    curated = curated_sites(area) if attach else []
+    return extract
+
+
+@dataclass
+class MergedNetwork:
+    """A curated network merged with an OSM import (:func:`merged_network_from_osm`).
+
+    ``nodes``/``edges`` are GeoDataFrames like :func:`network_from_osm`'s, ``phases`` the
+    curated phases table and ``frictions`` the curated calibrated frictions, all written by
+    :func:`write_network`. ``matches`` says how each curated node inside the area met the
+    import, ``coverage`` how each curated road/rail edge touching it was covered, and
+    ``report`` the notes of the import and of the merge.
+    """
+
+    nodes: gpd.GeoDataFrame
+    edges: gpd.GeoDataFrame
+    phases: pd.DataFrame
+    frictions: dict[str, float]
+    matches: list[NodeMatch]
+    coverage: list[EdgeCoverage]
+    report: tuple[str, ...]
+
+
+def merged_network_from_osm(
+    path: str | Path,
+    *,
+    network: str | Path | None = None,
+    bbox: BBox | str | None = None,
+    secondary: bool = False,
+    country: str | None = None,
+    progress: Progress | None = None,
+    service_tracks: bool = False,
+    snap_km: float = SNAP_KM,
+    corridor_km: float = CORRIDOR_KM,
+    min_coverage: float = MIN_COVERAGE,
+    site_defaults: str | Path | None = None,
+    keep_unused: bool = False,
+) -> MergedNetwork:
+    """One network from the curated layer ``network`` and the OSM detail of an extract.
+
+    Every curated node inside the extract's area (``bbox``, or the extent of its data) is
+    snapped to the import within ``snap_km`` (reported matched or missed); every curated road
+    or rail edge whose OSM path between its snapped ends covers at least ``min_coverage`` of
+    its length within ``corridor_km`` is replaced by that path; all else stays curated (see
+    :mod:`mobility.osm.conflate`). Curated node ids are kept, so scenarios that name them run
+    unchanged on the result (write it with :func:`write_network`).
+
+    ``network`` is a network folder or GeoPackage (``None``: the shipped ``data/network``);
+    parts of the import joined to no curated node are dropped unless ``keep_unused``;
+    the other arguments are those of :func:`network_from_osm`.
+    """
+    from mobility.network import read_network_tables
+
+    path, reader = _reader(path)
+    box = parse_bbox(bbox) if bbox is not None else None
+    code = _check_country(country)
+    _check_km("snap_km", snap_km)
+    _check_km("corridor_km", corridor_km)
+    if not 0 < min_coverage <= 1:
+        raise MobilityError(f"`min_coverage` {min_coverage!r}: must be a share in (0, 1], "
+                            "e.g. 0.8")
+    table = read_site_defaults(site_defaults) if site_defaults is not None else None
+    tables = read_network_tables(network)
+    say = progress or silent
+    extract = _read(lambda **kw: reader(path, **kw), str(path), box, secondary, service_tracks,
+                    say)
+    area = grown(box or _extent(extract), snap_km)
+    wants = curated_wants(tables, area)
+    curated = [tables.nodes[nid] for nid in sorted(wants)]
     built = build(extract, curated=curated, country=code, secondary=secondary,
-                  service_tracks=service_tracks, snap_m=snap_km * 1000, progress=say)
-    for line in built.report:
-        logger.info("%s: %s", what, line)
+                  service_tracks=service_tracks, snap_m=snap_km * 1000, progress=say,
+                  wants=wants, site_defaults=table)
+    merged = conflate(built, tables, area, wants, snap_m=snap_km * 1000,
+                      corridor_m=corridor_km * 1000, min_coverage=min_coverage, progress=say,
+                      keep_unused=keep_unused)
+    report = (*built.report, *merged.report)
+    nodes, edges = _frames(Built(nodes=merged.nodes, edges=merged.edges,
+                                 geometries=merged.geometries, report=list(report)))
+    phases = pd.DataFrame([p.model_dump(mode="json") for _, p in sorted(tables.phases.items())],
+                          columns=list(PHASE_COLUMNS))
     say("done", 1.0, 1.0)
-    return _frames(built)
+    return MergedNetwork(nodes, edges, phases,
+                         {"rail_speed_factor": tables.rail_speed_factor},
+                         merged.matches, merged.coverage, report)
 
 
 def _extent(extract: OsmExtract) -> BBox:
@@ -263,8 +387,21 @@ def _row(values: dict, columns: list[str]) -> dict:
     return row
 
 
-def write_network(nodes: gpd.GeoDataFrame, edges: gpd.GeoDataFrame, path: str | Path) -> Path:
-    """Write ``nodes`` and ``edges`` as a GeoPackage that ``load_network`` reads.
+def check_out(path: str | Path) -> Path:
+    """``path`` if a network GeoPackage can be written there; checked before any work."""
+    path = Path(path)
+    if path.suffix.lower() != ".gpkg":
+        raise MobilityError(f"`out` {str(path)!r}: the output must be a GeoPackage (.gpkg)")
+    if not path.parent.is_dir():
+        raise MobilityError(f"`out` {str(path)!r}: folder {str(path.parent)!r} does not exist")
+    return path
+
+
+def write_network(nodes: gpd.GeoDataFrame, edges: gpd.GeoDataFrame, path: str | Path, *,
+                  phases: pd.DataFrame | None = None,
+                  frictions: dict[str, float] | None = None) -> Path:
+    """Write ``nodes`` and ``edges`` (and ``phases``, ``frictions`` when given, as a merged
+    network has them) as a GeoPackage that ``load_network`` reads.
 
     The file is written next to its target under a temporary name, checked by reading it
     back through the schema, and only then moved into place (``os.replace``), so a failed
@@ -274,15 +411,17 @@ def write_network(nodes: gpd.GeoDataFrame, edges: gpd.GeoDataFrame, path: str | 
 
     from mobility.network import read_network_tables
 
-    path = Path(path)
-    if path.suffix.lower() != ".gpkg":
-        raise MobilityError(f"`out` {str(path)!r}: the output must be a GeoPackage (.gpkg)")
-    if not path.parent.is_dir():
-        raise MobilityError(f"`out` {str(path)!r}: folder {str(path.parent)!r} does not exist")
+    path = check_out(path)
     temporary = path.with_name(f".{path.stem}.{os.getpid()}.tmp.gpkg")
     try:
         pyogrio.write_dataframe(nodes, temporary, layer="nodes", driver="GPKG")
         pyogrio.write_dataframe(edges, temporary, layer="edges", driver="GPKG")
+        if phases is not None and len(phases):
+            pyogrio.write_dataframe(phases.astype(str), temporary, layer="phases",
+                                    driver="GPKG")
+        if frictions:
+            table = pd.DataFrame({"name": list(frictions), "value": list(frictions.values())})
+            pyogrio.write_dataframe(table, temporary, layer="frictions", driver="GPKG")
         read_network_tables(temporary)
         os.replace(temporary, path)
     finally:

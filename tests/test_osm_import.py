@@ -22,6 +22,7 @@ from pyproj import Geod
 from mobility._errors import MobilityError, NetworkDataError
 from mobility.movement import GATE_IN, GATE_OUT, movement_graph
 from mobility.network import load_network
+from mobility.osm.along import to_pbf
 from mobility.osm_import import network_from_osm, network_from_place, write_network
 
 OSM = Path(__file__).parent / "fixtures" / "osm" / "suwalki-gap.osm"
@@ -251,17 +252,12 @@ def test_bbox_keeps_only_what_lies_inside(tmp_path):
 
 
 def test_pbf_stream_and_bz2_give_the_same_network_as_osmnx_xml(imported, tmp_path, monkeypatch):
-    import osmium
-
     from mobility.osm import read
 
     monkeypatch.setattr(read, "DISK_INDEX_BYTES", 0)  # node locations in an on-disk index
 
     pbf = tmp_path / "suwalki-gap.osm.pbf"
-    writer = osmium.SimpleWriter(str(pbf))
-    for item in osmium.FileProcessor(str(OSM)):
-        writer.add(item)
-    writer.close()
+    to_pbf(OSM, pbf)
     compressed = tmp_path / "suwalki-gap.osm.bz2"
     compressed.write_bytes(bz2.compress(OSM.read_bytes()))
     messages: list[tuple[str, float | None]] = []
@@ -377,3 +373,108 @@ def test_cli_errors_are_one_line_without_traceback(monkeypatch, capsys, tmp_path
     assert "--bbox '1,2,3': expected four numbers" in " ".join(err.split())
     code, _, err = run_cli(monkeypatch, capsys, "import-osm")
     assert code == 2 and "give either an OSM extract PATH or --place NAME" in " ".join(err.split())
+
+
+def test_a_clipped_xml_extract_is_read_like_a_clipped_pbf(tmp_path):
+    """Node 2 of way 100 cut away, as at an extract's border: the way is cut there, the rest
+    imported, and the XML, bz2 and PBF of the same clipped data agree."""
+    clipped = tmp_path / "clipped.osm"
+    clipped.write_text("".join(line for line in OSM.read_text(encoding="utf-8")
+                               .splitlines(keepends=True) if '<node id="2"' not in line),
+                       encoding="utf-8")
+    pbf = tmp_path / "clipped.osm.pbf"
+    to_pbf(clipped, pbf)
+    compressed = tmp_path / "clipped.osm.bz2"
+    compressed.write_bytes(bz2.compress(clipped.read_bytes()))
+    nodes, edges = network_from_osm(clipped)
+    assert "osm-2" not in set(nodes["id"]) and "osm-3" in set(nodes["id"])
+    for other in (pbf, compressed):
+        other_nodes, other_edges = network_from_osm(other)
+        pd.testing.assert_frame_equal(pd.DataFrame(nodes), pd.DataFrame(other_nodes))
+        pd.testing.assert_frame_equal(pd.DataFrame(edges), pd.DataFrame(other_edges))
+
+
+def test_roundabouts_keep_their_class_capacity_and_lanes(tmp_path):
+    """A ring (junction=roundabout, one-way by OSM's rules) is the only carriageway: unlike a
+    one-way twin carriageway its capacity is not halved nor its lanes doubled."""
+    ring = tmp_path / "ring.osm"
+    ring.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6">\n'
+        '<node id="1" lat="54.300" lon="23.300"/><node id="2" lat="54.301" lon="23.301"/>\n'
+        '<node id="3" lat="54.300" lon="23.302"/><node id="4" lat="54.299" lon="23.301"/>\n'
+        '<node id="5" lat="54.300" lon="23.250"/><node id="6" lat="54.300" lon="23.350"/>\n'
+        '<way id="1"><nd ref="1"/><nd ref="2"/><nd ref="3"/><nd ref="4"/><nd ref="1"/>'
+        '<tag k="highway" v="primary"/><tag k="junction" v="roundabout"/>'
+        '<tag k="lanes" v="2"/></way>\n'
+        '<way id="2"><nd ref="5"/><nd ref="1"/><tag k="highway" v="primary"/></way>\n'
+        '<way id="3"><nd ref="3"/><nd ref="6"/><tag k="highway" v="primary"/>'
+        '<tag k="oneway" v="yes"/><tag k="lanes" v="1"/></way>\n</osm>\n', encoding="utf-8")
+    _, edges = network_from_osm(ring, attach=False)
+    ring_edges = edges[edges["source"].str.contains("OSM way 1;")]
+    assert len(ring_edges) >= 2
+    assert (ring_edges["capacity_per_day"] == 2000).all() and (ring_edges["lanes"] == 2).all()
+    assert ring_edges["source"].str.contains("junction=roundabout: the ring").all()
+    twin = edge_of_way(edges, 3)
+    assert twin["capacity_per_day"] == 1000 and twin["lanes"] == 2  # a one-way carriageway
+
+
+def test_every_rail_edge_says_how_its_gauge_was_read(imported):
+    _, edges = imported
+    for row in edges[edges["mode"] == "rail"].itertuples():
+        assert f"gauge {row.gauge}" in row.source, row.id
+    assert "OSM gauge=1435;1520 mapped to dual" in edge_of_way(edges, 102)["source"]
+
+
+def test_the_1524_mapping_is_stated():
+    from mobility.osm.tags import gauge_note, parse_gauge
+    from mobility.schema import Gauge
+
+    assert parse_gauge("1524") == Gauge.broad
+    assert gauge_note("1524", Gauge.broad) == ("gauge 1520: OSM gauge=1524 mapped to 1520 "
+                                               "(1524 stock runs on 1520 track)")
+
+
+@pytest.mark.parametrize(("lon", "lat", "country"), [(2.30, 48.80, "FR"), (-74.0, 40.70, "US"),
+                                                      (139.70, 35.70, "JP")])
+def test_countries_come_from_the_shipped_world_map_outside_the_region(tmp_path, lon, lat,
+                                                                     country):
+    extract = tmp_path / "far.osm"
+    extract.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6">\n'
+        f'<node id="1" lat="{lat}" lon="{lon}"/><node id="2" lat="{lat + 0.05}" '
+        f'lon="{lon + 0.05}"/>\n<way id="1"><nd ref="1"/><nd ref="2"/>'
+        '<tag k="highway" v="trunk"/></way>\n</osm>\n', encoding="utf-8")
+    nodes, _ = network_from_osm(extract)
+    assert set(nodes["country"]) == {country}
+
+
+def test_a_node_at_sea_asks_for_the_country(tmp_path):
+    extract = tmp_path / "sea.osm"
+    extract.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6">\n'
+        '<node id="1" lat="40.0" lon="-30.0"/><node id="2" lat="40.05" lon="-30.05"/>\n'
+        '<way id="1"><nd ref="1"/><nd ref="2"/><tag k="highway" v="trunk"/></way>\n</osm>\n',
+        encoding="utf-8")
+    with pytest.raises(NetworkDataError, match=r"lies in no country .* pass country"):
+        network_from_osm(extract)
+    nodes, _ = network_from_osm(extract, country="PT")
+    assert set(nodes["country"]) == {"PT"}
+
+
+def test_a_real_extract_from_an_installed_package():
+    """Real OSM data: pyogrio ships OSM-binary's sample.pbf (Hatfield, England; © OpenStreetMap
+    contributors, ODbL). Outside the regional basemap its country comes from the world map;
+    the one-way motorway carriageway of the A1(M) counts its twin's lanes and half the
+    capacity; what was imported is checked against the raw file read independently."""
+    import osmium
+    import pyogrio
+
+    sample = Path(pyogrio.__file__).parent / "tests" / "fixtures" / "sample.osm.pbf"
+    nodes, edges = network_from_osm(sample, secondary=True)
+    assert set(nodes["country"]) == {"GB"}
+    wanted = {way.id: dict(way.tags) for way in osmium.FileProcessor(str(sample), osmium.osm.WAY)
+              if way.tags.get("highway") in ("motorway", "trunk", "primary", "secondary")}
+    imported = {int(s.split(";")[0].removeprefix("OSM way ")) for s in edges["source"]}
+    assert imported == set(wanted)
+    motorway = edge_of_way(edges, next(w for w, t in wanted.items() if t["highway"] == "motorway"))
+    assert motorway["lanes"] == 2 * 3 and motorway["capacity_per_day"] == 3000

@@ -360,6 +360,45 @@ def print_import(source: object, nodes, edges, target: Path) -> None:
     out.print(f"wrote {target}", highlight=False)
 
 
+def print_merge(source: object, merged, target: Path) -> None:
+    """``mobility import-osm --merge``: each curated node's match, each curated edge's
+    coverage, the notes, and where the merged network was written."""
+    nodes = Table(title="Curated nodes in the extract's area")
+    for column in ("node", "kind", "status", "joined to OSM (mode gauge: node, metres)",
+                   "missing"):
+        nodes.add_column(column)
+    for match in merged.matches:
+        joins = "; ".join(f"{j.mode}{' ' + j.gauge if j.gauge else ''}: {j.osm_node}, "
+                          f"{j.distance_m:.0f} m" for j in match.joins)
+        if match.status == "placed":
+            joins = f"on the OSM gauge break, {match.distance_m:.0f} m" + (
+                f"; {joins}" if joins else "")
+        nodes.add_row(match.node, match.kind, match.status, joins, ", ".join(match.missing))
+    edges = Table(title="Curated road/rail edges touching the area")
+    for column in ("edge", "mode", "curated km", "OSM km", "OSM/curated", "coverage",
+                   "result"):
+        edges.add_column(column, justify="right" if "km" in column or column in (
+            "OSM/curated", "coverage") else "left")
+    for item in merged.coverage:
+        ratio = item.length_ratio
+        edges.add_row(item.edge, item.mode, f"{item.curated_km:.1f}",
+                      "" if item.osm_km is None else f"{item.osm_km:.1f}",
+                      "" if ratio is None else f"{ratio:.2f}",
+                      f"{item.coverage:.0%}" if item.osm_km is not None else "",
+                      item.reason if not item.replaced else
+                      f"replaced by {len(item.osm_edges)} OSM edge(s)")
+    wide = out if out.is_terminal else Console(width=140)
+    wide.print(nodes)
+    wide.print(edges)
+    for line in merged.report:
+        out.print(f"note: {line}", highlight=False)
+    by_mode = merged.edges["mode"].value_counts().sort_index()
+    out.print(f"Merged {escape(str(source))} with the curated network: {len(merged.nodes)} "
+              f"nodes, {len(merged.edges)} edges "
+              f"({', '.join(f'{k} {v}' for k, v in by_mode.items())})", highlight=False)
+    out.print(f"wrote {target}", highlight=False)
+
+
 def print_bench(config, result: dict[str, Any]) -> None:
     """``mobility bench``: the methods side by side, other timings, the machine."""
     from mobility.bench import other_rows, summary_rows

@@ -15,6 +15,7 @@ from mobility.cli._app import (
 from mobility.cli._render import (
     _progress,
     print_import,
+    print_merge,
 )
 
 
@@ -62,6 +63,25 @@ def import_osm(
                                                 "default: from the basemap")] = None,
     snap_km: Annotated[float, typer.Option(min=0, max=100, help="largest snap distance for "
                                            "curated sites (km)")] = 5.0,
+    site_defaults: Annotated[Path | None, typer.Option(help="CSV/YAML table: transfer "
+                                                       "capacity and dwell by kind for "
+                                                       "stations, bases, ports, airfields "
+                                                       "found by OSM tags")] = None,
+    merge: Annotated[bool, typer.Option("--merge", help="one network: the curated layer "
+                                        "(--network) with the OSM detail; curated node ids "
+                                        "kept, covered curated edges replaced")] = False,
+    network: Annotated[Path | None, typer.Option(help="with --merge: the curated network "
+                                                 "folder or .gpkg (default: the shipped one)")
+                       ] = None,
+    corridor_km: Annotated[float, typer.Option(min=0, max=100, help="with --merge: how near "
+                                               "the curated line an OSM path must run (km)")
+                           ] = 5.0,
+    min_coverage: Annotated[float, typer.Option(min=0, max=1, help="with --merge: share of a "
+                                                "curated edge the OSM path must cover to "
+                                                "replace it")] = 0.8,
+    keep_unused: Annotated[bool, typer.Option("--keep-unused", help="with --merge: "
+                                              "keep OSM parts joined to no curated node "
+                                              "and dead-end spurs")] = False,
 ) -> None:
     """Import rail and main roads from OpenStreetMap (see :mod:`mobility.osm_import`)."""
     from mobility import osm_import
@@ -69,13 +89,33 @@ def import_osm(
     if (path is None) == (place is None):
         raise MobilityError("import-osm: give either an OSM extract PATH or --place NAME "
                             "(not both); valid extracts: " + ", ".join(osm_import.OSM_SUFFIXES))
+    if merge and path is None:
+        raise MobilityError("import-osm: --merge needs an OSM extract PATH (not --place); "
+                            "valid extracts: " + ", ".join(osm_import.OSM_SUFFIXES))
+    if not merge and network is not None:
+        raise MobilityError("import-osm: --network is the curated layer of --merge; add "
+                            "--merge or leave --network out")
     options: dict[str, Any] = {"bbox": bbox, "secondary": secondary, "attach": attach,
                                "country": country, "service_tracks": service_tracks,
-                               "snap_km": snap_km}
+                               "snap_km": snap_km, "site_defaults": site_defaults}
     stem = (path.name.split(".")[0] if path is not None
             else "".join(c if c.isalnum() else "-" for c in str(place).lower()))
-    target = out_path or Path(f"{stem}.gpkg")
+    target = out_path or Path(f"{stem}{'-merged' if merge else ''}.gpkg")
     _check_outputs(out=target)
+    osm_import.check_out(target)
+    if merge:
+        assert path is not None
+        with _progress() as progress:
+            merged = osm_import.merged_network_from_osm(
+                path, network=network, bbox=bbox, secondary=secondary, country=country,
+                service_tracks=service_tracks, snap_km=snap_km, corridor_km=corridor_km,
+                min_coverage=min_coverage, site_defaults=site_defaults,
+                keep_unused=keep_unused, progress=progress)
+            progress(f"writing {target}")
+            osm_import.write_network(merged.nodes, merged.edges, target, phases=merged.phases,
+                                     frictions=merged.frictions)
+        print_merge(path, merged, target)
+        return
     with _progress() as progress:
         if path is not None:
             nodes, edges = osm_import.network_from_osm(path, progress=progress, **options)

@@ -9,8 +9,9 @@ Stages, in order (each a function below):
    happens there (``railway=gauge_conveyance``, or a curated gauge-transfer site within the
    snap distance); otherwise it is split into one node per gauge, so no plain junction
    joins the gauges, and the split is reported.
-3. :func:`snap_curated` — curated terminals, ports, bases … are snapped to the nearest
-   imported node of each mode they handle (rail: of the gauge they load), which is kept.
+3. :func:`snap_curated` — curated terminals, ports, bases … and those found by their OSM
+   tags (:mod:`mobility.osm.sites`) are snapped to the nearest imported node of each mode
+   they handle (rail: of the gauge they load), which is kept.
 4. :func:`contract_chains` — chains of degree-2 nodes are merged into one edge with the
    real geometry; junctions, gauge and road-class changes, towns and snapped nodes are kept.
    Merged attributes: length summed (geodesic, WGS84), speed so that travel time adds up
@@ -27,17 +28,19 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
-from pyproj import Geod
+from shapely import STRtree
 from shapely.geometry import LineString, Point
+from shapely.geometry.base import BaseGeometry
 
 from mobility._errors import NetworkDataError
 from mobility._progress import Progress
 from mobility.osm import tags as osm_tags
+from mobility.osm.index import GEOD, PointIndex
 from mobility.osm.read import BBox, OsmExtract
+from mobility.osm.sites import SiteDefaults, site_records
 from mobility.schema import EdgeRecord, Gauge, Mode, NodeKind, NodeRecord
 
 logger = logging.getLogger(__name__)
-GEOD = Geod(ellps="WGS84")
 
 #: Curated kinds attached to an imported network.
 ATTACH_KINDS = frozenset({NodeKind.gauge_transfer, NodeKind.rail_terminal,
@@ -65,37 +68,47 @@ class Built:
     edges: dict[str, EdgeRecord] = field(default_factory=dict)
     geometries: dict[str, LineString] = field(default_factory=dict)
     report: list[str] = field(default_factory=list)
+    #: The connectors made, one per curated site, mode and gauge.
+    snaps: list[Snap] = field(default_factory=list)
+    #: Curated gauge transfers placed on an OSM gauge break: id → (OSM node, metres moved).
+    placed: dict[str, tuple[str, float]] = field(default_factory=dict)
 
 
 # --- countries --------------------------------------------------------------------------
 
 
 class CountryLocator:
-    """ISO country of a point from the shipped Natural Earth basemap (or one fixed code).
+    """ISO country of a point from the shipped Natural Earth boundaries (or one fixed code).
 
-    A point outside every polygon (coast, border simplification) takes the nearest country
-    within ``max_km``; beyond that the caller must say (``--country``).
+    The detailed regional basemap (``countries.geojson``, 1:50m, lon 5-33° E, lat 50-61° N)
+    answers first; anywhere else the shipped world map (``world.geojson``, Natural Earth
+    1:110m admin-0, public domain) does. A point outside every polygon (coast, border
+    simplification) takes the nearest country within ``max_km``; beyond that the caller
+    must say (``country``).
     """
 
     def __init__(self, fixed: str | None = None, *, max_km: float = 25.0) -> None:
         self.fixed = fixed
         self.max_deg = max_km / 111.0
         self._cache: dict[tuple[float, float], str] = {}
-        self._tree = None
+        self._maps: list[tuple[list[str], list[BaseGeometry], STRtree]] | None = None
 
-    def _load(self) -> None:
+    def _load(self) -> list[tuple[list[str], list[BaseGeometry], STRtree]]:
         import geopandas as gpd
-        from shapely import STRtree
 
         from mobility._data import basemap_dir
 
-        frame = gpd.read_file(basemap_dir() / "countries.geojson", engine="pyogrio")
-        codes = [iso if len(str(iso)) == 2 and str(iso).isalpha() else _A3_TO_A2.get(a3, "")
-                 for iso, a3 in zip(frame["ISO_A2"], frame["ADM0_A3"], strict=True)]
-        keep = [i for i, code in enumerate(codes) if code]
-        self._codes = [codes[i] for i in keep]
-        self._geoms = [frame.geometry.iloc[i] for i in keep]
-        self._tree = STRtree(self._geoms)
+        maps = []
+        for name in ("countries.geojson", "world.geojson"):
+            frame = gpd.read_file(basemap_dir() / name, engine="pyogrio")
+            a3 = frame["ADM0_A3"] if "ADM0_A3" in frame else [""] * len(frame)
+            codes = [iso if len(str(iso)) == 2 and str(iso).isalpha() else
+                     _A3_TO_A2.get(code, "") for iso, code in zip(frame["ISO_A2"], a3,
+                                                                   strict=True)]
+            keep = [i for i, code in enumerate(codes) if code]
+            geoms = [frame.geometry.iloc[i] for i in keep]
+            maps.append(([codes[i] for i in keep], geoms, STRtree(geoms)))
+        return maps
 
     def __call__(self, lon: float, lat: float, what: str) -> str:
         if self.fixed:
@@ -103,21 +116,24 @@ class CountryLocator:
         key = (round(lon, 4), round(lat, 4))
         if key in self._cache:
             return self._cache[key]
-        if self._tree is None:
-            self._load()
+        if self._maps is None:
+            self._maps = self._load()
         point = Point(lon, lat)
-        assert self._tree is not None  # _load() built it
-        hits = self._tree.query(point, predicate="within")
-        if len(hits):
-            code = self._codes[int(min(hits))]
-        else:
-            nearest = self._tree.nearest(point)  # one geometry: an index
-            if self._geoms[nearest].distance(point) > self.max_deg:
-                msg = (f"{what} at lon {lon:.5f}, lat {lat:.5f} lies in no country of the "
-                       "shipped basemap (the Baltic region); pass `country` with its ISO code, "
-                       "e.g. `country` LT")
-                raise NetworkDataError(msg)
-            code = self._codes[int(nearest)]
+        code = None
+        for codes, geoms, tree in self._maps:
+            hits = tree.query(point, predicate="within")
+            if len(hits):
+                code = codes[int(min(hits))]
+                break
+            nearest = tree.nearest(point)
+            if geoms[nearest].distance(point) <= self.max_deg:
+                code = codes[int(nearest)]
+                break
+        if code is None:
+            msg = (f"{what} at lon {lon:.5f}, lat {lat:.5f} lies in no country of the "
+                   "shipped Natural Earth boundaries (at sea?); pass `country` with its ISO "
+                   "code, e.g. `country` LT")
+            raise NetworkDataError(msg)
         self._cache[key] = code
         return code
 
@@ -145,6 +161,8 @@ def resolve_ways(extract: OsmExtract, locate: CountryLocator, report: list[str],
             if isinstance(gauge, str) and gauge not in tuple(Gauge):
                 other_gauges[gauge] += 1
                 continue
+            if gauge is not None:
+                note = osm_tags.gauge_note(tags["gauge"], Gauge(gauge))
             if gauge is None:
                 lon, lat = extract.coords[first_node[way_id]]
                 country = locate(lon, lat, f"OSM way {way_id}")
@@ -196,6 +214,8 @@ class Special:
     record: dict[str, NodeRecord] = field(default_factory=dict)  # curated, placed on OSM
     notes: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     snapped: set[str] = field(default_factory=set)
+    #: Curated gauge transfers placed on an OSM break: id → (OSM node, metres moved).
+    moved: dict[str, tuple[str, float]] = field(default_factory=dict)
 
 
 def split_gauge_breaks(extract: OsmExtract, rail: nx.MultiGraph, parts: dict[int, Part],
@@ -208,15 +228,14 @@ def split_gauge_breaks(extract: OsmExtract, rail: nx.MultiGraph, parts: dict[int
                    if tags.get("railway") in osm_tags.GAUGE_TRANSFER_TAGS}
     placed: set[str] = set()
     if breaks and curated_transfers:
-        lon = np.array([rail.nodes[n]["x"] for n in breaks])
-        lat = np.array([rail.nodes[n]["y"] for n in breaks])
+        index = PointIndex([rail.nodes[n]["x"] for n in breaks],
+                           [rail.nodes[n]["y"] for n in breaks])
         claims: dict[str, tuple[float, NodeRecord]] = {}
         for site in curated_transfers:
-            distance = _distances_m(site.lon, site.lat, lon, lat)
-            best = int(np.argmin(distance))
-            if distance[best] <= snap_m and (breaks[best] not in claims
-                                             or distance[best] < claims[breaks[best]][0]):
-                claims[breaks[best]] = (float(distance[best]), site)
+            hit = index.nearest(site.lon, site.lat, snap_m)
+            if hit is not None and (breaks[hit[1]] not in claims
+                                    or hit[0] < claims[breaks[hit[1]]][0]):
+                claims[breaks[hit[1]]] = (hit[0], site)
         for node, (distance_m, site) in sorted(claims.items()):
             special.kind[node] = NodeKind.gauge_transfer
             special.record[node] = site
@@ -224,6 +243,7 @@ def split_gauge_breaks(extract: OsmExtract, rail: nx.MultiGraph, parts: dict[int
                                        f"{rail.nodes[node]['osm_id']}, {distance_m:.0f} m from "
                                        "the curated point")
             placed.add(site.id)
+            special.moved[site.id] = (node, distance_m)
             report.append(f"gauge break at OSM node {rail.nodes[node]['osm_id']}: curated "
                           f"gauge transfer '{site.id}' ({distance_m:.0f} m away) placed there")
     for node in sorted(conveyances & set(rail)):
@@ -257,11 +277,6 @@ def split_gauge_breaks(extract: OsmExtract, rail: nx.MultiGraph, parts: dict[int
     return placed
 
 
-def _distances_m(lon: float, lat: float, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
-    _, _, distance = GEOD.inv(np.full_like(lons, lon), np.full_like(lats, lat), lons, lats)
-    return np.asarray(distance)
-
-
 # --- stage 3: curated sites -----------------------------------------------------------------
 
 
@@ -276,39 +291,33 @@ class Snap:
 
 def snap_curated(graphs: dict[Mode, nx.MultiGraph], parts: dict[int, Part],
                  sites: list[NodeRecord], snap_m: float, special: Special,
-                 report: list[str]) -> list[Snap]:
-    """The connector each curated site needs, to the nearest suitable imported node."""
+                 report: list[str],
+                 wants: dict[str, list[tuple[Mode, Gauge | None]]] | None = None) -> list[Snap]:
+    """The connector each curated site needs, to the nearest suitable imported node.
+
+    A site wants the modes it handles (rail: of the gauge it loads); ``wants`` may instead
+    give, per site id, the ``(mode, gauge)`` pairs it needs (``gauge`` ``None``: any), as the
+    conflation does for towns and junctions from the curated edges that meet there.
+    """
     index = {}
     for mode, graph in graphs.items():
         names = sorted(graph)
         gauges = [node_gauges(graph, n, parts) if mode == Mode.rail else set() for n in names]
-        index[mode] = (names, np.array([graph.nodes[n]["x"] for n in names], dtype=float),
-                       np.array([graph.nodes[n]["y"] for n in names], dtype=float), gauges)
+        index[mode] = (names, PointIndex([graph.nodes[n]["x"] for n in names],
+                                         [graph.nodes[n]["y"] for n in names]), gauges)
     snaps: list[Snap] = []
     for site in sites:
-        wanted: list[tuple[Mode, Gauge | None]] = []
-        if "road" in site.transfer_modes:
-            wanted.append((Mode.road, None))
-        if "rail" in site.transfer_modes:
-            if site.kind == NodeKind.gauge_transfer:
-                wanted += [(Mode.rail, Gauge.standard), (Mode.rail, Gauge.broad)]
-            elif site.gauge in (Gauge.standard, Gauge.broad):
-                wanted.append((Mode.rail, site.gauge))
-            else:
-                wanted.append((Mode.rail, None))
+        wanted = wants[site.id] if wants is not None and site.id in wants \
+            else wanted_modes(site)
         found: list[Snap] = []
         for mode, gauge in wanted:
-            names, lon, lat, gauges = index[mode]
-            if not names:
+            names, points, gauges = index[mode]
+            hit = next(((d, i) for d, i in points.within(site.lon, site.lat, snap_m)
+                        if gauge is None or gauge in gauges[i] or Gauge.dual in gauges[i]),
+                       None)
+            if hit is None:
                 continue
-            mask = np.array([gauge is None or gauge in g or Gauge.dual in g for g in gauges])
-            if not mask.any():
-                continue
-            distance = np.where(mask, _distances_m(site.lon, site.lat, lon, lat), np.inf)
-            best = int(np.argmin(distance))
-            if distance[best] > snap_m:
-                continue
-            node, present = names[best], gauges[best]
+            node, present = names[hit[1]], gauges[hit[1]]
             if mode == Mode.rail:
                 single = present - {Gauge.dual}
                 if gauge is None:
@@ -318,16 +327,17 @@ def snap_curated(graphs: dict[Mode, nx.MultiGraph], parts: dict[int, Part],
                                       "loading gauge")
                         continue
                     gauge = single.pop()
-                elif site.kind == NodeKind.gauge_transfer and present == {Gauge.dual}:
+                elif (site.kind == NodeKind.gauge_transfer or gauge == Gauge.dual) \
+                        and present == {Gauge.dual}:
                     gauge = Gauge.dual
-            found.append(Snap(site, mode, node, float(distance[best]), gauge))
+            found.append(Snap(site, mode, node, hit[0], gauge))
         # A gauge transfer next to dual track needs one dual connector, not two.
         unique = {(s.mode, s.node, s.gauge): s for s in found}
         found = sorted(unique.values(), key=lambda s: (s.mode, str(s.gauge), s.node))
         if not found:
+            modes = sorted({str(mode) for mode, _ in wanted})
             report.append(f"curated '{site.id}' ({site.kind}) not attached: no imported "
-                          f"{'/'.join(sorted(site.transfer_modes & {'road', 'rail'}))} node "
-                          f"within {snap_m / 1000:g} km")
+                          f"{'/'.join(modes)} node within {snap_m / 1000:g} km")
             continue
         missing = [f"{mode}{'' if gauge is None else ' ' + str(gauge)}" for mode, gauge in wanted
                    if not any(s.mode == mode and (gauge is None or s.gauge in (gauge, Gauge.dual))
@@ -341,6 +351,21 @@ def snap_curated(graphs: dict[Mode, nx.MultiGraph], parts: dict[int, Part],
     return snaps
 
 
+def wanted_modes(site: NodeRecord) -> list[tuple[Mode, Gauge | None]]:
+    """The ``(mode, gauge)`` pairs a curated site handles (rail: the gauge it loads)."""
+    wanted: list[tuple[Mode, Gauge | None]] = []
+    if "road" in site.transfer_modes:
+        wanted.append((Mode.road, None))
+    if "rail" in site.transfer_modes:
+        if site.kind == NodeKind.gauge_transfer:
+            wanted += [(Mode.rail, Gauge.standard), (Mode.rail, Gauge.broad)]
+        elif site.gauge in (Gauge.standard, Gauge.broad):
+            wanted.append((Mode.rail, site.gauge))
+        else:
+            wanted.append((Mode.rail, None))
+    return wanted
+
+
 def name_towns(extract: OsmExtract, graphs: dict[Mode, nx.MultiGraph], special: Special) -> None:
     """``place=city|town`` nodes name the nearest imported node within :data:`PLACE_SNAP_M`."""
     candidates = [(n, g.nodes[n]["x"], g.nodes[n]["y"]) for g in graphs.values() for n in g
@@ -348,19 +373,18 @@ def name_towns(extract: OsmExtract, graphs: dict[Mode, nx.MultiGraph], special: 
     if not candidates:
         return
     names = [c[0] for c in candidates]
-    lon = np.array([c[1] for c in candidates])
-    lat = np.array([c[2] for c in candidates])
+    index = PointIndex([c[1] for c in candidates], [c[2] for c in candidates])
     for osm_id in sorted(extract.node_tags):
         tags = extract.node_tags[osm_id]
         if tags.get("place") not in osm_tags.PLACE_CITY or not tags.get("name"):
             continue
-        distance = _distances_m(*extract.coords[osm_id], lon, lat)
-        best = int(np.argmin(distance))
-        if distance[best] <= PLACE_SNAP_M and names[best] not in special.kind:
-            special.kind[names[best]] = NodeKind.city
-            special.name[names[best]] = tags["name"]
-            special.notes[names[best]].append(f"named after OSM place node {osm_id} "
-                                              f"({tags['place']}, {distance[best]:.0f} m)")
+        hit = index.nearest(*extract.coords[osm_id], PLACE_SNAP_M)
+        if hit is not None and names[hit[1]] not in special.kind:
+            node = names[hit[1]]
+            special.kind[node] = NodeKind.city
+            special.name[node] = tags["name"]
+            special.notes[node].append(f"named after OSM place node {osm_id} "
+                                       f"({tags['place']}, {hit[0]:.0f} m)")
 
 
 # --- stage 4: chains --------------------------------------------------------------------
@@ -483,9 +507,11 @@ def _grouped_notes(ways: list[int], parts: dict[int, Part]) -> list[str]:
 
 
 def build(extract: OsmExtract, *, curated: list[NodeRecord], country: str | None,
-          secondary: bool, service_tracks: bool, snap_m: float,
-          progress: Progress) -> Built:
-    """Run the stages of the module docstring on an extract."""
+          secondary: bool, service_tracks: bool, snap_m: float, progress: Progress,
+          wants: dict[str, list[tuple[Mode, Gauge | None]]] | None = None,
+          site_defaults: SiteDefaults | None = None) -> Built:
+    """Run the stages of the module docstring on an extract (``wants``: see
+    :func:`snap_curated`; ``site_defaults``: :mod:`mobility.osm.sites`)."""
     built = Built()
     locate = CountryLocator(country)
     progress("mapping tags to attributes", 0.2, 1.0)
@@ -499,7 +525,18 @@ def build(extract: OsmExtract, *, curated: list[NodeRecord], country: str | None
                                 built.report)
     progress("snapping curated sites", 0.45, 1.0)
     sites = [s for s in curated if s.id not in placed]
-    snaps = snap_curated(graphs, parts, sites, snap_m, special, built.report)
+    if wants is not None:  # merging: a placed transfer is still joined to the roads, from
+        # where it now lies (and its rail is the break itself)
+        rail = graphs[Mode.rail]
+        wants = {**wants, **{cid: [w for w in wants.get(cid, []) if w[0] != Mode.rail]
+                             for cid in placed}}
+        sites += [s.model_copy(update={"lon": rail.nodes[node]["x"], "lat": rail.nodes[node]["y"]})
+                  for cid, (node, _) in sorted(special.moved.items())
+                  for s in curated if s.id == cid]
+    sites += site_records(extract, locate, curated, snap_m, site_defaults, built.report)
+    snaps = snap_curated(graphs, parts, sites, snap_m, special, built.report, wants)
+    built.snaps = snaps
+    built.placed = dict(special.moved)
     name_towns(extract, graphs, special)
     progress("merging chains into edges", 0.6, 1.0)
     counters: dict[str, int] = defaultdict(int)
@@ -595,7 +632,8 @@ def _attach(snaps: list[Snap], built: Built, graphs: dict[Mode, nx.MultiGraph]) 
             source=(f"connector: curated '{site.id}' snapped to {snap.node} at "
                     f"{snap.distance_m:.0f} m; speed {osm_tags.CONNECTOR_SPEED_KPH:g} km/h "
                     f"access (assumption); capacity {widest.capacity_per_day:g} {unit}/day as "
-                    f"{widest.id}"),
+                    f"{widest.id}" + (f"; gauge {snap.gauge} of the track it joins"
+                                      if snap.mode == Mode.rail else "")),
         )
         built.geometries[edge_id] = LineString([start, (target.lon, target.lat)])
 

@@ -23,7 +23,15 @@ import networkx as nx
 
 from mobility._errors import NetworkDataError
 from mobility._progress import Progress
-from mobility.osm.tags import GAUGE_TRANSFER_TAGS, NODE_TAGS, PLACE_CITY, WAY_TAGS, way_kind
+from mobility.osm.tags import (
+    GAUGE_TRANSFER_TAGS,
+    NODE_TAGS,
+    PLACE_CITY,
+    SITE_TAGS,
+    WAY_TAGS,
+    site_kind,
+    way_kind,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +55,10 @@ class OsmExtract:
     coords: dict[int, tuple[float, float]] = field(default_factory=dict)
     #: Tags of town (``place=city|town``) and gauge-change (``railway=gauge_conveyance``) nodes.
     node_tags: dict[int, dict[str, str]] = field(default_factory=dict)
+    #: Sites found by their tags (stations, yards, military areas, ports, aerodromes):
+    #: ``"node/<id>"`` or ``"way/<id>"`` → (tags, lon, lat); a closed way at the mean of its
+    #: nodes.
+    sites: dict[str, tuple[dict[str, str], float, float]] = field(default_factory=dict)
 
     def add_way(self, way_id: int, tags: dict[str, str],
                 nodes: list[tuple[int, float, float] | None], bbox: BBox | None) -> None:
@@ -65,10 +77,25 @@ class OsmExtract:
 
     def add_node(self, node_id: int, tags: dict[str, str], lon: float, lat: float,
                  bbox: BBox | None) -> None:
-        wanted = tags.get("place") in PLACE_CITY or tags.get("railway") in GAUGE_TRANSFER_TAGS
-        if wanted and (bbox is None or _inside(lon, lat, bbox)):
+        if bbox is not None and not _inside(lon, lat, bbox):
+            return
+        if tags.get("place") in PLACE_CITY or tags.get("railway") in GAUGE_TRANSFER_TAGS:
             self.node_tags[node_id] = tags
             self.coords.setdefault(node_id, (lon, lat))
+        if site_kind(tags):
+            self.sites[f"node/{node_id}"] = (tags, lon, lat)
+
+    def add_site_way(self, way_id: int, tags: dict[str, str],
+                     located: dict[int, tuple[float, float]], bbox: BBox | None) -> None:
+        """A way tagged as a site (see :func:`site_kind`), placed at the mean of its
+        distinct located nodes."""
+        if not located:
+            return
+        points = [located[n] for n in sorted(located)]
+        lon = sum(x for x, _ in points) / len(points)
+        lat = sum(y for _, y in points) / len(points)
+        if bbox is None or _inside(lon, lat, bbox):
+            self.sites[f"way/{way_id}"] = (tags, lon, lat)
 
 
 def _inside(lon: float, lat: float, bbox: BBox) -> bool:
@@ -100,9 +127,9 @@ def read_pbf(path: Path, *, bbox: BBox | None, secondary: bool, service_tracks: 
     with tempfile.TemporaryDirectory(prefix="mobility-osm-") as scratch:
         storage = ("flex_mem" if size <= DISK_INDEX_BYTES
                    else f"sparse_file_array,{os.path.join(scratch, 'node-locations.idx')}")
-        way_filter = osmium.filter.KeyFilter("railway", "highway")
+        way_filter = osmium.filter.KeyFilter("railway", "highway", *SITE_TAGS)
         way_filter.enable_for(osmium.osm.WAY)  # in place
-        node_filter = osmium.filter.KeyFilter("place", "railway")
+        node_filter = osmium.filter.KeyFilter("place", "railway", *SITE_TAGS)
         node_filter.enable_for(osmium.osm.NODE)
         processor = (
             osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
@@ -124,6 +151,10 @@ def read_pbf(path: Path, *, bbox: BBox | None, secondary: bool, service_tracks: 
                     if way_kind(tags, secondary=secondary, service_tracks=service_tracks):
                         nodes = _way_nodes(item, path)
                         extract.add_way(item.id, tags, nodes, bbox)
+                    elif site_kind(tags):
+                        extract.add_site_way(item.id, tags, {
+                            n[0]: (n[1], n[2]) for n in _way_nodes(item, path)
+                            if n is not None}, bbox)
                 if (counts["nodes"] + counts["ways"]) % _REPORT_EVERY == 0:
                     progress(f"reading {path.name}: {counts['ways']:,} road/rail ways, "
                              f"{counts['nodes']:,} tagged nodes")
@@ -172,7 +203,12 @@ def _osmnx_tags() -> Iterator[None]:
 
 def read_xml(path: Path, *, bbox: BBox | None, secondary: bool, service_tracks: bool,
              progress: Progress) -> OsmExtract:
-    """Read ``.osm`` / ``.osm.bz2`` with :func:`osmnx.graph_from_xml` (unsimplified)."""
+    """Read ``.osm`` / ``.osm.bz2`` with :func:`osmnx.graph_from_xml` (unsimplified).
+
+    A clipped file (ways that reference nodes it does not hold, as any extract cut at a
+    border has) is read with pyosmium instead (:func:`read_pbf`), which cuts those ways
+    where their nodes are missing, as it does for a clipped PBF.
+    """
     import xml.sax
     from xml.etree.ElementTree import ParseError
 
@@ -189,6 +225,15 @@ def read_xml(path: Path, *, bbox: BBox | None, secondary: bool, service_tracks: 
         except ox._errors.InsufficientResponseError:
             msg = f"{path}: contains no OSM nodes or ways (is it an OSM XML file?)"
             raise NetworkDataError(msg) from None
+        except ValueError as error:
+            if "clipping" not in str(error):
+                raise
+            # A clipped extract: ways reference nodes it does not hold. libosmium reads XML
+            # too and cuts such a way where its nodes are missing, exactly as for a PBF.
+            logger.info("%s: clipped (ways reference missing nodes); read with pyosmium", path)
+            progress(f"{path.name} is clipped at its edge: reading it like a clipped PBF")
+            return read_pbf(path, bbox=bbox, secondary=secondary,
+                            service_tracks=service_tracks, progress=progress)
     return extract_from_graph(graph, str(path), bbox=bbox, secondary=secondary,
                               service_tracks=service_tracks)
 
@@ -226,12 +271,17 @@ def extract_from_graph(graph: nx.MultiDiGraph, source: str, *, bbox: BBox | None
     extract = OsmExtract(source)
     nodes = graph.nodes
     seen: set[tuple[int, int, int]] = set()
+    site_ways: dict[int, tuple[dict[str, str], dict[int, tuple[float, float]]]] = {}
     for u, v, data in sorted(graph.edges(data=True), key=lambda e: (e[2]["osmid"], e[0], e[1])):
         way_id = int(data["osmid"])
         tags = {key: str(data[key]) for key in WAY_TAGS if key in data and key != "oneway"}
         if data.get("oneway") is True:  # OSMnx's reading of oneway/junction=roundabout
             tags["oneway"] = "yes"
         if not way_kind(tags, secondary=secondary, service_tracks=service_tracks):
+            if site_kind(tags):
+                located = site_ways.setdefault(way_id, (tags, {}))[1]
+                for node in (u, v):
+                    located[node] = (nodes[node]["x"], nodes[node]["y"])
             continue
         key = (way_id, min(u, v), max(u, v))
         if key in seen:
@@ -243,4 +293,6 @@ def extract_from_graph(graph: nx.MultiDiGraph, source: str, *, bbox: BBox | None
         tags = {key: str(data[key]) for key in NODE_TAGS if key in data}
         if tags:
             extract.add_node(int(node_id), tags, data["x"], data["y"], bbox)
+    for way_id, (tags, located) in sorted(site_ways.items()):
+        extract.add_site_way(way_id, tags, located, bbox)
     return extract

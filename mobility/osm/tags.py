@@ -35,7 +35,9 @@ secondary              2 if missing 30         1000 (6000 if 4+ lanes) A12, A13
 
 ``lanes`` is the total of both directions: a one-way carriageway's ``lanes`` is doubled (its
 twin is assumed alike) and each carriageway gets half the per-direction capacity, because
-both are stored as bidirectional edges that together carry the road's traffic.
+both are stored as bidirectional edges that together carry the road's traffic. A roundabout
+(``junction=roundabout|circular``) is one-way too but has no twin: it keeps the full capacity
+and its own ``lanes``.
 ``bridge=yes`` with ``maxweight`` keeps the weight limit in ``source`` and leaves ``mlc``
 blank: a gross-weight limit in tonnes is not a Military Load Class, and no conversion is
 invented here.
@@ -46,7 +48,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mobility.schema import Gauge, Mode, RoadClass
+from mobility.schema import KIND_TRANSFER_UNIT, Gauge, Mode, NodeKind, RoadClass
 
 #: ``highway`` values imported; ``secondary`` only on request.
 ROAD_CLASSES: dict[str, RoadClass] = {
@@ -96,12 +98,52 @@ GAUGE_TRANSFER_TAGS = frozenset({"gauge_conveyance"})
 #: Connector edges from a curated site to the imported network (access track / road).
 CONNECTOR_SPEED_KPH = 20.0
 
+#: Tags that make an OSM node or closed way a site (terminal, base, port, airfield).
+SITE_TAGS = ("military", "landuse", "harbour", "aeroway", "aerodrome", "aerodrome:type")
 #: Tags read from ways and nodes (everything else is dropped while reading).
 WAY_TAGS = ("railway", "usage", "service", "gauge", "maxspeed", "electrified", "tracks",
             "highway", "lanes", "bridge", "maxweight", "name", "ref", "oneway", "junction",
-            "motorroad", "expressway")
-NODE_TAGS = ("railway", "place", "name")
+            "motorroad", "expressway", *SITE_TAGS)
+NODE_TAGS = ("railway", "place", "name", *SITE_TAGS)
 PLACE_CITY = frozenset({"city", "town"})
+
+#: ``railway`` values that make a rail terminal.
+RAIL_SITES = frozenset({"station", "yard"})
+#: ``military`` values that are no place to load or receive a unit (ranges, bunkers …);
+#: every other ``military=*`` is a base.
+MILITARY_NOT_BASES = frozenset({"danger_area", "range", "bunker", "trench", "checkpoint",
+                                "obstacle_course", "office", "no"})
+#: Transfer capacity and dwell of a site found by its tags, by kind: planning assumptions
+#: O1-O4 of data/SOURCES.md (the curated values of the same kinds, A5, A7, A8, A9), which a
+#: table given to the import (``site_defaults``) overrides.
+SITE_DEFAULTS: dict[NodeKind, tuple[float, float]] = {
+    NodeKind.rail_terminal: (4.0, 6.0),   # O1 trains/day, dwell h (as A7)
+    NodeKind.base: (4.0, 6.0),            # O2 trains/day, dwell h (as A5)
+    NodeKind.port: (2.0, 24.0),           # O3 sailings/day, dwell h (A8, smaller ports)
+    NodeKind.airport: (8.0, 3.0),         # O4 flights/day, dwell h (A9, smaller airfields)
+    NodeKind.air_base: (8.0, 3.0),        # O4
+}
+SITE_ASSUMPTION = {NodeKind.rail_terminal: "O1", NodeKind.base: "O2", NodeKind.port: "O3",
+                   NodeKind.airport: "O4", NodeKind.air_base: "O4"}
+
+
+def site_kind(tags: dict[str, str]) -> tuple[NodeKind, str] | None:
+    """The kind a tagged node or area becomes, and the tag that made it, or ``None``."""
+    military = tags.get("military")
+    if tags.get("aeroway") == "aerodrome":
+        is_military = military == "airfield" or "military" in (
+            tags.get("aerodrome:type"), tags.get("aerodrome"))
+        return ((NodeKind.air_base, "aeroway=aerodrome (military)") if is_military
+                else (NodeKind.airport, "aeroway=aerodrome"))
+    if military is not None and military not in MILITARY_NOT_BASES:
+        return NodeKind.base, f"military={military}"
+    if tags.get("landuse") == "port":
+        return NodeKind.port, "landuse=port"
+    if tags.get("harbour") not in (None, "no"):
+        return NodeKind.port, f"harbour={tags['harbour']}"
+    if tags.get("railway") in RAIL_SITES:
+        return NodeKind.rail_terminal, f"railway={tags['railway']}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -144,6 +186,15 @@ def parse_gauge(value: str | None) -> Gauge | str | None:
     return Gauge.dual if len(gauges) > 1 else gauges.pop()
 
 
+def gauge_note(tag: str, gauge: Gauge) -> str:
+    """How a ``gauge`` tag became the edge's gauge, for its ``source``."""
+    parts = sorted({part.strip() for part in tag.split(";") if part.strip()})
+    if parts == [str(gauge)]:
+        return f"gauge {gauge} from OSM gauge={tag.strip()}"
+    why = "dual-gauge track" if gauge == Gauge.dual else "1524 stock runs on 1520 track"
+    return f"gauge {gauge}: OSM gauge={tag.strip()} mapped to {gauge} ({why})"
+
+
 def parse_maxspeed(value: str | None) -> float | None:
     """Maxspeed in km/h (``mph`` converted); ``None`` for missing or symbolic values."""
     if not value:
@@ -162,8 +213,21 @@ def _int_tag(value: str | None, low: int, high: int) -> int | None:
     return min(max(number, low), high) if number >= low else None
 
 
+#: ``junction`` values of a ring (one-way by OSM's rules): the only carriageway there, not one
+#: of twin carriageways, so it keeps its class's capacity and its ``lanes`` are not doubled.
+#: Other ``junction=*`` values (``yes``, ``jughandle``, ``spui``, ``filter`` …) say nothing of
+#: direction: the way's own ``oneway`` rules.
+RING_JUNCTIONS = frozenset({"roundabout", "circular"})
+
+
+def is_ring(tags: dict[str, str]) -> bool:
+    return tags.get("junction") in RING_JUNCTIONS
+
+
 def is_oneway(tags: dict[str, str]) -> bool:
-    return tags.get("oneway") in ONEWAY_VALUES or tags.get("junction") == "roundabout"
+    """A one-way carriageway of a divided road (its twin carries the other direction); a
+    ring (:data:`RING_JUNCTIONS`) is one-way in OSM but the only carriageway: not."""
+    return tags.get("oneway") in ONEWAY_VALUES and not is_ring(tags)
 
 
 def rail_attributes(way_id: int, tags: dict[str, str], gauge: Gauge,
@@ -206,6 +270,9 @@ def road_attributes(way_id: int, tags: dict[str, str], *, oneway: bool) -> WayAt
             default_speed = FOUR_LANE_SPEED_KPH
     label = f"{road_class}{' with 4+ lanes' if four_lane else ''}"
     speed = _capped_speed(default_speed, tags.get("maxspeed"), label, "A12", notes)
+    if is_ring(tags):
+        notes.append(f"junction={tags['junction']}: the ring is the road's only carriageway, "
+                     "full capacity (not halved as a one-way twin)")
     if oneway:
         capacity /= 2
         notes.append(f"capacity {capacity:g} vehicles/day: half of {label}'s "
@@ -253,6 +320,10 @@ def defaults_table() -> str:
         *[line.replace("rail dual double", "rail dual (any)") for line in rail], *road,
         f"  4+ lanes: {FOUR_LANE_CAPACITY:g} vehicles/day (trunk "
         f"{FOUR_LANE_SPEED_KPH:g} km/h); one-way carriageway: half",
+        "  roundabout (junction=roundabout|circular): full, lanes as tagged",
+        *[f"  {kind}: {capacity:g} {KIND_TRANSFER_UNIT[kind]}s/day, dwell {dwell:g} h "
+          f"(by tag, {SITE_ASSUMPTION[kind]})" for kind, (capacity, dwell)
+          in SITE_DEFAULTS.items()],
         f"  railway=gauge_conveyance: "
         f"{GAUGE_CONVEYANCE_CAPACITY_TRAINS_PER_DAY:g} trains/day, dwell "
         f"{GAUGE_CONVEYANCE_DWELL_H:g} h",
