@@ -169,9 +169,10 @@ def _resolve(name_or_path: str | Path, folder: Path, what: str, relative_to: str
 
 def _carries_vehicles(profile, mode: str) -> bool:
     """Road vehicles drive; a long-haul mode takes them if its lift has room for vehicles."""
-    if not MODES[Mode(mode)].long_haul:
+    spec = MODES[Mode(mode)]
+    if not spec.long_haul:
         return True
-    lift = profile.carriers.lift(MODES[Mode(mode)].unit)
+    lift = profile.carriers.lift(spec.unit)
     return bool(lift.tracked or lift.wheeled)
 
 

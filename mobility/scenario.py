@@ -24,7 +24,7 @@ from mobility._yaml import (
     shipped_or_path,
 )
 from mobility.names import suggestions
-from mobility.schema import DATA_MODES, MODE_UNIT, DataMode
+from mobility.schema import DATA_MODES, MODE_UNITS, DataMode
 from mobility.settings import CALIBRATED_MARCH_HOURS_PER_DAY
 
 DEFAULT_SCENARIO = "baseline"
@@ -160,9 +160,6 @@ class _UnitFactors(_Model):
         """Troops per ``unit`` (vehicle, train, sailing, flight …)."""
         return float(getattr(self, unit))
 
-
-#: The units of the modes of the registry (mobility.schema.MODES), in its order.
-MODE_UNITS: tuple[str, ...] = tuple(dict.fromkeys(MODE_UNIT.values()))
 
 if TYPE_CHECKING:
     UnitFactors: TypeAlias = _UnitFactors

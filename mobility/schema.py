@@ -84,6 +84,10 @@ DATA_MODES: tuple[Mode, ...] = tuple(MODES)
 LONG_HAUL_MODES: tuple[Mode, ...] = tuple(m for m, spec in MODES.items() if spec.long_haul)
 #: Modes whose edges cross land borders.
 LAND_MODES: frozenset[Mode] = frozenset(m for m, spec in MODES.items() if spec.land)
+#: The units of the modes (vehicle, train, sailing, flight), in the registry's order.
+MODE_UNITS: tuple[str, ...] = tuple(dict.fromkeys(spec.unit for spec in MODES.values()))
+#: One lift of each long-haul mode (train, sailing, flight): what a carrier takes.
+LIFT_UNITS: tuple[str, ...] = tuple(MODES[m].unit for m in LONG_HAUL_MODES)
 
 
 def data_mode(value: str) -> str:

@@ -22,7 +22,7 @@ from mobility._data import data_dir
 from mobility._errors import MobilityError
 from mobility._yaml import InputModel, describe, read_yaml
 from mobility.names import normalise, suggestions
-from mobility.schema import DATA_MODES, LONG_HAUL_MODES, MODES, DataMode, Mode
+from mobility.schema import DATA_MODES, LIFT_UNITS, DataMode, Mode
 
 Positive = Annotated[float, Field(gt=0)]
 NonNegative = Annotated[float, Field(ge=0)]
@@ -51,9 +51,6 @@ class _Carriers(_Model):
         """What one ``unit`` (train, sailing, flight …) carries."""
         return cast(Carrier, getattr(self, unit))
 
-
-#: The lift of each long-haul mode of the registry (mobility.schema.MODES): train, sailing …
-LIFT_UNITS: tuple[str, ...] = tuple(MODES[m].unit for m in LONG_HAUL_MODES)
 
 if TYPE_CHECKING:
     Carriers: TypeAlias = _Carriers

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
+from pathlib import Path
+
 import networkx as nx
 import pandas as pd
 import pytest
@@ -11,6 +15,15 @@ from mobility.result import Bottleneck, ClosureResult, TargetOutcome
 
 #: A node name that would run a script if any map, report or tooltip failed to escape it.
 INJECTED_NAME = "<img src=x onerror=alert(1)>"
+
+
+def installed_mobility() -> str:
+    """The installed ``mobility`` console script (beside this interpreter, else on PATH):
+    the command-line tests run the command a user runs; missing it is a failure."""
+    beside = Path(sys.executable).parent / "mobility"
+    found = str(beside) if beside.is_file() else shutil.which("mobility")
+    assert found, "the mobility console script is not installed (pip install -e .)"
+    return found
 
 _NODES = [
     # id, name, country, kind, lon, lat, gauge, transfer capacity/day, dwell h

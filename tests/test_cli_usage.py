@@ -7,14 +7,13 @@ installed typer (and the click it uses, bundled or not) really raises is what is
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from conftest import installed_mobility
 
 ROOT = Path(__file__).resolve().parents[1]
 #: A sweep of the stress case: runs of a tenth of a second (the shipped example's force
@@ -22,11 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SWEEP = ROOT / "tests" / "fixtures" / "stress-sweep.yaml"
 
 
-def _mobility() -> str:
-    beside = Path(sys.executable).parent / "mobility"
-    found = str(beside) if beside.is_file() else shutil.which("mobility")
-    assert found, "the mobility console script is not installed (pip install -e .)"
-    return found
+_mobility = installed_mobility
 
 
 #: A narrow terminal: the one line must not be wrapped into several.

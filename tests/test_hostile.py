@@ -21,6 +21,7 @@ from pathlib import Path
 import _hostile
 import pytest
 from _hostile import CASES, PRECEDED_BY_A_SWEEP, Case, classify, contents, prepare
+from conftest import installed_mobility
 
 BY_ID = {case.id: case for case in CASES}
 FORKED = [c for c in CASES if c.expect != "interrupt" and c.argv[0] != sys.executable]
@@ -76,11 +77,7 @@ def test_hostile_input(outcomes, case_id):
     assert outcome == "ok", f"{outcome}: exit {done.returncode}\n{done.stderr[-3000:]}"
 
 
-def _script() -> str:
-    beside = Path(sys.executable).parent / "mobility"
-    found = str(beside) if beside.is_file() else shutil.which("mobility")
-    assert found, "the mobility console script is not installed (pip install -e .)"
-    return found
+_script = installed_mobility
 
 
 @pytest.mark.parametrize("case_id", THROUGH_THE_SCRIPT)

@@ -7,22 +7,18 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pytest
+from conftest import installed_mobility
 
 from mobility.viz._offline import fetched_urls
 
-SCRIPT = Path(sys.executable).parent / "mobility"
 ENV = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
 
 
 def mobility(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    if not SCRIPT.exists():
-        pytest.skip(f"the console script is not installed beside {sys.executable}")
-    return subprocess.run([str(SCRIPT), *args], capture_output=True, text=True, cwd=cwd,
+    return subprocess.run([installed_mobility(), *args], capture_output=True, text=True, cwd=cwd,
                           env=ENV, timeout=300)
 
 

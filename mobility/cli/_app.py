@@ -41,6 +41,8 @@ PngOpt = Annotated[Path | None, typer.Option("--png", help="also save a full-pag
 
 PaperOpt = Annotated[str, typer.Option("--paper", help="paper for --pdf: a4 or letter")]
 
+MapOpt = Annotated[Path | None, typer.Option("--map", help="also write the HTML map here")]
+
 ReportOpt = Annotated[Path | None, typer.Option("--report", help="also write an HTML report "
                                                 "(ranking tables and the map) here")]
 

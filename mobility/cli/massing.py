@@ -10,6 +10,7 @@ import typer
 
 from mobility.cli._app import (
     JsonOpt,
+    MapOpt,
     ReportOpt,
     _check_outputs,
     _say_written,
@@ -31,8 +32,7 @@ def mass_command(
     out_dir: Annotated[Path | None, typer.Option("--out", help="folder for the CSV tables "
                                                 "and result.json (one subfolder per "
                                                 "scenario when several)")] = None,
-    map_path: Annotated[Path | None, typer.Option("--map", help="also write the HTML map "
-                                                 "here")] = None,
+    map_path: MapOpt = None,
     report_path: ReportOpt = None,
 ) -> None:
     """Flashpoint massing: troops and heavy vehicles in an area by each hour, and what limits it."""

@@ -10,6 +10,7 @@ import typer
 
 from mobility.cli._app import (
     JsonOpt,
+    MapOpt,
     ReportOpt,
     _check_outputs,
     _say_written,
@@ -29,8 +30,7 @@ def materiel_command(
     out_dir: Annotated[Path | None, typer.Option("--out", help="folder for the CSV tables "
                                                 "and result.json (one subfolder per plan "
                                                 "when several)")] = None,
-    map_path: Annotated[Path | None, typer.Option("--map", help="also write the HTML map "
-                                                 "here")] = None,
+    map_path: MapOpt = None,
     report_path: ReportOpt = None,
     marginal: Annotated[bool, typer.Option("--marginal/--no-marginal", help="re-solve for "
                                            "what binds, what one more unit buys and each "

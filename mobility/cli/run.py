@@ -11,6 +11,7 @@ import typer
 from mobility._errors import MobilityError
 from mobility.cli._app import (
     JsonOpt,
+    MapOpt,
     ScenarioArg,
     _check_outputs,
     _is_folder,
@@ -33,8 +34,7 @@ def run(
                                                 "transfer use, the arrival curve and the JSON "
                                                 "result; or a .gpkg "
                                                 "or .parquet file of the edge flows")] = None,
-    map_path: Annotated[Path | None, typer.Option("--map", help="also write the HTML map "
-                                                 "here")] = None,
+    map_path: MapOpt = None,
     plot_path: Annotated[Path | None, typer.Option("--plot", help="also write the closure "
                                                   "plot here (.png or .svg)")] = None,
     day: Annotated[float | None, typer.Option(min=0, max=3650, help="with --out FILE.gpkg or "

@@ -568,6 +568,15 @@ def _sustainment_rows(model: FleetModel, lp: SparseLP, cumulative: dict,
     return found
 
 
+def _limit_words(measure: str) -> tuple[str, str, str]:
+    """(what limits, its unit, after a value in the notes) of a reception limit's measure:
+    ``staging`` is troops held at once, the others a day."""
+    if measure == "staging":
+        return ("staging", "troops at once",
+                "troops of staging space (closed, not yet combat-ready)")
+    return "reception", f"{measure} a day", f"{measure} a day"
+
+
 def _staging_rows(model, lp, cumulative: dict, closed: dict, grid: np.ndarray) -> dict:
     """Rows of each staging space: troops at the assembly area at each period's end that are
     not yet combat-ready (arrived, less those closed ``integration_days`` before, read on
@@ -887,10 +896,8 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
         notes.append("no fleet file: lift is unlimited (scenario field 'fleets')")
     if model.reception:
         notes.append("reception limits: " + "; ".join(
-            f"{model.graph.nodes[n]['name']} {v:,.0f} " + (
-                "troops of staging space (closed, not yet combat-ready)" if m == "staging"
-                else f"{m} a day") for n, m, v in model.reception)
-            + " (counted on the day movements reach the node)")
+            f"{model.graph.nodes[n]['name']} {v:,.0f} {_limit_words(m)[2]}"
+            for n, m, v in model.reception) + " (counted on the day movements reach the node)")
     if scenario.sustainment is not None:
         notes.append(scenario.sustainment.describe() + "; supplies use the same lift "
                      "(fleet_use: in_use_supply)")
@@ -1127,10 +1134,9 @@ def _bottlenecks(model: FleetModel, binding: list[_Binding],
     for b in binding[:10]:
         if b.kind == "reception":
             node, measure = str(b.key).rsplit(":", 1)
-            what = "troops at once" if measure == "staging" else f"{measure} a day"
-            name, kind, element = (f"{'staging' if measure == 'staging' else 'reception'} at "
-                                   f"{model.graph.nodes[node]['name']} ({what})"), \
-                "reception", node
+            limit, per, _ = _limit_words(measure)
+            name, kind, element = (f"{limit} at {model.graph.nodes[node]['name']} ({per})",
+                                   "reception", node)
             unit = measure
             capacity = next(v for n, m, v in model.reception if n == node and m == measure)
         elif b.kind == "fleet":

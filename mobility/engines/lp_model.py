@@ -26,17 +26,19 @@ from mobility.flows import FlowSolverError
 SOLVERS = ("highs", "glop")
 
 
-#: HiGHS with equilibration scaling: 2-10 times faster on the closure LPs than the default.
 _HIGHS = "output_flag=false\nsimplex_scale_strategy=4"
-#: Its primal simplex, tried when the dual simplex stops short (NOT_SOLVED): the sustainment
-#: LP of baseline-sustained solves so in 6 s where the dual simplex fails (OR-Tools 9.15).
-_HIGHS_PRIMAL = _HIGHS + "\nsimplex_strategy=4"
+#: (solver, options, label) each solver is run with, in order. HiGHS with equilibration
+#: scaling: 2-10 times faster on the closure LPs than the default; its primal simplex where
+#: the dual simplex stops short (NOT_SOLVED): the sustainment LP of baseline-sustained solves
+#: so in 6 s where the dual simplex fails (OR-Tools 9.15).
+_RUNS = {"highs": (("highs", _HIGHS, "highs"),
+                   ("highs", _HIGHS + "\nsimplex_strategy=4", "highs (primal simplex)")),
+         "glop": (("glop", "", "glop"),)}
 
 
-def _attempts(solver: str) -> list[tuple[str, str]]:
-    """(solver, options) in the order tried: the one asked for, then the others."""
-    order = {"highs": [("highs", _HIGHS), ("highs", _HIGHS_PRIMAL)], "glop": [("glop", "")]}
-    return order[solver] + [a for s in SOLVERS if s != solver for a in order[s]]
+def _attempts(solver: str) -> list[tuple[str, str, str]]:
+    """The runs tried: the solver asked for, then the others."""
+    return [*_RUNS[solver], *(run for s in SOLVERS if s != solver for run in _RUNS[s])]
 
 
 @dataclass
@@ -95,7 +97,7 @@ class SparseLP:
         started = time.perf_counter()
         matrix = self.matrix()
         statuses = []
-        for name, options in _attempts(solver):
+        for name, options, label in _attempts(solver):
             model = mbh.ModelBuilderHelper()
             # Any: OR-Tools' stub reads ndarray[float64, …] where it means float64 arrays
             lower, upper, objective, row_lower, row_upper = (
@@ -110,8 +112,7 @@ class SparseLP:
                 helper.set_solver_specific_parameters(options)
             helper.solve(model)
             status = helper.status()
-            statuses.append(f"{name}{' (primal simplex)' if 'simplex_strategy' in options else ''}"
-                            f" {status.name}")
+            statuses.append(f"{label} {status.name}")
             if status == mbh.SolveStatus.OPTIMAL:
                 break
         else:

@@ -37,8 +37,8 @@ import scipy.sparse as sparse
 from scipy.sparse.csgraph import dijkstra
 
 from mobility.movement import GATE_IN, ROAD, MovementGraph
-from mobility.schema import DATA_MODES, LONG_HAUL_MODES, MODES, Mode
-from mobility.unit_profiles import LIFT_UNITS, UnitProfile
+from mobility.schema import DATA_MODES, LIFT_UNITS, LONG_HAUL_MODES, MODES, Mode
+from mobility.unit_profiles import UnitProfile
 
 #: Routes kept per home, class and destination, and path searches spent finding them.
 MAX_ROUTES = 3
