@@ -125,14 +125,21 @@ def graph_from_tables(
     for eid in sorted(edges):
         edge = edges[eid]
         geometry = tables.geometries[eid]
-        length_m = edge.length_km * 1000 if edge.length_km else lengths_m[eid]
-        attributes = _edge_attributes(edge, length_m, tables.rail_speed_factor)
+        attributes = _edge_attributes(edge, _length_m(edge, lengths_m),
+                                      tables.rail_speed_factor)
         graph.add_edge(edge.u, edge.v, key=eid, geometry=geometry, direction="forward",
                        **attributes)
         graph.add_edge(edge.v, edge.u, key=eid, geometry=LineString(geometry.coords[::-1]),
                        direction="reverse", **attributes)
     for node_id, data in graph.nodes(data=True):
         data["loading_gauges"] = loading_gauges(graph, node_id)
+    # What each upgrading edge's predecessor took (hours), for choosing routes as the network
+    # stood before its phases (mobility.engines.routes).
+    graph.graph["replaced_transit_h"] = {
+        eid: _edge_attributes(old, _length_m(old, lengths_m),
+                              tables.rail_speed_factor)["transit_h"]
+        for eid, edge in edges.items()
+        if edge.replaces and (old := tables.edges.get(edge.replaces)) is not None}
     return graph
 
 
@@ -208,6 +215,11 @@ def _edge_attributes(edge: EdgeRecord, length_m: float,
     attributes["transit_h"] = attributes["length_km"] / attributes["speed_kph"]
     attributes["travel_time"] = attributes["transit_h"] * 3600
     return attributes
+
+
+def _length_m(edge: EdgeRecord, lengths_m: dict[str, float]) -> float:
+    """An edge's stated length, else its geometry's."""
+    return edge.length_km * 1000 if edge.length_km else lengths_m[edge.id]
 
 
 def _lengths_m(geometries: dict[str, LineString]) -> dict[str, float]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import itertools
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -161,6 +162,44 @@ def test_the_time_step_changes_the_answer_by_less_than_one_step(tiny, scenario):
     for day in DAYS:
         assert by_step[24].arrivals_by(day) <= by_step[6].arrivals_by(day) * 1.01 + 1
         assert by_step[6].arrivals_by(day - 1) <= by_step[24].arrivals_by(day) * 1.01 + 1
+
+
+def _paths(model, renamed=None):
+    """Every route of a fleet model as (formation, class, destination, arcs by name)."""
+    mg, renamed = model.movement, renamed or {}
+    return {(g.id, r.cargo, r.destination,
+             tuple((mg.kind[a], renamed.get(mg.ref[a], mg.ref[a]), mg.layer[a], mg.u[a], mg.v[a])
+                   for a in r.arcs)) for g in model.groups for r in g.routes}
+
+
+NEW_ROAD = ("road-rb,hub,camp,road,Via Baltica,border,,80,500,,,,,,motorway,2,,via_baltica,rb,,"
+            "test\n")
+UPGRADE = ("rail-hub-border-up,hub,border,rail,PL line upgraded,,,120,40,1435,2,true,"
+           ",,,,,,rb,rail-hub-border,test\n")
+
+
+@pytest.mark.parametrize("upgrade", [False, True], ids=["new-line", "new-line-and-upgrade"])
+def test_a_phase_keeps_every_route_the_network_had_and_never_closes_less(
+        tmp_path, scenario, upgrade):
+    # The phase adds a fast road (and upgrades the Polish line): routes are chosen by time,
+    # so without care the new ways displace the old ones from the kept few, and the bigger
+    # network closed fewer troops (Rail Baltica 2030 against the baseline, issue 11).
+    net = tmp_path / "tiny"
+    shutil.copytree(FIXTURES / "tiny", net)
+    with (net / "edges.csv").open("a") as edges:
+        edges.write(NEW_ROAD + (UPGRADE if upgrade else ""))
+    before, after = load_network(net), load_network(net, phases=["rb"])
+    renamed = {"rail-hub-border-up": "rail-hub-border"} if upgrade else {}
+    model_before = fleet.build_fleet_model(before, scenario)
+    model_after = fleet.build_fleet_model(after, scenario)
+    kept = _paths(model_after, renamed)
+    assert _paths(model_before) <= kept
+    assert any("road-rb" in str(p) for p in kept)  # and the phase's own routes
+    with_phase, without = closure(after, scenario), closure(before, scenario)
+    for day in DAYS:
+        assert with_phase.arrivals_by(day) >= without.arrivals_by(day) - 1e-6
+    for day, troops in without.troops_by_day.items():
+        assert with_phase.troops_by_day[day] >= troops - 1e-6
 
 
 def test_vehicles_never_fly_and_closure_waits_for_the_slowest_part(tiny):

@@ -36,9 +36,11 @@ _RUNS = {"highs": (("highs", _HIGHS, "highs"),
          "glop": (("glop", "", "glop"),)}
 
 
-def _attempts(solver: str) -> list[tuple[str, str, str]]:
-    """The runs tried: the solver asked for, then the others."""
-    return [*_RUNS[solver], *(run for s in SOLVERS if s != solver for run in _RUNS[s])]
+def _attempts(solver: str, primal_first: bool = False) -> list[tuple[str, str, str]]:
+    """The runs tried: the solver asked for (``primal_first``: HiGHS's primal simplex before
+    its dual), then the others."""
+    first = _RUNS[solver][::-1] if primal_first and solver == "highs" else _RUNS[solver]
+    return [*first, *(run for s in SOLVERS if s != solver for run in _RUNS[s])]
 
 
 @dataclass
@@ -90,14 +92,16 @@ class SparseLP:
         vals = np.concatenate(self.vals) if self.vals else np.zeros(0)
         return sparse.csr_matrix((vals, (rows, cols)), shape=(self.n_rows, self.n_cols))
 
-    def solve(self, solver: str = "highs") -> LPSolution:
-        """Solve (maximise); if ``solver`` fails numerically, the other one is tried."""
+    def solve(self, solver: str = "highs", *, primal_first: bool = False) -> LPSolution:
+        """Solve (maximise); if ``solver`` fails numerically, the other one is tried.
+        ``primal_first``: start HiGHS with its primal simplex (where only the optimum's
+        value is read, not which of several optimal plans was found)."""
         if solver not in SOLVERS:
             raise ValueError(f"unknown LP solver {solver!r}; valid: {', '.join(SOLVERS)}")
         started = time.perf_counter()
         matrix = self.matrix()
         statuses = []
-        for name, options, label in _attempts(solver):
+        for name, options, label in _attempts(solver, primal_first):
             model = mbh.ModelBuilderHelper()
             # Any: OR-Tools' stub reads ndarray[float64, …] where it means float64 arrays
             lower, upper, objective, row_lower, row_upper = (
