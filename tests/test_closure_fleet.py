@@ -202,6 +202,21 @@ def test_a_phase_keeps_every_route_the_network_had_and_never_closes_less(
         assert with_phase.troops_by_day[day] >= troops - 1e-6
 
 
+@settings(max_examples=300, deadline=None)
+@given(first=st.integers(1, 200), extra=st.integers(0, 200))
+def test_the_earliest_day_search_finds_the_first_day_and_asks_little(first, extra):
+    asked: list[int] = []
+
+    def reaches(day):
+        asked.append(day)
+        return day >= first
+
+    assert fleet.first_day_reaching(reaches, first + extra) == first
+    assert len(set(asked)) <= 2 * max(1, extra).bit_length() + 2
+    if extra <= 1:
+        assert len(asked) <= 2  # the usual case: the plan is within a day of the most
+
+
 def test_vehicles_never_fly_and_closure_waits_for_the_slowest_part(tiny):
     model = fleet.build_fleet_model(tiny, load_scenario(FIXTURES / "tiny-fleet-scenario.yaml"))
     for group in model.groups:

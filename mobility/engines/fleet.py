@@ -843,9 +843,9 @@ def _plan(model: FleetModel, grid: np.ndarray, report: list[int], *, fleets_limi
 def _earliest_day(model: FleetModel, step_h: float, curve: pd.DataFrame, troops: float,
                   solver: str, known: dict[int, float]) -> float | None:
     """The first day by which ``troops`` can have closed: from the whole day the plan
-    reaches it, down while the most by the day before (an LP each, unless ``known``: the
-    report days') still reaches it; linear within the last day. None if not within the
-    horizon."""
+    reaches it, down while the most by an earlier day (an LP each, unless ``known``: the
+    report days') still reaches it (:func:`first_day_reaching`); linear within the last day.
+    None if not within the horizon."""
     days, closed = curve["day"].to_numpy(), curve["troops"].to_numpy()
     planned = reached_day(days, closed, troops)
     if planned is None:
@@ -858,12 +858,25 @@ def _earliest_day(model: FleetModel, step_h: float, curve: pd.DataFrame, troops:
             cache[day] = most_by(model, grid, day, fleets_limited=True, solver=solver)
         return cache[day]
 
-    day = max(1, math.ceil(planned - 1e-9))
-    while day > 1 and most(day - 1) >= troops * (1 - 1e-9):
-        day -= 1
+    day = first_day_reaching(lambda d: most(d) >= troops * (1 - 1e-9),
+                             max(1, math.ceil(planned - 1e-9)))
     low, high = most(day - 1), max(most(day), troops)
     within = (troops - low) / (high - low) if high > low else 1.0
     return min(planned, day - 1 + within)
+
+
+def first_day_reaching(reaches, day: int) -> int:
+    """The first whole day >= 1 for which ``reaches(day)`` holds, given that it holds on
+    ``day`` and never stops holding on later days: back 1, 1, 2, 4, … days from ``day`` while
+    it holds, then halving the last step (few calls where the answer is near ``day``)."""
+    steps, before = 0, day - 1
+    while before > 0 and reaches(before):
+        day, steps = before, steps + 1
+        before = max(0, day - 2 ** max(0, steps - 1))
+    while day - before > 1:  # not reaches(before), reaches(day)
+        middle = (before + day) // 2
+        before, day = (before, middle) if reaches(middle) else (middle, day)
+    return day
 
 
 def _period_ending(grid: np.ndarray, day: float) -> int:
