@@ -209,17 +209,15 @@ def _before_phases(graph: nx.MultiDiGraph, movement, search: np.ndarray) -> np.n
     """Search hours per arc as the network stood before its phases (None: it has none):
     a new line closed, an upgraded line at its predecessor's hours."""
     replaced = graph.graph.get("replaced_transit_h", {})
-    phase_of = {key: data.get("phase") for _, _, key, data in graph.edges(keys=True, data=True)
-                if data.get("phase")}
-    if not phase_of:
+    hours_of = {key: data["transit_h"] for _, _, key, data in graph.edges(keys=True, data=True)
+                if data.get("phase")}  # the phases' edges
+    if not hours_of:
         return None
-    hours_of = {key: data["transit_h"] for _, _, key, data in graph.edges(keys=True, data=True)}
     before = search.copy()
     for arc, (kind, ref) in enumerate(zip(movement.kind, movement.ref, strict=True)):
-        if kind != "edge" or ref not in phase_of:
-            continue
-        before[arc] = search[arc] * replaced[ref] / hours_of[ref] if ref in replaced \
-            else np.inf
+        if kind == "edge" and ref in hours_of:
+            before[arc] = search[arc] * replaced[ref] / hours_of[ref] if ref in replaced \
+                else np.inf
     return before
 
 
@@ -682,22 +680,21 @@ def _capacity_rows(model, lp, routes, route_of, x, lo, hi, grid, extra):
         rows = lp.add_rows(len(starts), upper=rhs)
         rows_by_arc[arc], rhs_by_arc[arc] = rows, rhs
         terms += [(int(rows[0]), r, enter, use) for r, enter, use in by_arc[arc]]
-    first_row, cols, offset, use = _per_column(terms, cols_of_route)
+    first_row, cols, (offset, use) = _per_column(terms, cols_of_route, 2)
     for idx, p, frac in _spread(grid, lo[cols] + offset, hi[cols] + offset):
         lp.add_terms(first_row[idx] + p, x[cols[idx]], use[idx] * frac)
     return rows_by_arc, rhs_by_arc
 
 
-def _per_column(terms, cols_of_route: list[np.ndarray]) -> tuple[np.ndarray, ...]:
-    """Terms (first row, route, *values) expanded to one entry per x column of the route:
-    arrays of the first row, the column and each value."""
-    counts = np.array([len(cols_of_route[t[1]]) for t in terms], dtype=np.int64)
-    cols = np.concatenate([cols_of_route[t[1]] for t in terms]) if terms \
-        else np.zeros(0, dtype=np.int64)
-    values = [np.repeat(np.array([t[i] for t in terms], dtype=float), counts)
-              for i in range(2, len(terms[0]))] if terms else []
-    first_row = np.repeat(np.array([t[0] for t in terms], dtype=np.int64), counts)
-    return (first_row, cols, *values)
+def _per_column(terms: list[tuple], cols_of_route: list[np.ndarray], n_values: int
+                ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """Terms (first row, route, then ``n_values`` values) expanded to one entry per x column
+    of the route: the first rows, the columns, and the arrays of each value."""
+    table = list(zip(*terms, strict=True)) if terms else [()] * (2 + n_values)
+    counts = np.array([len(cols_of_route[r]) for r in table[1]], dtype=np.int64)
+    cols = np.concatenate([cols_of_route[r] for r in table[1]] or [np.zeros(0, np.int64)])
+    first_row = np.repeat(np.array(table[0], dtype=np.int64), counts)
+    return first_row, cols, [np.repeat(np.array(v, dtype=float), counts) for v in table[2:]]
 
 
 def _columns_by_route(route_of: np.ndarray, n_routes: int) -> list[np.ndarray]:
@@ -772,10 +769,9 @@ def _fleet_rows(model, lp, routes, route_of, x, lo, hi, grid, extra):
         terms += [(int(rows[0]), r, leg.start_h, leg.busy_h, leg.carriers_per_item)
                   for r, route in enumerate(routes) for leg in route.legs
                   if leg.carrier == carrier]
-    if terms:
-        first_row, cols, start, busy, per_item = _per_column(terms, cols_of_route)
-        for idx, p, avg in _busy_average(grid, lo[cols], hi[cols], start, busy):
-            lp.add_terms(first_row[idx] + p, x[cols[idx]], per_item[idx] * avg)
+    first_row, cols, (start, busy, per_item) = _per_column(terms, cols_of_route, 3)
+    for idx, p, avg in _busy_average(grid, lo[cols], hi[cols], start, busy):
+        lp.add_terms(first_row[idx] + p, x[cols[idx]], per_item[idx] * avg)
     return rows_by, rhs_by
 
 
