@@ -132,6 +132,19 @@ def test_less_lift_later_readiness_or_less_capacity_never_deliver_more(tiny, sce
     assert curve(fewer_fleets)[-3] < base[-3] or curve(fewer_fleets)[3] < base[3]
 
 
+def test_solving_the_lps_at_once_changes_no_answer(tiny, scenario, monkeypatch):
+    from mobility import _parallel
+
+    answers = []
+    for threads in (1, 2):
+        monkeypatch.setattr(_parallel, "LP_THREADS", threads)
+        found = closure(tiny, scenario)
+        answers.append((found.troops_by_day, [t.reached_day for t in found.targets], found.marginal,
+                        found.bounds_by_day))
+    assert answers[0] == answers[1]
+    assert answers[0][2]  # marginal values were re-solved
+
+
 def test_a_change_that_never_takes_effect_changes_nothing(tiny, scenario):
     base = curve(closure(tiny, scenario, detail=False))
     never = (CapacityChange(element="road-hub-camp", factor=0.0, from_day=1000),

@@ -82,6 +82,36 @@ def test_a_small_sweep_stays_in_process_and_says_why(sweep_file, tmp_path):
                                                          workers=0).out_dir))
 
 
+def test_lp_solves_at_once_keep_their_order_and_raise_the_first_error(monkeypatch):
+    import threading
+    import time
+
+    from mobility import _parallel
+
+    monkeypatch.setattr(_parallel, "LP_THREADS", 2)
+    threads = set()
+
+    def call(i):
+        def run():
+            threads.add(threading.current_thread().name)
+            time.sleep(0.05 * (3 - i))  # the first call ends last
+            return i
+        return run
+
+    assert _parallel.at_once([call(i) for i in range(3)]) == [0, 1, 2]
+    assert len(threads) == 2 and threading.main_thread().name not in threads
+
+    def fails():
+        raise ValueError("bad")
+
+    with pytest.raises(ValueError, match="bad"):
+        _parallel.at_once([call(0), fails, call(1)])
+    monkeypatch.setattr(_parallel, "LP_THREADS", 1)
+    threads.clear()
+    assert _parallel.at_once([call(i) for i in range(3)]) == [0, 1, 2]
+    assert threads == {threading.main_thread().name}
+
+
 def test_a_cluster_pays_only_for_enough_work_and_free_processors(monkeypatch):
     from mobility import _parallel
     from mobility._parallel import batches, cluster_pays

@@ -53,6 +53,7 @@ import itertools
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import networkx as nx
@@ -60,6 +61,7 @@ import numpy as np
 import pandas as pd
 
 from mobility._errors import InfeasibleError, ScenarioError, field_of
+from mobility._parallel import at_once
 from mobility._progress import Progress, silent
 from mobility.engines.lp_model import LPSolution, SparseLP
 from mobility.engines.model import (
@@ -889,11 +891,11 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
     report = report_days(scenario)
     grid = time_grid(horizon_h, step, [d * 24 for d in report])
     variants = VARIANTS if detail and model.finite else VARIANTS[:1]
-    solved, most = {}, {}
-    for name, limited in variants:
-        say(f"solving the closure LP ({name})")
-        solved[name], most[name] = _plan(model, grid, report, solver=solver, say=say,
-                                         fleets_limited=limited)
+    say("solving the closure LP (" + ", ".join(name for name, _ in variants) + ")")
+    plans = at_once([partial(_plan, model, grid, report, solver=solver, say=say,
+                             fleets_limited=limited) for _, limited in variants])
+    solved = {name: plan for (name, _), (plan, _) in zip(variants, plans, strict=True)}
+    most = {name: by_day for (name, _), (_, by_day) in zip(variants, plans, strict=True)}
     main = solved["fleets"]
     days = np.concatenate([[0.0], grid[1:] / 24])
     curve = pd.DataFrame({"day": days, "troops": np.concatenate([[0.0],
@@ -905,8 +907,26 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
         else pd.DataFrame()
     fleet_use = _fleet_use(model, main, grid)
     binding = _binding(model, main, grid)
-    marginal = _marginal_values(model, grid, by_day, binding, report, solver, say) \
-        if detail and model.finite else []
+    # The targets' earliest days (latest first: their LPs are the largest) and the marginal
+    # values are independent re-solves, done together (up to lp_threads at once).
+    say("the earliest day of each target" + (", marginal values" if detail and model.finite
+                                              else ""))
+    wanted = scenario.targets.resolved()
+    planned = [reached_day(curve["day"].to_numpy(), curve["troops"].to_numpy(), t.troops)
+               for t in wanted]
+    order = sorted(range(len(wanted)), key=lambda i: -(planned[i] or 0.0))
+    resources = _marginal_resources(binding) if detail and model.finite else []
+    answers: list[Any] = at_once(
+        [partial(_earliest_day, model, step, curve, wanted[i].troops, solver, by_day)
+         for i in order]
+        + [partial(_marginal_value, model, grid, by_day, b, report, solver)
+           for b in resources])
+    earliest: list[float | None] = [None] * len(wanted)
+    for i, day in zip(order, answers[:len(wanted)], strict=True):
+        earliest[i] = day
+    marginal: list[dict[str, Any]] = sorted(
+        answers[len(wanted):],
+        key=lambda m: (-sum(m["troops_gained_by_day"].values()), m["resource"]))
     lp = main.solution
     notes = [
         f"force: {model.force_name}; {len(model.groups)} "
@@ -952,9 +972,6 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
                      f"readiness and that; {delays.default_h:g} h at each land border "
                      f"crossing inside Schengen, {outside:g} h at its external borders")
     loads = _arc_loads(model, main, grid)
-    say("the earliest day of each target")
-    earliest = [_earliest_day(model, step, curve, t.troops, solver, by_day)
-                for t in scenario.targets.resolved()]
     result_targets = targets(scenario, curve, by_day, earliest)
     return ClosureResult(
         scenario=scenario.name,
@@ -1134,38 +1151,38 @@ def carrier_words(carrier: str) -> tuple[str, str]:
     return CARRIER_WORDS.get(carrier, (carrier, carrier))
 
 
-def _marginal_values(model: FleetModel, grid: np.ndarray, most: dict[int, float],
-                     binding: list[_Binding], report: list[int], solver: str,
-                     say: Progress, limit: int = MARGINAL_RESOLVES) -> list[dict]:
-    """Troops gained by each report day from one more unit of each binding resource: one
-    more train (sailing, flight, vehicle) a day on a capacity, one more standard carrier of a
-    fleet from day 0. Each is a re-solve of the same LP; the ``limit`` resources that bind on
-    the most days are tried."""
+def _marginal_resources(binding: list[_Binding], limit: int = MARGINAL_RESOLVES
+                        ) -> list[_Binding]:
+    """The ``limit`` binding capacities and fleets (not reception limits) that bind on the
+    most days: those whose marginal value is re-solved."""
+    return [b for b in binding if b.kind != "reception"][:limit]
+
+
+def _marginal_value(model: FleetModel, grid: np.ndarray, most: dict[int, float],
+                    b: _Binding, report: list[int], solver: str) -> dict[str, Any]:
+    """Troops gained by each report day from one more unit of a binding resource: one more
+    train (sailing, flight, vehicle) a day on a capacity, one more standard carrier of a
+    fleet from day 0; a re-solve of the same LP for each report day not already closed."""
     total = model.total_troops
-    found: list[dict[str, Any]] = []
-    for b in [b for b in binding if b.kind != "reception"][:limit]:
-        if b.kind == "fleet":
-            carrier = str(b.key)
-            name, kind, element = carrier_words(carrier)[1], "fleet", carrier
-            what = f"+1 {carrier_words(carrier)[0]} from day 0"
-            extra: dict[str, dict] = {"extra_fleet": {carrier: 1.0}}
-        else:
-            arc = int(b.key)
-            name, kind, element = arc_name(model, arc)
-            what = f"+1 {model.movement.unit[arc]}/day"
-            extra = {"extra_capacity": {arc: 1.0}}
-        say(f"marginal value: {what}, {name}")
-        gained = {}
-        for day in report:
-            base = most[day]
-            more = base if base >= total * (1 - 1e-9) else most_by(
-                model, grid, day, fleets_limited=True, solver=solver, **extra)
-            gained[str(day)] = max(0.0, more - base)
-        found.append({"resource": name, "kind": kind, "element_id": str(element),
-                      "change": what, "binding_days": b.days, "from_day": b.first_day,
-                      "to_day": b.last_day, "troops_gained_by_day": gained})
-    found.sort(key=lambda m: (-sum(m["troops_gained_by_day"].values()), m["resource"]))
-    return found
+    if b.kind == "fleet":
+        carrier = str(b.key)
+        name, kind, element = carrier_words(carrier)[1], "fleet", carrier
+        what = f"+1 {carrier_words(carrier)[0]} from day 0"
+        extra: dict[str, dict] = {"extra_fleet": {carrier: 1.0}}
+    else:
+        arc = int(b.key)
+        name, kind, element = arc_name(model, arc)
+        what = f"+1 {model.movement.unit[arc]}/day"
+        extra = {"extra_capacity": {arc: 1.0}}
+    gained = {}
+    for day in report:
+        base = most[day]
+        more = base if base >= total * (1 - 1e-9) else most_by(
+            model, grid, day, fleets_limited=True, solver=solver, **extra)
+        gained[str(day)] = max(0.0, more - base)
+    return {"resource": name, "kind": kind, "element_id": str(element), "change": what,
+            "binding_days": b.days, "from_day": b.first_day, "to_day": b.last_day,
+            "troops_gained_by_day": gained}
 
 
 def _bottlenecks(model: FleetModel, binding: list[_Binding],

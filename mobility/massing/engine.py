@@ -179,7 +179,9 @@ def _best(model: MassingLP, hour: float, what: str):
     if not np.any(objective > 0):
         return 0.0, None
     solution = model.solve(objective)
-    return max(0.0, float(solution.objective)), solution
+    # to a millionth of a troop: the simplex's float noise (195 read as 194.99999999999997)
+    # would otherwise show less by a later hour
+    return max(0.0, round(float(solution.objective), 6)), solution
 
 
 def hour_to_reach(result: MassingResult, troops: float) -> float | None:
