@@ -157,12 +157,12 @@ def network_gdfs(graph: nx.MultiDiGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoDataF
         GeoDataFrames in EPSG:4326 (:data:`mobility.settings.CRS`) with the columns of
         :mod:`mobility.schema` (``length_km``, ``speed_kph``, ``capacity_per_day`` …), one
         edge row per direction; list-valued columns (``corridors``, ``via``,
-        ``loading_gauges``) joined with ``;``.
+        ``loading_gauges``, ``carries``) joined with ``;``.
     """
     import osmnx as ox
 
     nodes, edges = ox.graph_to_gdfs(graph)
-    for column in ("corridors", "via", "loading_gauges"):
+    for column in ("corridors", "via", "loading_gauges", "carries"):
         for frame in (nodes, edges):
             if column in frame:
                 frame[column] = frame[column].map(lambda v: ";".join(v) if v else "")

@@ -276,9 +276,12 @@ class EdgeRecord(_Record):
     corridors: tuple[str, ...] = ()
     phase: str | None = None
     replaces: str | None = None
+    #: Ids of the curated edges whose line this edge carries after conflation (an OSM edge
+    #: on the path that replaced them): a capacity change naming such an id changes it.
+    carries: tuple[str, ...] = ()
     source: str = Field(min_length=1)
 
-    @field_validator("via", "corridors", mode="before")
+    @field_validator("via", "corridors", "carries", mode="before")
     @classmethod
     def _split_list(cls, value: Any) -> Any:
         if value is None:

@@ -16,11 +16,12 @@ import pytest
 
 from mobility import closure
 from mobility._errors import MobilityError, NetworkDataError
+from mobility.engines.model import capacity_changes
 from mobility.network import load_network, read_network_tables
 from mobility.osm.along import write_extract_along
 from mobility.osm.conflate import COMPATIBLE_GAUGES, LENGTH_RATIO, inside
 from mobility.osm_import import merged_network_from_osm, write_network
-from mobility.scenario import load_scenario
+from mobility.scenario import CapacityChange, load_scenario
 from mobility.schema import Gauge
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -145,6 +146,22 @@ def test_a_corridor_closure_still_closes_the_replaced_edges(gpkg):
     tagged = {k for *_, k, c in graph.edges(keys=True, data="corridors") if "suwalki" in c}
     assert any(k.startswith("osm-") for k in tagged)
     assert not {"road-hub-border", "road-border-town", "rail-border-sestokai"} & tagged
+
+
+def test_a_change_naming_a_replaced_curated_edge_changes_the_osm_edges_that_carry_it(gpkg):
+    graph = load_network(gpkg)
+    scenario = load_scenario(SCENARIO)
+    closed = scenario.model_copy(update={"capacity_changes": [
+        CapacityChange(element="road-border-town", factor=0.0)]})
+    static, later = capacity_changes(graph, closed, "test")
+    assert not later and static and set(static.values()) == {0.0}
+    carriers = {k for *_, k, c in graph.edges(keys=True, data="carries")
+                if "road-border-town" in (c or ())}
+    assert {ref for _, ref in static} == carriers
+    assert all(kind == "edge" and ref.startswith("osm-") for kind, ref in static)
+    # the same change on the curated network closes the curated edge itself
+    curated_static, _ = capacity_changes(load_network(NETWORK), closed, "test")
+    assert curated_static == {("edge", "road-border-town"): 0.0}
 
 
 def test_a_stricter_corridor_or_snap_replaces_no_more(extract):

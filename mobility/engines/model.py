@@ -288,6 +288,11 @@ def capacity_changes(graph: nx.MultiDiGraph, scenario: Scenario, where: str):
     """
     edge_ids = {key for _, _, key in graph.edges(keys=True)}
     corridors = {tag for *_, tags in graph.edges(data="corridors") for tag in (tags or ())}
+    carried: dict[str, list[str]] = {}
+    for key, ids in sorted({(k, tuple(c or ())) for *_, k, c in
+                            graph.edges(keys=True, data="carries")}):
+        for curated in ids:
+            carried.setdefault(curated, []).append(key)
     static: dict[tuple[str, str], float] = {}
     later: list[tuple[str, str, float, float]] = []
     for i, change in enumerate(scenario.capacity_changes):
@@ -301,13 +306,15 @@ def capacity_changes(graph: nx.MultiDiGraph, scenario: Scenario, where: str):
                               if change.corridor in (tags or ())})
         elif change.element in edge_ids:
             targets = [("edge", change.element)]
+        elif change.element in carried:  # a curated edge an OSM path replaced (conflation)
+            targets = [("edge", key) for key in carried[change.element]]
         else:
             field = f"capacity_changes.{i}.element"
             element = change.element or ""  # given: the model requires element or corridor
             try:
                 node = resolve_entry(graph, element, where, field)
             except UnknownNodeError:
-                close = suggestions(element, sorted(edge_ids))
+                close = suggestions(element, sorted(edge_ids | carried.keys()))
                 if not close:
                     raise
                 msg = (f"{where}: field '{field}' = {change.element!r} is neither a node nor "

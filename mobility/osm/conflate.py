@@ -405,8 +405,9 @@ def _carry_corridors(edges: dict[str, EdgeRecord], coverage: list[EdgeCoverage],
             *(tables.edges[c].corridors for c in curated_ids)))
         note = f"carries curated edge{'s' if len(curated_ids) > 1 else ''} " + ", ".join(
             f"'{c}'" for c in curated_ids)
-        edges[eid] = osm.model_copy(update={"corridors": tuple(corridors),
-                                            "source": f"{osm.source}; {note}"})
+        edges[eid] = osm.model_copy(update={
+            "corridors": tuple(corridors), "source": f"{osm.source}; {note}",
+            "carries": tuple(sorted(set(osm.carries).union(curated_ids)))})
 
 
 def _node_matches(built: Built, tables: NetworkTables,

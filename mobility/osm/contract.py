@@ -91,6 +91,7 @@ def _joined(first: EdgeRecord, second: EdgeRecord, node: str, a: str, b: str,
                if part.startswith("carries curated") and part not in longer.source]
     merged = longer.model_copy(update={
         "source": "; ".join([longer.source, *carried]),
+        "carries": tuple(sorted(set(first.carries) | set(second.carries))),
         "id": min(first.id, second.id), "u": a, "v": b,
         "length_km": round(length_1 + length_2, 6),
         "speed_kph": (length_1 + length_2) / hours,
