@@ -907,14 +907,13 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
         else pd.DataFrame()
     fleet_use = _fleet_use(model, main, grid)
     binding = _binding(model, main, grid)
-    # The targets' earliest days (latest first: their LPs are the largest) and the marginal
-    # values are independent re-solves, done together (up to lp_threads at once).
+    # The targets' earliest days (the largest first: reached latest, their LPs are the
+    # largest) and the marginal values are independent re-solves, done together (up to
+    # lp_threads at once).
     say("the earliest day of each target" + (", marginal values" if detail and model.finite
                                               else ""))
     wanted = scenario.targets.resolved()
-    planned = [reached_day(curve["day"].to_numpy(), curve["troops"].to_numpy(), t.troops)
-               for t in wanted]
-    order = sorted(range(len(wanted)), key=lambda i: -(planned[i] or 0.0))
+    order = sorted(range(len(wanted)), key=lambda i: -wanted[i].troops)
     resources = _marginal_resources(binding) if detail and model.finite else []
     answers: list[Any] = at_once(
         [partial(_earliest_day, model, step, curve, wanted[i].troops, solver, by_day)

@@ -8,6 +8,7 @@ one call (``fill_model_from_sparse_data``), then solved with HiGHS or GLOP.
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from dataclasses import dataclass, field
@@ -66,8 +67,7 @@ def memory_budget_bytes() -> int:
     try:
         megabytes = float(limit)
     except ValueError:
-        raise MobilityError(f"environment variable {MEMORY_LIMIT_ENV} = {limit!r}: not a "
-                            "number; valid: megabytes above 0") from None
+        megabytes = math.nan
     if not megabytes > 0:
         raise MobilityError(f"environment variable {MEMORY_LIMIT_ENV} = {limit!r}; valid: "
                             "megabytes above 0")

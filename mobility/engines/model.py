@@ -11,6 +11,7 @@ factors, a super source feeding the origins and a super sink draining the destin
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -288,11 +289,10 @@ def capacity_changes(graph: nx.MultiDiGraph, scenario: Scenario, where: str):
     """
     edge_ids = {key for _, _, key in graph.edges(keys=True)}
     corridors = {tag for *_, tags in graph.edges(data="corridors") for tag in (tags or ())}
-    carried: dict[str, list[str]] = {}
-    for key, ids in sorted({(k, tuple(c or ())) for *_, k, c in
-                            graph.edges(keys=True, data="carries")}):
-        for curated in ids:
-            carried.setdefault(curated, []).append(key)
+    carried: dict[str, set[str]] = defaultdict(set)  # curated edge id -> OSM edges
+    for *_, key, ids in graph.edges(keys=True, data="carries"):
+        for curated in ids or ():
+            carried[curated].add(key)
     static: dict[tuple[str, str], float] = {}
     later: list[tuple[str, str, float, float]] = []
     for i, change in enumerate(scenario.capacity_changes):
@@ -307,7 +307,7 @@ def capacity_changes(graph: nx.MultiDiGraph, scenario: Scenario, where: str):
         elif change.element in edge_ids:
             targets = [("edge", change.element)]
         elif change.element in carried:  # a curated edge an OSM path replaced (conflation)
-            targets = [("edge", key) for key in carried[change.element]]
+            targets = [("edge", key) for key in sorted(carried[change.element])]
         else:
             field = f"capacity_changes.{i}.element"
             element = change.element or ""  # given: the model requires element or corridor
