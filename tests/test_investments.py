@@ -144,3 +144,108 @@ def test_the_investment_network_reads_a_scenario_relative_network_path(tmp_path,
     graph = _Networks(scenario).graph(frozenset())
     assert set(graph.nodes) == set(network_for(scenario).nodes) == {
         "hub", "border", "mockava", "sestokai", "camp"}
+
+
+class _Valued:
+    def __init__(self, value: float) -> None:
+        self._value = value
+
+    def value(self, objective: str) -> float:
+        return self._value
+
+
+def _search(values, ids="abcdef", patience=2):
+    """Run the beam search on made-up values of combinations; returns (combinations
+    evaluated, how it stopped)."""
+    from types import SimpleNamespace
+
+    from mobility.analysis.investments import _beam
+
+    by_id = {i: SimpleNamespace(requires=()) for i in ids}
+    seen: list[tuple[str, ...]] = []
+
+    def run(combo):
+        seen.append(combo)
+        return _Valued(values(set(combo)))
+
+    stop = _beam(list(ids), by_id, lambda c: True, run, "days", 2, lambda *a: None,
+                 patience=patience)
+    return seen, stop
+
+
+def test_the_beam_search_finds_a_pair_that_only_pays_off_together_then_stops():
+    seen, stop = _search(lambda combo: 5.0 if {"b", "e"} <= combo else 0.0)
+    assert ("b", "e") in seen
+    # rounds 1 (nothing), 2 (the pair), then two rounds that find nothing better
+    assert stop == "stopped after 4 rounds: the last 2 found nothing better"
+    assert max(len(c) for c in seen) == 4
+
+
+def test_the_beam_search_goes_on_while_each_round_finds_more():
+    seen, stop = _search(lambda combo: float(len(combo)))
+    assert ("a", "b", "c", "d", "e", "f") in seen
+    assert stop == "stopped after 6 rounds: no larger combination fits"
+
+
+def _eliminate_on(values, costs, requires=None):
+    from types import SimpleNamespace
+
+    from mobility.analysis.investments import _eliminate
+
+    requires = requires or {}
+    by_id = {i: SimpleNamespace(name=i, cost_eur=c, requires=tuple(requires.get(i, ())))
+             for i, c in costs.items()}
+
+    def feasible(combo):
+        return all(need in combo for i in combo for need in by_id[i].requires)
+
+    seen: list[tuple[str, ...]] = []
+
+    def run(combo):
+        seen.append(combo)
+        return _Valued(values(set(combo)))
+
+    kept = _eliminate(sorted(costs), by_id, feasible, run, "days", lambda *a: None)
+    return kept, seen
+
+
+def test_elimination_keeps_what_pays_and_drops_the_rest_in_one_closure_each():
+    # 'b' and 'e' pay only together, 'c' adds a little, the rest nothing
+    kept, seen = _eliminate_on(
+        lambda combo: (5.0 if {"b", "e"} <= combo else 0.0) + (0.5 if "c" in combo else 0.0),
+        {"a": 9, "b": 1, "c": 2, "d": 8, "e": 3, "f": 7})
+    assert kept == ("b", "c", "e")
+    assert len(seen) == 1 + 6  # all together, then once without each project
+    assert seen[1] == ("b", "c", "d", "e", "f")  # the most expensive ('a') tried first
+
+
+def test_elimination_never_leaves_a_project_without_what_it_requires():
+    # 'b' requires 'a'; 'a' alone is worth nothing, 'b' (with 'a') is worth 1
+    kept, seen = _eliminate_on(lambda combo: 1.0 if "b" in combo else 0.0,
+                               {"a": 5, "b": 1, "c": 3}, requires={"b": ["a"]})
+    assert kept == ("a", "b")
+    assert ("b", "c") not in seen and ("b",) not in seen
+
+
+def test_without_a_budget_the_portfolio_is_found_by_elimination(tmp_path, monkeypatch):
+    """Exact enumeration off (limit 0): all together, then elimination; the pair that pays
+    only together is found and the project that adds nothing is dropped."""
+    import mobility.analysis.investments as inv
+
+    monkeypatch.setattr(inv, "MAX_EXACT", 0)
+    folder = _two_bottlenecks(tmp_path / "net")
+    scenario = road_scenario().model_copy(update={"network": NetworkChoice(path=str(folder))})
+    catalogue = Catalogue.model_validate({"investments": [
+        {"id": "bridge", "name": "Second bridge", "cost_eur": 10e6, "source": "test",
+         "cost_source": "test", "edge_capacity": [{"edge": "bridge", "factor": 2}]},
+        {"id": "road", "name": "Four lanes to camp", "cost_eur": 20e6, "source": "test",
+         "cost_source": "test", "edge_capacity": [{"edge": "road-b-camp", "factor": 2}]},
+        {"id": "pricey", "name": "Everything", "cost_eur": 100e6, "source": "test",
+         "cost_source": "test", "edge_capacity": [{"edge": "road-hub-a", "factor": 2}]},
+    ]})
+    result = evaluate_investments(scenario, catalogue=catalogue, objective="troops-10",
+                                  shadow=False)
+    assert result.search.startswith("the whole catalogue fits the budget")
+    assert result.best is not None and result.best.ids == ("bridge", "road")
+    # alone (3), together, without 'pricey'; without one of the pair is a single, known
+    assert result.n_evaluated == 3 + 1 + 1

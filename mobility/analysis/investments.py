@@ -5,8 +5,8 @@ Rail Baltica sections (network phases), gauge-transfer and loading capacity, roa
 a port quay and "military Schengen" (no border clearance delays). Each says what it changes
 in the network, what it costs and where that figure comes from, or that it is an assumption.
 
-Three questions are answered, all with the exact closure method
-(:func:`mobility.engines.closure`, ``detail=False``):
+Three questions are answered, all with closure (:func:`mobility.engines.closure`,
+``detail=False``: the fleet engine for a force list, the exact method for the stress case):
 
 * each investment's effect alone: days saved per Force Model target, troops gained by the
   report days (10, 30, 180), and both per million EUR;
@@ -14,7 +14,10 @@ Three questions are answered, all with the exact closure method
   projects that only pay off together (a Rail Baltica section and the one it connects to)
   or that duplicate each other are valued correctly — never a sum of single effects. Every
   subset within the budget is evaluated when there are at most :data:`MAX_EXACT` of them
-  (an exact enumeration); otherwise a beam search over combinations (width ``beam_width``)
+  (an exact enumeration); otherwise, when the whole catalogue fits the budget, every project
+  together and then a backward elimination (each dropped in turn, most expensive first, while
+  the value holds: one closure per project); otherwise a beam search over combinations (width
+  ``beam_width``, stopping after :data:`BEAM_PATIENCE` rounds without a better combination)
   and the best combination evaluated is returned;
 * shadow prices: the dual values of the capacity rows of a time-expanded LP
   (:func:`mobility.flows.time_expanded_lp` on the chain-contracted problem, 12-hour steps over
@@ -66,6 +69,12 @@ __all__ = [
 MAX_EXACT = 256
 #: The same for a force list, whose closure (the fleet engine) takes seconds a run.
 MAX_EXACT_FLEET = 24
+#: The beam search stops after this many rounds in a row that find no combination better
+#: than the best one so far (two, so that a pair that only pays off together is still
+#: found; values never fall when a project is added, so later rounds rarely find more).
+BEAM_PATIENCE = 2
+#: Values (days or troops) closer than this count as equal: solver noise, not a gain.
+VALUE_TOLERANCE = 1e-6
 Objective = Literal["days", "troops-10", "troops-30", "troops-180"]
 Positive = Annotated[float, Field(gt=0)]
 NonNegative = Annotated[float, Field(ge=0)]
@@ -469,16 +478,25 @@ def evaluate_investments(
             say(f"portfolio {n}/{len(combos)}", n, len(combos))
             run(combo)
         search = f"exact: every one of the {len(combos)} combinations within the budget evaluated"
+    elif feasible(tuple(ids)):
+        kept = _eliminate(ids, by_id, feasible, run, objective, say)
+        search = (f"the whole catalogue fits the budget: all {len(ids)} together, then each "
+                  "dropped in turn, most expensive first, while the value holds; "
+                  f"{len(kept)} remain (no project of them can go without losing value, "
+                  "though a cheaper set of equal value is not ruled out)")
     else:
-        _beam(ids, by_id, feasible, run, objective, beam_width, say)
+        stop = _beam(ids, by_id, feasible, run, objective, beam_width, say)
         search = (f"beam search (width {beam_width}) over combinations, each evaluated with "
-                  f"closure; more than {max_exact} subsets fit the budget, so not exhaustive")
+                  f"closure; more than {max_exact} subsets fit the budget, so not exhaustive; "
+                  + stop)
     candidates = [(c, g) for c, g in evaluated.items() if feasible(c)]
     best = None
     if candidates:
-        # best value; among equals the cheapest, then the first in id order
-        combo, gain = min(candidates, key=lambda cg: (
-            -round(cg[1].value(objective), 9), sum(by_id[i].cost_eur for i in cg[0]), cg[0]))
+        # best value (within VALUE_TOLERANCE); among equals the cheapest, then id order
+        top = max(g.value(objective) for _c, g in candidates)
+        combo, gain = min(((c, g) for c, g in candidates
+                           if g.value(objective) >= top - VALUE_TOLERANCE),
+                          key=lambda cg: (sum(by_id[i].cost_eur for i in cg[0]), cg[0]))
         best = Portfolio(combo, sum(by_id[i].cost_eur for i in combo), gain,
                          sum(single[i] for i in combo))
     # Shadow prices are of the network's capacities: the stress case's flows over time.
@@ -516,9 +534,33 @@ def _count_feasible(ids: Sequence[str], feasible: Callable[[tuple[str, ...]], bo
     return count
 
 
-def _beam(ids, by_id, feasible, run, objective, width, say) -> None:
+def _eliminate(ids, by_id, feasible, run, objective, say) -> tuple[str, ...]:
+    """Backward elimination: start from every project together and drop each in turn, the
+    most expensive first, when the rest (still meeting every ``requires``) loses no value.
+    One closure per project instead of a search over combinations."""
+    kept = tuple(ids)
+    say("portfolio: every project together", 0, len(ids) + 1)
+    value = run(kept).value(objective)
+    order = sorted(ids, key=lambda i: (-by_id[i].cost_eur, i))
+    for n, item in enumerate(order, start=1):
+        say(f"portfolio: without {by_id[item].name}", n, len(ids) + 1)
+        rest = tuple(i for i in kept if i != item)
+        if not rest or not feasible(rest):
+            continue
+        without = run(rest).value(objective)
+        if without >= value - VALUE_TOLERANCE:
+            kept = rest
+            if without > value + VALUE_TOLERANCE:
+                value = without
+    return kept
+
+
+def _beam(ids, by_id, feasible, run, objective, width, say,
+          patience: int = BEAM_PATIENCE) -> str:
     """Grow combinations one project (plus what it ``requires``) at a time, keeping the
-    ``width`` best of each round; every combination grown is evaluated with closure."""
+    ``width`` best of each round; every combination grown is evaluated with closure. Stops
+    when nothing more fits, or after ``patience`` rounds in a row without a better value
+    than the best so far. Returns how it stopped, in words."""
 
     def with_requirements(combo: set[str]) -> tuple[str, ...]:
         todo, done = list(combo), set()
@@ -530,20 +572,30 @@ def _beam(ids, by_id, feasible, run, objective, width, say) -> None:
         return tuple(sorted(done))
 
     frontier: list[tuple[str, ...]] = [()]
-    step = 0
+    step, best, stale, rounds = 0, 0.0, 0, 0
     while frontier:
         grown = sorted({with_requirements({*combo, item}) for combo in frontier for item in ids
                         if item not in combo})
         grown = [c for c in grown if feasible(c)]
         if not grown:
-            break
-        scored = []
+            return f"stopped after {rounds} rounds: no larger combination fits"
+        rounds += 1
+        scored: list[tuple[float, tuple[str, ...]]] = []
         for combo in grown:
             step += 1
-            say(f"portfolio search: {len(combo)} projects", step, step + len(grown))
+            say(f"portfolio search: round {rounds}, {len(combo)} projects", step,
+                step + len(grown) - len(scored) - 1)
             scored.append((run(combo).value(objective), combo))
         scored.sort(key=lambda vc: (-vc[0], vc[1]))
         frontier = [c for _v, c in scored[:width]]
+        if scored[0][0] > best + VALUE_TOLERANCE:
+            best, stale = scored[0][0], 0
+        else:
+            stale += 1
+            if stale >= patience:
+                return (f"stopped after {rounds} rounds: the last {patience} found nothing "
+                        "better")
+    return f"stopped after {rounds} rounds"
 
 
 def shadow_prices(graph: nx.MultiDiGraph, scenario: Scenario, *, horizon_days: float = 30,
