@@ -94,10 +94,10 @@ def _two_bottlenecks(folder: Path) -> Path:
     return write_network(folder, nodes, edges)
 
 
-def test_the_best_portfolio_counts_projects_that_only_pay_off_together(tmp_path):
-    folder = _two_bottlenecks(tmp_path / "net")
-    scenario = road_scenario().model_copy(update={"network": NetworkChoice(path=str(folder))})
-    catalogue = Catalogue.model_validate({"investments": [
+def _pair_catalogue() -> Catalogue:
+    """Two projects that pay off only together (the two bottlenecks in series) and an
+    expensive one that adds nothing."""
+    return Catalogue.model_validate({"investments": [
         {"id": "bridge", "name": "Second bridge", "cost_eur": 10e6, "source": "test",
          "cost_source": "test", "edge_capacity": [{"edge": "bridge", "factor": 2}]},
         {"id": "road", "name": "Four lanes to camp", "cost_eur": 20e6, "source": "test",
@@ -105,6 +105,12 @@ def test_the_best_portfolio_counts_projects_that_only_pay_off_together(tmp_path)
         {"id": "pricey", "name": "Everything", "cost_eur": 100e6, "source": "test",
          "cost_source": "test", "edge_capacity": [{"edge": "road-hub-a", "factor": 2}]},
     ]})
+
+
+def test_the_best_portfolio_counts_projects_that_only_pay_off_together(tmp_path):
+    folder = _two_bottlenecks(tmp_path / "net")
+    scenario = road_scenario().model_copy(update={"network": NetworkChoice(path=str(folder))})
+    catalogue = _pair_catalogue()
     result = evaluate_investments(scenario, catalogue=catalogue, budget_eur=50e6,
                                   objective="troops-10", shadow=True)
     alone = {e.investment.id: e.gain.value("troops-10") for e in result.effects}
@@ -235,14 +241,7 @@ def test_without_a_budget_the_portfolio_is_found_by_elimination(tmp_path, monkey
     monkeypatch.setattr(inv, "MAX_EXACT", 0)
     folder = _two_bottlenecks(tmp_path / "net")
     scenario = road_scenario().model_copy(update={"network": NetworkChoice(path=str(folder))})
-    catalogue = Catalogue.model_validate({"investments": [
-        {"id": "bridge", "name": "Second bridge", "cost_eur": 10e6, "source": "test",
-         "cost_source": "test", "edge_capacity": [{"edge": "bridge", "factor": 2}]},
-        {"id": "road", "name": "Four lanes to camp", "cost_eur": 20e6, "source": "test",
-         "cost_source": "test", "edge_capacity": [{"edge": "road-b-camp", "factor": 2}]},
-        {"id": "pricey", "name": "Everything", "cost_eur": 100e6, "source": "test",
-         "cost_source": "test", "edge_capacity": [{"edge": "road-hub-a", "factor": 2}]},
-    ]})
+    catalogue = _pair_catalogue()
     result = evaluate_investments(scenario, catalogue=catalogue, objective="troops-10",
                                   shadow=False)
     assert result.search.startswith("the whole catalogue fits the budget")
