@@ -125,7 +125,7 @@ def test_the_best_portfolio_counts_projects_that_only_pay_off_together(tmp_path)
     assert result.search.startswith("exact")
     # the series bottleneck is what the LP prices
     assert {p.element_id for p in result.shadow_prices} & {"bridge", "road-b-camp"}
-    assert all(p.troops_per_extra_unit_per_day > 0 for p in result.shadow_prices)
+    assert all(v > 0 for p in result.shadow_prices for v in p.troops_gained_by_day.values())
 
 
 def test_nothing_fits_a_tiny_budget(tmp_path):
@@ -248,3 +248,22 @@ def test_without_a_budget_the_portfolio_is_found_by_elimination(tmp_path, monkey
     assert result.best is not None and result.best.ids == ("bridge", "road")
     # alone (3), together, without 'pricey'; without one of the pair is a single, known
     assert result.n_evaluated == 3 + 1 + 1
+
+
+def test_a_force_list_is_valued_by_the_fleet_engine_not_the_stress_case_lp():
+    """What one more unit is worth comes from the same engine as the closure it changes:
+    the fleet engine's marginal re-solves of the baseline, troops by each report day."""
+    from mobility.engines import closure, network_for
+
+    scenario = load_scenario(Path(__file__).parent / "fixtures" / "tiny-fleet-scenario.yaml")
+    catalogue = Catalogue.model_validate({"investments": [
+        {"id": "line", "name": "Faster PL line", "cost_eur": 10e6, "source": "test",
+         "cost_source": "test", "edge_capacity": [{"edge": "rail-hub-border", "factor": 2}]}]})
+    result = evaluate_investments(scenario, catalogue=catalogue)
+    marginal = closure(network_for(scenario), scenario, detail=True).marginal
+    assert result.shadow_method.startswith("fleet engine")
+    assert [(p.element_id, p.change) for p in result.shadow_prices] == [
+        (m["element_id"], m["change"]) for m in marginal] != []
+    for p, m in zip(result.shadow_prices, marginal, strict=True):
+        assert p.troops_gained_by_day == pytest.approx(
+            {int(d): v for d, v in m["troops_gained_by_day"].items()})

@@ -19,10 +19,11 @@ Three questions are answered, all with closure (:func:`mobility.engines.closure`
   the value holds: one closure per project); otherwise a beam search over combinations (width
   ``beam_width``, stopping after :data:`BEAM_PATIENCE` rounds without a better combination)
   and the best combination evaluated is returned;
-* shadow prices: the dual values of the capacity rows of a time-expanded LP
-  (:func:`mobility.flows.time_expanded_lp` on the chain-contracted problem, 12-hour steps over
-  30 days — coarse, so an approximation), i.e. troops more by day 30 per extra train,
-  vehicle, sailing or flight a day on each binding capacity.
+* what one more unit of each binding capacity or fleet is worth: for a force list the fleet
+  engine's marginal values (re-solves of the baseline with one more train, sailing or carrier:
+  troops more by each report day); for the stress case the dual values of the capacity rows of
+  a time-expanded LP (:func:`mobility.flows.time_expanded_lp` on the chain-contracted problem,
+  12-hour steps over 30 days — coarse, so an approximation).
 """
 
 from __future__ import annotations
@@ -44,11 +45,11 @@ from mobility._errors import MobilityError
 from mobility._progress import Progress, silent
 from mobility._yaml import InputModel, describe, read_yaml
 from mobility.analysis.criticality import Outcome
-from mobility.engines import build_model, closure, stress_case
+from mobility.engines import build_model, closure
 from mobility.flows import contract_chains, time_expanded_lp
 from mobility.names import suggestions
 from mobility.network import NetworkTables, active_phases, graph_from_tables, read_network_tables
-from mobility.result import _clean
+from mobility.result import ClosureResult, _clean
 from mobility.scenario import BorderDelays, Scenario, load_scenario
 
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "evaluate_investments",
     "investment_layers",
     "load_catalogue",
+    "marginal_values",
     "shadow_prices",
 ]
 
@@ -319,14 +321,13 @@ class Portfolio:
 
 @dataclass(frozen=True)
 class ShadowPrice:
-    """Troops more by the LP horizon per extra unit a day of a binding capacity."""
+    """Troops more by each report day from one more unit of a binding capacity or fleet."""
 
     element_id: str
     name: str
-    kind: str
-    unit: str
-    capacity_per_day: float  # in ``unit``
-    troops_per_extra_unit_per_day: float
+    kind: str  # node kind or edge mode, or "fleet"
+    change: str  # e.g. "+1 train/day", "+1 ro-ro ship from day 0"
+    troops_gained_by_day: dict[int, float]
 
 
 @dataclass(frozen=True)
@@ -373,9 +374,9 @@ class InvestmentResult:
             "search": self.search,
             "combinations_evaluated": self.n_evaluated,
             "shadow_prices": [{
-                "element_id": s.element_id, "name": s.name, "kind": s.kind, "unit": s.unit,
-                "capacity_per_day": s.capacity_per_day,
-                "troops_per_extra_unit_per_day": s.troops_per_extra_unit_per_day,
+                "element_id": s.element_id, "name": s.name, "kind": s.kind,
+                "change": s.change,
+                "troops_gained_by_day": {str(d): v for d, v in s.troops_gained_by_day.items()},
             } for s in self.shadow_prices],
             "shadow_method": self.shadow_method,
             "notes": list(self.notes),
@@ -386,12 +387,16 @@ class InvestmentResult:
 
 
 def _gain(outcome: Outcome, baseline: Outcome, horizon_days: float) -> Gain:
+    def difference(x: float) -> float:  # solver noise (below VALUE_TOLERANCE) is no change
+        return 0.0 if abs(x) < VALUE_TOLERANCE else x
+
     saved: list[float | None] = []
     for before, after in zip(baseline.reached_day, outcome.reached_day, strict=True):
         b = horizon_days if before is None else before
         a = horizon_days if after is None else after
-        saved.append(None if before is None and after is None else b - a)
-    gained = {d: outcome.troops_by_day.get(d, 0.0) - v for d, v in baseline.troops_by_day.items()}
+        saved.append(None if before is None and after is None else difference(b - a))
+    gained = {d: difference(outcome.troops_by_day.get(d, 0.0) - v)
+              for d, v in baseline.troops_by_day.items()}
     return Gain(outcome, tuple(saved), gained)
 
 
@@ -422,7 +427,8 @@ def evaluate_investments(
     beam_width
         Combinations kept per size when there are too many subsets to enumerate.
     shadow
-        Also compute the LP shadow prices of the capacities (a few seconds).
+        Also value one more unit of each binding capacity (a force list: the fleet
+        engine's marginal re-solves of the baseline; the stress case: LP shadow prices).
 
     Returns
     -------
@@ -454,7 +460,10 @@ def evaluate_investments(
 
     say("solving the baseline", 0, 1)
     base_graph = networks.graph(frozenset())
-    baseline = Outcome.from_result(closure(base_graph, scenario, detail=False))
+    # a force list's marginal values come with the detailed baseline (its re-solves)
+    marginal = shadow and scenario.forces is not None
+    base_result = closure(base_graph, scenario, detail=marginal)
+    baseline = Outcome.from_result(base_result)
     ids = sorted(by_id)
     effects = []
     for n, item in enumerate(ids, start=1):
@@ -499,9 +508,13 @@ def evaluate_investments(
                           key=lambda cg: (sum(by_id[i].cost_eur for i in cg[0]), cg[0]))
         best = Portfolio(combo, sum(by_id[i].cost_eur for i in combo), gain,
                          sum(single[i] for i in combo))
-    # Shadow prices are of the network's capacities: the stress case's flows over time.
-    prices, method = (shadow_prices(base_graph, stress_case(scenario)) if shadow
-                      else ((), "not computed"))
+    prices: tuple[ShadowPrice, ...]
+    if not shadow:
+        prices, method = (), "not computed"
+    elif marginal:
+        prices, method = marginal_values(base_result)
+    else:
+        prices, method = shadow_prices(base_graph, scenario)
     labels = tuple(f"{t.troops:,.0f} by day {t.deadline_day:g}"
                    for t in scenario.targets.resolved())
     notes = (
@@ -598,6 +611,17 @@ def _beam(ids, by_id, feasible, run, objective, width, say,
     return f"stopped after {rounds} rounds"
 
 
+def marginal_values(result: ClosureResult) -> tuple[tuple[ShadowPrice, ...], str]:
+    """The fleet engine's marginal values of a detailed closure: troops more by each report
+    day from one more unit of each of the binding capacities and fleets that bind longest,
+    each a re-solve of the same LP (:func:`mobility.engines.closure`, ``detail=True``)."""
+    prices = tuple(ShadowPrice(m["element_id"], m["resource"], m["kind"], m["change"],
+                               {int(d): float(v) for d, v in m["troops_gained_by_day"].items()})
+                   for m in result.marginal)
+    return prices, ("fleet engine re-solves of the baseline with one more unit of each of the "
+                    f"{len(prices)} capacities and fleets that bind on the most days")
+
+
 def shadow_prices(graph: nx.MultiDiGraph, scenario: Scenario, *, horizon_days: float = 30,
                   step_h: float = 12, top: int = 12) -> tuple[tuple[ShadowPrice, ...], str]:
     """Capacity shadow prices from the time-expanded LP (duals of the capacity rows).
@@ -625,13 +649,16 @@ def shadow_prices(graph: nx.MultiDiGraph, scenario: Scenario, *, horizon_days: f
             unit, per_unit = "troop", 1.0
         if not math.isfinite(per_unit):
             unit, per_unit = "troop", 1.0
-        price = ShadowPrice(element, name, kind, unit, float(cap[limiting] * 24 / per_unit),
-                            float(result.capacity_dual[arc_c] * per_unit / 24))
+        day = int(horizon_days)
+        price = ShadowPrice(element, name, kind,
+                            f"+1 {unit}/day (now {cap[limiting] * 24 / per_unit:,.1f})",
+                            {day: float(result.capacity_dual[arc_c] * per_unit / 24)})
         key = f"{element}|{name}"
-        if key not in best or price.troops_per_extra_unit_per_day > \
-                best[key].troops_per_extra_unit_per_day:
+        if key not in best or price.troops_gained_by_day[day] > \
+                best[key].troops_gained_by_day[day]:
             best[key] = price
-    ranked = sorted(best.values(), key=lambda p: (-p.troops_per_extra_unit_per_day, p.name))
+    ranked = sorted(best.values(), key=lambda p: (-sum(p.troops_gained_by_day.values()),
+                                                  p.name))
     method = (f"time-expanded LP (GLOP), {step_h:g}-hour steps over {horizon_days:g} days on the "
               "chain-contracted network; troops more by day "
               f"{horizon_days:g} per extra unit a day (coarse steps delay flows: approximate)")

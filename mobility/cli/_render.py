@@ -525,13 +525,15 @@ def print_investments(result) -> None:
     else:
         out.print("No investment fits the budget.")
     if result.shadow_prices:
-        prices = Table(title="Capacities worth most (LP shadow prices)")
-        prices.add_column("capacity", overflow="fold")
-        prices.add_column("now", justify="right")
-        prices.add_column("troops more per extra unit/day", justify="right")
+        shown = sorted({d for p in result.shadow_prices for d in p.troops_gained_by_day})
+        prices = Table(title="What one more unit of a binding capacity or fleet is worth")
+        prices.add_column("capacity or fleet", overflow="fold")
+        prices.add_column("change")
+        prices.add_column("troops more by day " + "/".join(map(str, shown)), justify="right")
         for p in result.shadow_prices:
-            prices.add_row(p.name, f"{p.capacity_per_day:,.1f} {p.unit}s/day",
-                           f"{p.troops_per_extra_unit_per_day:,.0f} per {p.unit}")
+            prices.add_row(p.name, p.change, " / ".join(
+                f"{p.troops_gained_by_day[d]:,.0f}" if d in p.troops_gained_by_day else "—"
+                for d in shown))
         out.print(prices)
         out.print(f"note: {result.shadow_method}", highlight=False)
     for note in result.notes:

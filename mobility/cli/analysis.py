@@ -154,7 +154,8 @@ def invest(
                                                  "emphasised) here")] = None,
     report_path: ReportOpt = None,
 ) -> None:
-    """Each investment's effect, the best portfolio under a budget, capacity shadow prices."""
+    """Each investment's effect, the best portfolio under a budget, and what one more unit
+    of each binding capacity or fleet is worth."""
     from mobility.analysis.investments import evaluate_investments, load_catalogue
 
     _check_outputs(map=map_path)
