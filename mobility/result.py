@@ -96,10 +96,16 @@ class ClosureResult:
     transfer_use: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: Days from closing to combat-ready (scenario field ``integration_days``).
     integration_days: float = 0.0
+    #: Fleet engine with an integration delay: per report day, the most troops that can
+    #: have closed ``integration_days`` before it (each its own LP).
+    combat_ready_by_day: dict[int, float] = field(default_factory=dict)
 
     def combat_ready_by(self, day: float) -> float:
-        """Troops combat-ready by ``day``: those the plan has closed ``integration_days``
-        before (never more than have arrived by ``day``)."""
+        """Troops combat-ready by ``day``: on a report day the most that can have closed
+        ``integration_days`` before (fleet engine), otherwise those the plan (the exact
+        curve) has closed then."""
+        if int(day) == day and int(day) in self.combat_ready_by_day:
+            return self.combat_ready_by_day[int(day)]
         shifted = day - self.integration_days
         return self.arrivals_by(shifted) if shifted > 0 else 0.0
 

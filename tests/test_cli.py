@@ -53,6 +53,14 @@ def test_run_json_is_consistent_with_itself(baseline_json):
         assert (target["shortfall"] == 0) == met
         if met:
             assert target["reached_day"] <= target["deadline_day"]
+    # combat-ready agrees with the targets' combat-ready days (their earliest + 7 days)
+    ready_by = baseline_json["combat_ready_by_day"]
+    for day, ready in ready_by.items():
+        assert ready <= by_day[day] + 1e-6
+        for target, ready_day in zip(baseline_json["targets"],
+                                     baseline_json["targets_combat_ready_day"], strict=True):
+            if ready_day is not None and ready_day <= int(day):
+                assert ready >= target["troops"] - 1e-6, (day, target)
 
 
 def test_run_out_writes_flows_curve_and_formations(tmp_path):

@@ -662,15 +662,38 @@ def test_bad_bases_and_new_fields_get_one_clear_line(tmp_path, text, expected):
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize("sustained", [False, True], ids=["plain", "sustained"])
 def test_combat_ready_never_precedes_arrival_and_zero_integration_changes_nothing(
-        tiny, scenario):
+        tiny, scenario, tmp_path, sustained):
+    """Combat-ready is closure 4 days later; on a report day it is the most that can have
+    closed 4 days before, so it agrees with the targets' combat-ready days (also where the
+    plan lies below the most by a day: supplies that bind)."""
+    from mobility.scenario import Target
+
+    if sustained:
+        scenario = _sustained(scenario, tmp_path, 1, kg_per_troop_day=1000, days_carried=0)
     plain = closure(tiny, scenario, detail=False)
     ready = closure(tiny, scenario.model_copy(update={"integration_days": 4}), detail=False)
     assert ready.troops_by_day == plain.troops_by_day, "arrival itself is unchanged"
     for day in np.linspace(0, 30, 61):
-        assert ready.combat_ready_by(day) <= ready.arrivals_by(day) + 1e-9
-        assert ready.combat_ready_by(day) == pytest.approx(
-            plain.arrivals_by(day - 4) if day > 4 else 0.0)
+        if day not in ready.troops_by_day:  # between report days: the plan shifted
+            assert ready.combat_ready_by(day) <= ready.arrivals_by(day) + 1e-9
+            assert ready.combat_ready_by(day) == pytest.approx(
+                plain.arrivals_by(day - 4) if day > 4 else 0.0)
+    # On a report day: the most that can have closed 4 days before, as a run whose
+    # targets fall on those days reports it (never more than the most by the day itself).
+    shifted = scenario.model_copy(update={"targets": scenario.targets.model_copy(update={
+        "custom": tuple(Target(troops=1, deadline_day=d - 4)
+                        for d in plain.troops_by_day if d > 4)})})
+    most_before = closure(tiny, shifted, detail=False).troops_by_day
+    for day, most in ready.troops_by_day.items():
+        expected = most_before[day - 4] if day > 4 else 0.0
+        assert ready.combat_ready_by(day) == pytest.approx(expected, rel=1e-6, abs=1e-6), day
+        assert ready.combat_ready_by(day) <= most + 1e-6
+    for target in ready.targets:  # a target combat-ready by a report day is counted there
+        for day in ready.troops_by_day:
+            if target.reached_day is not None and target.reached_day + 4 <= day:
+                assert ready.combat_ready_by(day) >= target.troops * (1 - 1e-6), (target, day)
     closed = ready.formations.dropna(subset=["closed_day"])
     assert (closed["combat_ready_day"] == closed["closed_day"] + 4).all()
     data = ready.to_dict()

@@ -132,7 +132,10 @@ def _with_integration(result: ClosureResult, scenario: Scenario) -> ClosureResul
     if not days:
         return result
     note = (f"combat-ready: {days:g} days after closing at the assembly area (scenario field "
-            "'integration_days'); the combat-ready curve is the closure plan shifted by that")
+            "'integration_days'); the combat-ready curve is the closure "
+            + ("plan shifted by that; by each report day, the most that can have closed "
+               f"{days:g} days before (an LP each)" if result.method == "fleet"
+               else "curve shifted by that"))
     formations = result.formations
     if not formations.empty:
         formations = formations.assign(combat_ready_day=formations["closed_day"] + days)

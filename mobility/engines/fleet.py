@@ -814,6 +814,13 @@ def most_by(model: FleetModel, grid: np.ndarray, day: float, *, fleets_limited: 
     return float(solved.closed_troops(model)[-1])
 
 
+def most_by_day(model: FleetModel, step_h: float, day: float, solver: str = "highs") -> float:
+    """:func:`most_by` with the fleets on a grid of its own ending at ``day`` (any day, not
+    only a boundary of the plan's grid)."""
+    grid = time_grid(day * 24, step_h, [day * 24])
+    return most_by(model, grid, day, fleets_limited=True, solver=solver)
+
+
 def _plan(model: FleetModel, grid: np.ndarray, report: list[int], *, fleets_limited: bool,
           solver: str, say: Progress) -> tuple[_Solved, dict[int, float]]:
     """A plan, and the most that can close by each report day.
@@ -852,8 +859,7 @@ def _earliest_day(model: FleetModel, step_h: float, curve: pd.DataFrame, troops:
 
     def most(day: int) -> float:
         if day not in cache:
-            grid = time_grid(day * 24, step_h, [day * 24])
-            cache[day] = most_by(model, grid, day, fleets_limited=True, solver=solver)
+            cache[day] = most_by_day(model, step_h, day, solver)
         return cache[day]
 
     day = first_day_reaching(lambda d: most(d) >= troops * (1 - 1e-9),
@@ -915,16 +921,30 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
     wanted = scenario.targets.resolved()
     order = sorted(range(len(wanted)), key=lambda i: -wanted[i].troops)
     resources = _marginal_resources(binding) if detail and model.finite else []
+    # Combat-ready by a report day: the most that can have closed integration_days before
+    # (an LP each, where the plan has not closed every troop by then), so that it agrees
+    # with the targets' combat-ready days (their earliest days + integration_days).
+    plan_closed = curve["troops"].to_numpy()
+    ready_before = {d: d - scenario.integration_days for d in report
+                    if scenario.integration_days and d - scenario.integration_days > 0}
+    ready_plan = {d: float(np.interp(s, curve["day"], plan_closed))
+                  for d, s in ready_before.items()}
+    ready_solve = [d for d in ready_before if ready_plan[d] < model.total_troops * (1 - 1e-9)]
     answers: list[Any] = at_once(
         [partial(_earliest_day, model, step, curve, wanted[i].troops, solver, by_day)
          for i in order]
+        + [partial(most_by_day, model, step, ready_before[d], solver) for d in ready_solve]
         + [partial(_marginal_value, model, grid, by_day, b, report, solver)
            for b in resources])
     earliest: list[float | None] = [None] * len(wanted)
     for i, day in zip(order, answers[:len(wanted)], strict=True):
         earliest[i] = day
+    answers = answers[len(wanted):]
+    combat_ready = {d: ready_plan[d] for d in ready_before}
+    for d, most_then in zip(ready_solve, answers[:len(ready_solve)], strict=True):
+        combat_ready[d] = max(combat_ready[d], most_then)
     marginal: list[dict[str, Any]] = sorted(
-        answers[len(wanted):],
+        answers[len(ready_solve):],
         key=lambda m: (-sum(m["troops_gained_by_day"].values()), m["resource"]))
     lp = main.solution
     notes = [
@@ -994,6 +1014,7 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
         marginal=marginal,
         bounds_by_day={name: values for name, values in most.items() if name != "fleets"},
         sustainment=_sustainment_table(model, main, grid),
+        combat_ready_by_day=combat_ready,
     )
 
 
