@@ -216,18 +216,43 @@ def test_a_phase_keeps_every_route_the_network_had_and_never_closes_less(
 
 
 @settings(max_examples=300, deadline=None)
-@given(first=st.integers(1, 200), extra=st.integers(0, 200))
-def test_the_earliest_day_search_finds_the_first_day_and_asks_little(first, extra):
+@given(first=st.integers(1, 200), extra=st.integers(0, 200),
+       rises=st.lists(st.integers(0, 5000), min_size=401, max_size=401),
+       with_known=st.booleans())
+def test_the_earliest_day_search_finds_the_first_day_and_asks_little(first, extra, rises,
+                                                                     with_known):
+    """Any non-decreasing most by day: the first day reaching the troops is found, with at
+    most about three times the calls of halving the days (two where the plan is at most a
+    day late), and known days are never asked again."""
+    rises[first] += 1  # the most rises on the first day that reaches the troops
+    most_of = np.cumsum(rises).astype(float)
+    troops = most_of[first]
+    known = {d: most_of[d] for d in (10, 30, 180)} if with_known else {}
     asked: list[int] = []
 
-    def reaches(day):
+    def most(day):
         asked.append(day)
-        return day >= first
+        return most_of[day]
 
-    assert fleet.first_day_reaching(reaches, first + extra) == first
-    assert len(set(asked)) <= 2 * max(1, extra).bit_length() + 2
+    assert fleet.first_day_reaching(most, troops, first + extra, known) == first
+    assert len(asked) == len(set(asked)) and not set(asked) & set(known)
+    assert len(asked) <= 3 * (first + extra).bit_length() + 1
     if extra <= 1:
         assert len(asked) <= 2  # the usual case: the plan is within a day of the most
+
+
+@given(first=st.integers(30, 150), extra=st.integers(20, 150), per_day=st.floats(100, 1e4))
+def test_the_earliest_day_search_needs_few_calls_where_the_most_grows_evenly(first, extra,
+                                                                             per_day):
+    asked: list[int] = []
+
+    def most(day):
+        asked.append(day)
+        return per_day * day
+
+    troops = per_day * (first - 0.5)
+    assert fleet.first_day_reaching(most, troops, first + extra) == first
+    assert len(asked) <= 4  # halving would need about log2(first + extra) > 5
 
 
 def test_vehicles_never_fly_and_closure_waits_for_the_slowest_part(tiny):

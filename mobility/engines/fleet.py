@@ -847,10 +847,10 @@ def _plan(model: FleetModel, grid: np.ndarray, report: list[int], *, fleets_limi
 
 def _earliest_day(model: FleetModel, step_h: float, curve: pd.DataFrame, troops: float,
                   solver: str, known: dict[int, float]) -> float | None:
-    """The first day by which ``troops`` can have closed: from the whole day the plan
-    reaches it, down while the most by an earlier day (an LP each, unless ``known``: the
-    report days') still reaches it (:func:`first_day_reaching`); linear within the last day.
-    None if not within the horizon."""
+    """The first day by which ``troops`` can have closed: the first whole day whose most
+    (an LP each, unless ``known``: the report days') reaches it, searched below the whole day
+    the plan reaches it (:func:`first_day_reaching`); linear within the last day. None if
+    not within the horizon."""
     days, closed = curve["day"].to_numpy(), curve["troops"].to_numpy()
     planned = reached_day(days, closed, troops)
     if planned is None:
@@ -862,25 +862,58 @@ def _earliest_day(model: FleetModel, step_h: float, curve: pd.DataFrame, troops:
             cache[day] = most_by_day(model, step_h, day, solver)
         return cache[day]
 
-    day = first_day_reaching(lambda d: most(d) >= troops * (1 - 1e-9),
-                             max(1, math.ceil(planned - 1e-9)))
+    day = first_day_reaching(most, troops, max(1, math.ceil(planned - 1e-9)), known)
     low, high = most(day - 1), max(most(day), troops)
     within = (troops - low) / (high - low) if high > low else 1.0
     return min(planned, day - 1 + within)
 
 
-def first_day_reaching(reaches, day: int) -> int:
-    """The first whole day >= 1 for which ``reaches(day)`` holds, given that it holds on
-    ``day`` and never stops holding on later days: back 1, 1, 2, 4, … days from ``day`` while
-    it holds, then halving the last step (few calls where the answer is near ``day``)."""
-    steps, before = 0, day - 1
-    while before > 0 and reaches(before):
-        day, steps = before, steps + 1
-        before = max(0, day - 2 ** max(0, steps - 1))
-    while day - before > 1:  # not reaches(before), reaches(day)
-        middle = (before + day) // 2
-        before, day = (before, middle) if reaches(middle) else (middle, day)
-    return day
+def first_day_reaching(most, troops: float, day: int,
+                       known: dict[int, float] | None = None) -> int:
+    """The first whole day >= 1 by which ``most(day)`` (never less on a later day) reaches
+    ``troops``, given that it does on ``day``.
+
+    The search starts from the bracket that ``known`` values (day -> most) and ``day`` give,
+    asks ``day - 1`` first (the usual case: the plan is within a day of the most: one call),
+    then the last whole day before the most interpolated linearly between the bracket's
+    ends reaches ``troops`` and its neighbour towards the answer; the bracket is halved
+    after any step that did not halve it (so few calls where the most grows near linearly,
+    and at most about three times the calls of plain halving where it does not)."""
+    level = troops * (1 - 1e-9)
+    values = {0: 0.0, **(known or {})}
+
+    def value(d: int) -> float:
+        if d not in values:
+            values[d] = most(d)
+        return values[d]
+
+    high = min([day, *(d for d, v in values.items() if 1 <= d < day and v >= level)])
+    low = max(d for d, v in values.items() if d < high and v < level)
+    if high - low > 1:
+        if value(high - 1) < level:
+            return high
+        high -= 1
+    halve = high not in values
+    while high - low > 1:
+        width = high - low
+        if halve or value(high) <= values[low]:
+            middle = (low + high) // 2
+            low, high = (low, middle) if value(middle) >= level else (middle, high)
+        else:  # the interpolated day, then its neighbour towards the answer
+            guess = low + (troops - values[low]) / (values[high] - values[low]) * width
+            middle = min(high - 1, max(low + 1, math.floor(guess + 1e-9)))
+            if value(middle) >= level:
+                high = middle
+                if middle - 1 > low:
+                    low, high = (low, middle - 1) if value(middle - 1) >= level \
+                        else (middle - 1, middle)
+            else:
+                low = middle
+                if middle + 1 < high:
+                    low, high = (middle, middle + 1) if value(middle + 1) >= level \
+                        else (middle + 1, high)
+        halve = 2 * (high - low) > width
+    return high
 
 
 def _period_ending(grid: np.ndarray, day: float) -> int:
