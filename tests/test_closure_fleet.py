@@ -255,6 +255,29 @@ def test_the_earliest_day_search_needs_few_calls_where_the_most_grows_evenly(fir
     assert len(asked) <= 4  # halving would need about log2(first + extra) > 5
 
 
+def test_a_day_asked_by_several_searches_at_once_is_solved_once(monkeypatch):
+    """The targets' searches and the combat-ready days run in threads and may ask for the
+    same day (baseline: day 23 for 100,000 troops and for combat-ready by day 30)."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    solved: list[float] = []
+    lock = threading.Lock()
+
+    def slow(model, step_h, day, solver="highs"):
+        with lock:
+            solved.append(day)
+        time.sleep(0.05)
+        return day * 10.0
+
+    monkeypatch.setattr(fleet, "most_by_day", slow)
+    most = fleet._MostByDay(None, 24, "highs", {10: 5.0})
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(most, [3, 3.0, 3, 10, 4, 0]))
+    assert got == [30, 30, 30, 5, 40, 0] and sorted(solved) == [3, 4]
+
+
 def test_vehicles_never_fly_and_closure_waits_for_the_slowest_part(tiny):
     model = fleet.build_fleet_model(tiny, load_scenario(FIXTURES / "tiny-fleet-scenario.yaml"))
     for group in model.groups:

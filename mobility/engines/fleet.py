@@ -51,7 +51,9 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 from collections import defaultdict
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -821,6 +823,35 @@ def most_by_day(model: FleetModel, step_h: float, day: float, solver: str = "hig
     return most_by(model, grid, day, fleets_limited=True, solver=solver)
 
 
+class _MostByDay:
+    """:func:`most_by_day` of one model, each day solved once although the searches that
+    ask for it run in several threads at once (a later asker waits for the first)."""
+
+    def __init__(self, model: FleetModel, step_h: float, solver: str,
+                 known: dict[int, float]) -> None:
+        self._solve = partial(most_by_day, model, step_h, solver=solver)
+        self._lock = threading.Lock()
+        self._answers: dict[float, Future[float]] = {}
+        for day, value in {0: 0.0, **known}.items():
+            done: Future[float] = Future()
+            done.set_result(value)
+            self._answers[float(day)] = done
+
+    def __call__(self, day: float) -> float:
+        with self._lock:
+            answer = self._answers.get(float(day))
+            first = answer is None
+            if answer is None:
+                answer = self._answers[float(day)] = Future()
+        if first:
+            try:
+                answer.set_result(self._solve(day))
+            except BaseException as error:
+                answer.set_exception(error)
+                raise
+        return answer.result()
+
+
 def _plan(model: FleetModel, grid: np.ndarray, report: list[int], *, fleets_limited: bool,
           solver: str, say: Progress) -> tuple[_Solved, dict[int, float]]:
     """A plan, and the most that can close by each report day.
@@ -845,8 +876,8 @@ def _plan(model: FleetModel, grid: np.ndarray, report: list[int], *, fleets_limi
     return plan, most
 
 
-def _earliest_day(model: FleetModel, step_h: float, curve: pd.DataFrame, troops: float,
-                  solver: str, known: dict[int, float]) -> float | None:
+def _earliest_day(most: _MostByDay, curve: pd.DataFrame, troops: float,
+                  known: dict[int, float]) -> float | None:
     """The first day by which ``troops`` can have closed: the first whole day whose most
     (an LP each, unless ``known``: the report days') reaches it, searched below the whole day
     the plan reaches it (:func:`first_day_reaching`); linear within the last day. None if
@@ -855,13 +886,6 @@ def _earliest_day(model: FleetModel, step_h: float, curve: pd.DataFrame, troops:
     planned = reached_day(days, closed, troops)
     if planned is None:
         return None
-    cache: dict[int, float] = {0: 0.0, **known}
-
-    def most(day: int) -> float:
-        if day not in cache:
-            cache[day] = most_by_day(model, step_h, day, solver)
-        return cache[day]
-
     day = first_day_reaching(most, troops, max(1, math.ceil(planned - 1e-9)), known)
     low, high = most(day - 1), max(most(day), troops)
     within = (troops - low) / (high - low) if high > low else 1.0
@@ -963,10 +987,11 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
     ready_plan = {d: float(np.interp(s, curve["day"], plan_closed))
                   for d, s in ready_before.items()}
     ready_solve = [d for d in ready_before if ready_plan[d] < model.total_troops * (1 - 1e-9)]
+    most_by_a_day = _MostByDay(model, step, solver, by_day)  # shared: a day solved once
     answers: list[Any] = at_once(
-        [partial(_earliest_day, model, step, curve, wanted[i].troops, solver, by_day)
+        [partial(_earliest_day, most_by_a_day, curve, wanted[i].troops, by_day)
          for i in order]
-        + [partial(most_by_day, model, step, ready_before[d], solver) for d in ready_solve]
+        + [partial(most_by_a_day, ready_before[d]) for d in ready_solve]
         + [partial(_marginal_value, model, grid, by_day, b, report, solver)
            for b in resources])
     earliest: list[float | None] = [None] * len(wanted)
