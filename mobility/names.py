@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -61,7 +62,25 @@ class NodeIndex:
             f"; did you mean {hint}?" if hint else "; no similar name or id"))
 
 
+#: The index of each network looked up, rebuilt when its nodes change in number or a
+#: look-up fails (a graph changed in place: an id found is checked to be there still).
+_INDEXES: weakref.WeakKeyDictionary[Any, tuple[int, NodeIndex]] = weakref.WeakKeyDictionary()
+
+
 def resolve_node(graph: Any, text: str, *, what: str = "node") -> str:
-    """Return the id of the node whose id or name matches ``text`` (see :class:`NodeIndex`;
-    build one for many look-ups on the same network)."""
-    return NodeIndex(graph).find(text, what=what)
+    """Return the id of the node whose id or name matches ``text`` (see :class:`NodeIndex`,
+    built once per network: folding every name took 0.1 s a look-up on a 27,000-node
+    network, with 80 look-ups a closure)."""
+    if text in graph.nodes:
+        return text
+    known = _INDEXES.get(graph)
+    if known is not None and known[0] == len(graph):
+        try:
+            found = known[1].find(text, what=what)
+            if found in graph.nodes:
+                return found
+        except UnknownNodeError:
+            pass  # perhaps renamed since: fold again
+    index = NodeIndex(graph)
+    _INDEXES[graph] = (len(graph), index)
+    return index.find(text, what=what)

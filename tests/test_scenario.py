@@ -78,6 +78,34 @@ def test_names_match_without_case_or_diacritics():
     assert suggestions("Sestokay", ["Šeštokai", "Mockava", "Kaunas"]) == ["Šeštokai"]
 
 
+def test_node_names_are_folded_once_per_network_and_again_when_it_changes(monkeypatch):
+    import networkx as nx
+
+    from mobility import names
+    from mobility._errors import UnknownNodeError
+
+    built: list[int] = []
+    original = names.NodeIndex.__init__
+
+    def counting(self, graph):
+        built.append(len(graph))
+        original(self, graph)
+
+    monkeypatch.setattr(names.NodeIndex, "__init__", counting)
+    graph = nx.MultiDiGraph()
+    graph.add_node("sestokai", name="Šeštokai")
+    graph.add_node("elk", name="Ełk")
+    assert [names.resolve_node(graph, t) for t in ("SESTOKAI", "Elk", "ełk")] == [
+        "sestokai", "elk", "elk"]
+    assert built == [2], "one index for three look-ups"
+    graph.add_node("kaunas", name="Kaunas")
+    assert names.resolve_node(graph, "kaunas ") == "kaunas" and built == [2, 3]
+    graph.nodes["kaunas"]["name"] = "Kovno"  # renamed in place: found after folding again
+    assert names.resolve_node(graph, "Kovno") == "kaunas"
+    with pytest.raises(UnknownNodeError, match="unknown node 'Vilnius'"):
+        names.resolve_node(graph, "Vilnius")
+
+
 def test_planning_factors_blend_heavy_and_light():
     scenario = load_scenario(FIXTURES / "tiny-scenario.yaml")
     factors = scenario.factors()
