@@ -237,6 +237,12 @@ class RoutePlanner:
                           for node in sorted(transfers)]
         self._before_phases = before_phases
         self._cache: dict[tuple, list[Route]] = {}
+        # Per arc, what the classes' weights are read from (_weights).
+        self._kind = kinds
+        self._unit = np.asarray(movement.unit)
+        self._mode = np.array([layer_mode(layer) for layer in movement.layer])
+        self._ref = np.asarray(movement.ref)
+        self._into_gate = np.array([movement.vertices[int(h)][1] == GATE_IN for h in self.head])
 
     def routes(self, home: str, destinations: tuple[str, ...], rules: CargoRules,
                modes: tuple[str, ...], *, start_layer: str = ROAD,
@@ -264,28 +270,18 @@ class RoutePlanner:
                  exit_modes: tuple[str, ...] | None, transit: np.ndarray) -> np.ndarray:
         """Hours per arc for this class that choose its routes (inf: not allowed), with
         ``transit`` on edges and gates."""
-        mg = self.mg
-        weight = np.full(mg.n_arcs, np.inf)
-        for arc in range(mg.n_arcs):
-            kind, layer, unit = mg.kind[arc], mg.layer[arc], mg.unit[arc]
-            if kind == "edge":
-                mode = layer_mode(layer)
-                if mode in modes and rules.uses(unit) > 0:
-                    weight[arc] = transit[arc]
-            elif kind == "gate":
-                if rules.uses(unit) > 0:
-                    weight[arc] = transit[arc]
-            else:  # link between a layer and the node's gate: the class's own handling
-                mode = layer_mode(layer)
-                if mode not in modes and mode != ROAD:
-                    continue
-                into_gate = mg.vertices[int(self.head[arc])][1] == GATE_IN
-                if (not into_gate and exit_modes is not None and mg.ref[arc] == home
-                        and mode not in exit_modes):
-                    continue
-                hours = dict(rules.unload_h if into_gate else rules.load_h).get(mode)
-                if hours is not None:
-                    weight[arc] = hours
+        weight = np.full(self.mg.n_arcs, np.inf)
+        carried = np.isin(self._unit, [unit for unit, per in rules.units if per > 0])
+        in_modes = np.isin(self._mode, modes)
+        moving = ((self._kind == "edge") & in_modes | (self._kind == "gate")) & carried
+        weight[moving] = transit[moving]
+        # links between a layer and the node's gate: the class's own handling
+        link = (self._kind == "link") & (in_modes | (self._mode == ROAD))
+        if exit_modes is not None:
+            link &= ~(~self._into_gate & (self._ref == home) & ~np.isin(self._mode, exit_modes))
+        for into, hours in ((True, rules.unload_h), (False, rules.load_h)):
+            for mode, h in hours:
+                weight[link & (self._into_gate == into) & (self._mode == mode)] = h
         return weight
 
     def _routes(self, home, destinations, rules, modes, start_layer, exit_modes,
