@@ -7,15 +7,21 @@ a few percent of two-way rail links that skip several cells at a higher speed, o
 (ports, railheads) on the west edge and assembly areas on the east edge, a super source and a
 super sink. Everything comes from one seeded ``numpy`` generator, so the same arguments give
 the same problem, array for array.
+
+`country_mesh` lays a road grid of that density over one country of the curated network, so
+that the closure engine (routes, fleets, capacity changes) can be timed at country scale.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from mobility.flows import FlowProblem
+from mobility.network import NetworkTables
 
-__all__ = ["synthetic_problem"]
+__all__ = ["country_mesh", "synthetic_problem"]
 
 _ROAD_SPEED_KPH = 35.0  # road march of a mixed column
 _RAIL_SPEED_KPH = 60.0
@@ -144,3 +150,72 @@ def synthetic_problem(
         sink=sink,
     )
 
+
+
+#: The synthetic country road mesh: road class, speed and capacity of its grid roads (a
+#: secondary road's class defaults would be read from the OSM import's; these are round
+#: stand-ins, the mesh times the engine, it is no finding).
+MESH_SPEED_KPH = 40.0
+MESH_CAPACITY_PER_DAY = 2000.0
+
+
+def country_mesh(tables: NetworkTables, country: str = "LT", *, spacing_km: float = 2.0
+                 ) -> NetworkTables:
+    """``tables`` with a square grid of two-way secondary roads ``spacing_km`` apart laid
+    over ``country`` (the grid points inside its shipped Natural Earth boundary), each of
+    the country's curated nodes joined to its nearest grid point by a road.
+
+    Not real roads: the size of a national OpenStreetMap road network (Lithuania at 2 km:
+    about 16,000 grid points and 32,000 roads), for timing and sizing the closure engine at
+    country scale (`mobility bench`). Its answers are no finding about the country.
+    """
+    import geopandas as gpd
+    import shapely
+    from shapely.geometry import LineString
+
+    from mobility._data import basemap_dir
+    from mobility.schema import EdgeRecord, Mode, NodeKind, NodeRecord, RoadClass
+
+    borders = gpd.read_file(basemap_dir() / "countries.geojson", engine="pyogrio")
+    shape = borders[borders["ISO_A2"] == country].geometry.union_all()
+    if shape.is_empty:
+        raise ValueError(f"country {country!r} is not in the shipped regional basemap")
+    west, south, east, north = shape.bounds
+    lat_step = spacing_km / 110.57
+    lon_step = spacing_km / (111.32 * np.cos(np.radians((south + north) / 2)))
+    lons, lats = np.arange(west, east, lon_step), np.arange(south, north, lat_step)
+    grid_lon, grid_lat = np.meshgrid(lons, lats, indexing="ij")
+    inside = shapely.contains_xy(shape, grid_lon, grid_lat)
+    source = f"synthetic {spacing_km:g} km road mesh over {country} (bench; not real roads)"
+    nodes = dict(tables.nodes)
+    for i, j in zip(*np.nonzero(inside), strict=True):
+        nodes[f"mesh-{i}-{j}"] = NodeRecord(
+            id=f"mesh-{i}-{j}", name=f"mesh {i},{j}", country=country, kind=NodeKind.junction,
+            lon=float(lons[i]), lat=float(lats[j]), source=source)
+    edges, geometries = dict(tables.edges), dict(tables.geometries)
+
+    def road(u: str, v: str) -> None:
+        a, b = nodes[u], nodes[v]
+        km = float(np.hypot((b.lon - a.lon) * 111.32 * np.cos(np.radians((a.lat + b.lat) / 2)),
+                            (b.lat - a.lat) * 110.57))
+        eid = f"mesh-road-{u}-{v}"
+        edges[eid] = EdgeRecord(id=eid, u=u, v=v, mode=Mode.road, length_km=max(km, 0.01),
+                                speed_kph=MESH_SPEED_KPH,
+                                capacity_per_day=MESH_CAPACITY_PER_DAY,
+                                road_class=RoadClass.secondary, lanes=2, source=source)
+        geometries[eid] = LineString([(a.lon, a.lat), (b.lon, b.lat)])
+
+    for i, j in zip(*np.nonzero(inside), strict=True):
+        if i + 1 < len(lons) and inside[i + 1, j]:
+            road(f"mesh-{i}-{j}", f"mesh-{i + 1}-{j}")
+        if j + 1 < len(lats) and inside[i, j + 1]:
+            road(f"mesh-{i}-{j}", f"mesh-{i}-{j + 1}")
+    points = np.argwhere(inside)
+    for node in tables.nodes.values():
+        if node.country == country and not node.hostile:
+            far = (((grid_lon[inside] - node.lon) * np.cos(np.radians(node.lat))) ** 2
+                   + (grid_lat[inside] - node.lat) ** 2)
+            i, j = points[int(np.argmin(far))]
+            road(node.id, f"mesh-{i}-{j}")
+    return replace(tables, nodes=nodes, edges=edges, geometries=geometries,
+                   source=f"{tables.source} + {source}")

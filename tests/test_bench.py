@@ -130,3 +130,43 @@ def test_sweep_rows_report_the_scaling_and_the_cluster_overhead():
     assert rows["sweep scaling, 2 workers / 1"] == "1.90x"
     assert rows["sweep, LocalCluster of 2 / this process (steady state)"] == "1.43x"
     assert any(m.startswith("LocalCluster: up") for m in rows)
+
+
+def test_the_country_mesh_covers_the_country_and_joins_its_curated_nodes():
+    from mobility.network import graph_from_tables, read_network_tables
+    from mobility.osm.build import CountryLocator
+    from mobility.synthetic import country_mesh
+
+    curated = read_network_tables(None)
+    tables = country_mesh(curated, "LT", spacing_km=20.0)
+    mesh = [n for n in tables.nodes.values() if n.id.startswith("mesh-")]
+    assert 100 < len(mesh) < 250  # Lithuania is about 65,000 km², 400 km² a point
+    locate = CountryLocator()
+    assert all(locate(n.lon, n.lat, n.id) == "LT" for n in mesh)
+    graph = graph_from_tables(tables)
+    roads = [(u, v) for u, v, d in graph.edges(data=True) if str(d["edge_id"]).startswith("mesh-")]
+    assert all(graph.has_edge(v, u) for u, v in roads), "two-way roads"
+    lengths = [d["length_km"] for u, v, d in graph.edges(data=True)
+               if u.startswith("mesh-") and v.startswith("mesh-")]
+    # east-west spacing is 20 km at the middle latitude, a few per cent off north and south
+    assert all(abs(km / 20.0 - 1) < 0.05 for km in lengths) and lengths
+    for node in curated.nodes.values():  # every curated Lithuanian node is on the mesh
+        if node.country == "LT" and not node.hostile:
+            assert any(v.startswith("mesh-") for v in graph.successors(node.id)), node.id
+    assert set(curated.edges) < set(tables.edges) and len(curated.nodes) + len(mesh) == len(
+        tables.nodes)
+
+
+def test_the_country_scale_closure_runs_and_a_later_cut_never_closes_more():
+    from mobility.bench import _mesh_rows, _task_mesh_closure
+
+    measured = _task_mesh_closure({"spacing_km": 40.0, "detail": False})
+    base, cut = measured["baseline"], measured["suwalki_cut_day_12"]
+    assert measured["nodes"] > 130 and set(base["troops_by_day"]) == {"10", "30", "180"}
+    for day, troops in cut["troops_by_day"].items():
+        assert troops <= base["troops_by_day"][day] * (1 + 1e-6) + 1e-6, day
+    assert cut["troops_by_day"]["30"] < base["troops_by_day"]["30"]
+    rows = _mesh_rows({**measured, "status": "ok", "peak_rss_mb": 900.0})
+    assert rows[0][0].startswith("closure with bound and marginal re-solves, baseline, "
+                                 "synthetic road mesh over Lithuania (")
+    assert "peak 900 MB" in rows[1][1] and rows[1][2] == "≤ 60 s, < 8 GB"
