@@ -24,7 +24,8 @@ def bench(
     quick: Annotated[bool, typer.Option("--quick", help="about 50 s of CPU (about a minute "
                                         "on an idle 2-core machine): one 10k-arc and one "
                                         "500-arc synthetic network, the baseline up to 30 "
-                                        "days, the fleet closure without re-solves")] = False,
+                                        "days, the fleet closure without re-solves and not "
+                                        "at country scale")] = False,
     sizes: Annotated[list[int] | None, typer.Option("--sizes", min=100, max=10_000_000,
                                                     help="arc counts of the synthetic "
                                                     "networks (repeat the option); default "
@@ -36,7 +37,9 @@ def bench(
                                                      "only below this estimated memory "
                                                      "(GB)")] = None,
 ) -> None:
-    """Time the exact flow-over-time method against an hourly time-expanded baseline."""
+    """Time the solvers side by side: the exact flows over time against an hourly
+    time-expanded baseline, the fleet closure beside them (curated network, and at country
+    scale on a synthetic road mesh over Lithuania), routes, sweeps and an OSM import."""
     from dataclasses import replace
 
     from mobility.bench import BenchConfig, run_bench
