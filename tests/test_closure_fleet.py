@@ -546,6 +546,8 @@ def test_compare_gives_days_later_per_target(tiny, scenario, tmp_path):
             after["reached_day"] - before["reached_day"], abs=0.01)
         assert after["days_later_than_first"] > 0
     assert table["edges_changed_most"], "flows of the fleet engine are compared"
+    # what binds is named for each scenario (the fleet engine values none without detail)
+    assert all(row["binding_bottleneck"] for row in table["scenarios"]), table["scenarios"]
 
 
 def test_a_shorter_permission_lead_time_never_delays_closure(tiny, scenario):

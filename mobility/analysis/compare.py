@@ -30,7 +30,10 @@ class Comparison:
         rows = []
         first = self.results[0]
         for result in self.results:
-            binding = next((b for b in result.bottlenecks if b.in_min_cut), None)
+            # in the min cut (exact engine) or valued (fleet engine with detail); else the
+            # capacity or fleet that binds on the most days (fleet engine without detail)
+            binding = next((b for b in result.bottlenecks if b.in_min_cut),
+                           result.bottlenecks[0] if result.bottlenecks else None)
             rows.append({
                 "scenario": result.scenario,
                 "description": result.description,
