@@ -44,6 +44,9 @@ from mobility.schema import DATA_MODES, LIFT_UNITS, LONG_HAUL_MODES, MODES, Mode
 from mobility.unit_profiles import UnitProfile
 
 #: Routes kept per home, class and destination, and path searches spent finding them.
+#: The LP can only split flow among the routes kept, so a low cap makes closure late: 3
+#: against 16 routes costs the baseline 1.2 days to 200,000 troops and Suwałki closed 3.3
+#: days to 100,000 (data/VALIDATION.md, "How much the figures depend on the method").
 MAX_ROUTES = 3
 MAX_SEARCHES = 24
 #: A route slower than the fastest by more than this factor plus 48 h is not kept.
