@@ -122,9 +122,10 @@ class BenchConfig:
     def quick(cls) -> BenchConfig:
         """One 10k-arc synthetic network (exact methods only) and a 500-arc one for the
         equal-answers check, the baseline only up to 30 days, each closure timed once and
-        without the fleet engine's re-solves. It takes about 45-50 s of CPU: 1.5-2.5 min on
-        the 2-core development machine while other work keeps it busy (load 6-9), near a
-        minute when it is idle; the fleet closure and a cluster's start-up are most of it."""
+        without the fleet engine's re-solves. It took 78 s on the idle 2-core development
+        machine (4 Dec 2026; 55 s before the closure LP had 8 routes a destination), longer
+        while other work keeps it busy; the fleet closure (21 s) and a cluster's start-up are
+        most of it."""
         return cls(
             sizes=(10_000,),
             check_sizes=(500,),

@@ -15,6 +15,7 @@ carries); ``units_each`` says how many standard carriers one ship or train set i
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -201,7 +202,7 @@ def load_force_list(name_or_path: str | Path, *, relative_to: str | None = None)
         One line: the file, the field, the bad value and what would be valid.
     """
     path = _resolve(name_or_path, forces_dir(), "force list", relative_to)
-    return _load_force_list(str(path))
+    return _load_force_list(str(path), _stamp(path))
 
 
 def _read(path: str, model: type[_Model], what: str, **defaults) -> _Model:
@@ -216,8 +217,18 @@ def _read(path: str, model: type[_Model], what: str, **defaults) -> _Model:
         raise ForceListError(describe(error, path, model)) from None
 
 
+def _stamp(path: Path | str) -> tuple[int, int]:
+    """When the file last changed and its size: a cached read is of this version only (a
+    file rewritten in the same process is read again)."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return (0, 0)  # missing: the read itself says so
+    return (found.st_mtime_ns, found.st_size)
+
+
 @lru_cache(maxsize=16)
-def _load_force_list(path: str) -> ForceList:
+def _load_force_list(path: str, stamp: tuple[int, int] = (0, 0)) -> ForceList:
     forces = _read(path, ForceList, "force list", name=Path(path).stem)
     assert isinstance(forces, ForceList)
     profiles = load_unit_profiles()
@@ -266,11 +277,11 @@ def load_fleets(name_or_path: str | Path | None = None, *,
         path = data_dir() / "fleets.yaml"
     else:
         path = _resolve(name_or_path, data_dir(), "fleet file", relative_to)
-    return _load_fleets(str(path))
+    return _load_fleets(str(path), _stamp(path))
 
 
 @lru_cache(maxsize=16)
-def _load_fleets(path: str) -> FleetFile:
+def _load_fleets(path: str, stamp: tuple[int, int] = (0, 0)) -> FleetFile:
     fleets = _read(path, FleetFile, "fleet file")
     assert isinstance(fleets, FleetFile)
     return fleets.model_copy(update={"source_file": path})

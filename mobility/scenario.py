@@ -365,8 +365,9 @@ class Scenario(_Model):
         "flows over time (stress case with static capacities only); auto: exact where it "
         "applies, else fleet"
     )
-    step_h: float = Field(24, ge=1, le=168, description="longest period of the closure LP, "
-                          "hours (transit times are not rounded to it)")
+    step_h: float = Field(12, ge=1, le=168, description="first periods of the closure LP, "
+                          "hours (to day 10; twice that to day 30, 4 times to day 90, 8 times "
+                          "after); transit times are not rounded to it")
     source_file: str | None = Field(None, exclude=True)
 
     @model_validator(mode="after")

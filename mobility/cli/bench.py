@@ -21,8 +21,8 @@ from mobility.cli._render import (
 @app.command()
 def bench(
     as_json: JsonOpt = False,
-    quick: Annotated[bool, typer.Option("--quick", help="about 50 s of CPU (about a minute "
-                                        "on an idle 2-core machine): one 10k-arc and one "
+    quick: Annotated[bool, typer.Option("--quick", help="about 80 s on an idle 2-core "
+                                        "machine (measured 4 Dec 2026): one 10k-arc and one "
                                         "500-arc synthetic network, the baseline up to 30 "
                                         "days, the fleet closure without re-solves and not "
                                         "at country scale")] = False,

@@ -45,9 +45,10 @@ from mobility.unit_profiles import UnitProfile
 
 #: Routes kept per home, class and destination, and path searches spent finding them.
 #: The LP can only split flow among the routes kept, so a low cap makes closure late: 3
-#: against 16 routes costs the baseline 1.2 days to 200,000 troops and Suwałki closed 3.3
-#: days to 100,000 (data/VALIDATION.md, "How much the figures depend on the method").
-MAX_ROUTES = 3
+#: against 16 routes cost the baseline 1.2 days to 200,000 troops and Suwałki closed 3.3
+#: days to 100,000; 8 are within 0.4 days and 1.5 % of 16 at 2-3 times the solve time
+#: (data/VALIDATION.md, "How much the figures depend on the method").
+MAX_ROUTES = 8
 MAX_SEARCHES = 24
 #: A route slower than the fastest by more than this factor plus 48 h is not kept.
 SLACK_FACTOR = 2.0
