@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, TypeVar
@@ -134,6 +135,17 @@ def _bad_scalar(node: yaml.Node, problem: Exception) -> tuple[str, yaml.Mark | N
         elif isinstance(current, yaml.MappingNode):
             stack.extend(part for pair in current.value for part in pair)
     return f"a value cannot be read: {problem}", None
+
+
+def file_version(path: Path | str) -> tuple[int, int]:
+    """When a file last changed and its size: a read cached by path is of this version
+    only, so a file rewritten in the same process is read again ((0, 0): missing, and the
+    read itself says so)."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return (0, 0)
+    return (found.st_mtime_ns, found.st_size)
 
 
 def read_yaml(path: str | Path, error: type[MobilityError] = MobilityError) -> object:

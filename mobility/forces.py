@@ -15,7 +15,6 @@ carries); ``units_each`` says how many standard carriers one ship or train set i
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -24,7 +23,7 @@ from pydantic import AfterValidator, Field, ValidationError, model_validator
 
 from mobility._data import data_dir
 from mobility._errors import MobilityError
-from mobility._yaml import InputModel, describe, read_yaml
+from mobility._yaml import InputModel, describe, file_version, read_yaml
 from mobility.names import suggestions
 from mobility.schema import DATA_MODES, MODES, DataMode, Mode
 from mobility.unit_profiles import load_unit_profiles
@@ -202,7 +201,7 @@ def load_force_list(name_or_path: str | Path, *, relative_to: str | None = None)
         One line: the file, the field, the bad value and what would be valid.
     """
     path = _resolve(name_or_path, forces_dir(), "force list", relative_to)
-    return _load_force_list(str(path), _stamp(path))
+    return _load_force_list(str(path), file_version(path))
 
 
 def _read(path: str, model: type[_Model], what: str, **defaults) -> _Model:
@@ -215,16 +214,6 @@ def _read(path: str, model: type[_Model], what: str, **defaults) -> _Model:
         return model.model_validate(raw)
     except ValidationError as error:
         raise ForceListError(describe(error, path, model)) from None
-
-
-def _stamp(path: Path | str) -> tuple[int, int]:
-    """When the file last changed and its size: a cached read is of this version only (a
-    file rewritten in the same process is read again)."""
-    try:
-        found = os.stat(path)
-    except OSError:
-        return (0, 0)  # missing: the read itself says so
-    return (found.st_mtime_ns, found.st_size)
 
 
 @lru_cache(maxsize=16)
@@ -277,7 +266,7 @@ def load_fleets(name_or_path: str | Path | None = None, *,
         path = data_dir() / "fleets.yaml"
     else:
         path = _resolve(name_or_path, data_dir(), "fleet file", relative_to)
-    return _load_fleets(str(path), _stamp(path))
+    return _load_fleets(str(path), file_version(path))
 
 
 @lru_cache(maxsize=16)

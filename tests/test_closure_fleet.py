@@ -838,7 +838,8 @@ def test_a_reception_limit_needs_a_known_node_and_a_limit(tmp_path):
 
 
 def test_a_force_list_or_fleet_file_rewritten_in_the_same_process_is_read_again(tmp_path):
-    """The parsed files are cached by path and version: an edited file is never stale."""
+    """The parsed files (force lists, fleets, unit profiles) are cached by path and version:
+    an edited file is never stale."""
     import os
 
     from mobility.forces import load_fleets
@@ -858,3 +859,14 @@ def test_a_force_list_or_fleet_file_rewritten_in_the_same_process_is_read_again(
                       else original + "\n", encoding="utf-8")
     os.utime(forces, ns=(forces.stat().st_atime_ns, forces.stat().st_mtime_ns + 1_000_000))
     assert load_force_list(forces) is not first
+    from mobility.unit_profiles import default_profiles_path, load_unit_profiles
+
+    profiles = tmp_path / "profiles.yaml"
+    shipped = default_profiles_path().read_text(encoding="utf-8")
+    profiles.write_text(shipped, encoding="utf-8")
+    before = load_unit_profiles(profiles)
+    profiles.write_text(shipped + "\n# edited\n", encoding="utf-8")
+    os.utime(profiles, ns=(profiles.stat().st_atime_ns, profiles.stat().st_mtime_ns + 1_000_000))
+    after = load_unit_profiles(profiles)
+    assert after.keys() == before.keys() and next(iter(after.values())) is not next(
+        iter(before.values())), "read again"
