@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from functools import lru_cache, wraps
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, TypeVar
 
@@ -137,15 +138,31 @@ def _bad_scalar(node: yaml.Node, problem: Exception) -> tuple[str, yaml.Mark | N
     return f"a value cannot be read: {problem}", None
 
 
+T = TypeVar("T")
+
+
 def file_version(path: Path | str) -> tuple[int, int]:
-    """When a file last changed and its size: a read cached by path is of this version
-    only, so a file rewritten in the same process is read again ((0, 0): missing, and the
-    read itself says so)."""
+    """When a file last changed and its size ((0, 0): missing, and the read says so)."""
     try:
         found = os.stat(path)
     except OSError:
         return (0, 0)
     return (found.st_mtime_ns, found.st_size)
+
+
+def cached_by_file(maxsize: int) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """An ``lru_cache`` for a reader whose first argument is a file path, keyed also by the
+    file's :func:`file_version`: a file rewritten in the same process is read again."""
+    def decorate(read: Callable[..., T]) -> Callable[..., T]:
+        @lru_cache(maxsize=maxsize)
+        def versioned(path: str, version: tuple[int, int], *rest: Any) -> T:
+            return read(path, *rest)
+
+        @wraps(read)
+        def reader(path: str, *rest: Any) -> T:
+            return versioned(path, file_version(path), *rest)
+        return reader
+    return decorate
 
 
 def read_yaml(path: str | Path, error: type[MobilityError] = MobilityError) -> object:

@@ -15,7 +15,6 @@ carries); ``units_each`` says how many standard carriers one ship or train set i
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
@@ -23,7 +22,7 @@ from pydantic import AfterValidator, Field, ValidationError, model_validator
 
 from mobility._data import data_dir
 from mobility._errors import MobilityError
-from mobility._yaml import InputModel, describe, file_version, read_yaml
+from mobility._yaml import InputModel, cached_by_file, describe, read_yaml
 from mobility.names import suggestions
 from mobility.schema import DATA_MODES, MODES, DataMode, Mode
 from mobility.unit_profiles import load_unit_profiles
@@ -201,7 +200,7 @@ def load_force_list(name_or_path: str | Path, *, relative_to: str | None = None)
         One line: the file, the field, the bad value and what would be valid.
     """
     path = _resolve(name_or_path, forces_dir(), "force list", relative_to)
-    return _load_force_list(str(path), file_version(path))
+    return _load_force_list(str(path))
 
 
 def _read(path: str, model: type[_Model], what: str, **defaults) -> _Model:
@@ -216,8 +215,8 @@ def _read(path: str, model: type[_Model], what: str, **defaults) -> _Model:
         raise ForceListError(describe(error, path, model)) from None
 
 
-@lru_cache(maxsize=16)
-def _load_force_list(path: str, stamp: tuple[int, int] = (0, 0)) -> ForceList:
+@cached_by_file(maxsize=16)
+def _load_force_list(path: str) -> ForceList:
     forces = _read(path, ForceList, "force list", name=Path(path).stem)
     assert isinstance(forces, ForceList)
     profiles = load_unit_profiles()
@@ -266,11 +265,11 @@ def load_fleets(name_or_path: str | Path | None = None, *,
         path = data_dir() / "fleets.yaml"
     else:
         path = _resolve(name_or_path, data_dir(), "fleet file", relative_to)
-    return _load_fleets(str(path), file_version(path))
+    return _load_fleets(str(path))
 
 
-@lru_cache(maxsize=16)
-def _load_fleets(path: str, stamp: tuple[int, int] = (0, 0)) -> FleetFile:
+@cached_by_file(maxsize=16)
+def _load_fleets(path: str) -> FleetFile:
     fleets = _read(path, FleetFile, "fleet file")
     assert isinstance(fleets, FleetFile)
     return fleets.model_copy(update={"source_file": path})

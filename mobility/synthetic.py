@@ -194,13 +194,10 @@ def country_mesh(tables: NetworkTables, country: str = "LT", *, spacing_km: floa
             lon=float(lons[i]), lat=float(lats[j]), source=source)
     edges, geometries = dict(tables.edges), dict(tables.geometries)
 
-    def road(u: str, v: str) -> None:
+    def road(u: str, v: str) -> None:  # its length is its line's (graph_from_tables)
         a, b = nodes[u], nodes[v]
-        km = float(np.hypot((b.lon - a.lon) * 111.32 * np.cos(np.radians((a.lat + b.lat) / 2)),
-                            (b.lat - a.lat) * 110.57))
         eid = f"mesh-road-{u}-{v}"
-        edges[eid] = EdgeRecord(id=eid, u=u, v=v, mode=Mode.road, length_km=max(km, 0.01),
-                                speed_kph=MESH_SPEED_KPH,
+        edges[eid] = EdgeRecord(id=eid, u=u, v=v, mode=Mode.road, speed_kph=MESH_SPEED_KPH,
                                 capacity_per_day=MESH_CAPACITY_PER_DAY,
                                 road_class=RoadClass.secondary, lanes=2, source=source)
         geometries[eid] = LineString([(a.lon, a.lat), (b.lon, b.lat)])
@@ -210,11 +207,11 @@ def country_mesh(tables: NetworkTables, country: str = "LT", *, spacing_km: floa
             road(f"mesh-{i}-{j}", f"mesh-{i + 1}-{j}")
         if j + 1 < len(lats) and inside[i, j + 1]:
             road(f"mesh-{i}-{j}", f"mesh-{i}-{j + 1}")
-    points = np.argwhere(inside)
+    points, point_lon, point_lat = np.argwhere(inside), grid_lon[inside], grid_lat[inside]
     for node in tables.nodes.values():
         if node.country == country and not node.hostile:
-            far = (((grid_lon[inside] - node.lon) * np.cos(np.radians(node.lat))) ** 2
-                   + (grid_lat[inside] - node.lat) ** 2)
+            far = (((point_lon - node.lon) * np.cos(np.radians(node.lat))) ** 2
+                   + (point_lat - node.lat) ** 2)
             i, j = points[int(np.argmin(far))]
             road(node.id, f"mesh-{i}-{j}")
     return replace(tables, nodes=nodes, edges=edges, geometries=geometries,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeAlias, cast
 
@@ -20,7 +19,7 @@ from pydantic import Field, ValidationError, create_model, model_validator
 
 from mobility._data import data_dir
 from mobility._errors import MobilityError
-from mobility._yaml import InputModel, describe, file_version, read_yaml
+from mobility._yaml import InputModel, cached_by_file, describe, read_yaml
 from mobility.names import normalise, suggestions
 from mobility.schema import DATA_MODES, LIFT_UNITS, DataMode, Mode
 
@@ -222,12 +221,11 @@ def default_profiles_path() -> Path:
 
 def load_unit_profiles(path: str | Path | None = None) -> dict[str, UnitProfile]:
     """Read and validate a profile file (default ``data/unit_profiles.yaml``), by name."""
-    where = str(Path(path) if path is not None else default_profiles_path())
-    return dict(_load(where, file_version(where)))
+    return dict(_load(str(Path(path) if path is not None else default_profiles_path())))
 
 
-@lru_cache(maxsize=8)
-def _load(path: str, version: tuple[int, int] = (0, 0)) -> tuple[tuple[str, UnitProfile], ...]:
+@cached_by_file(maxsize=8)
+def _load(path: str) -> tuple[tuple[str, UnitProfile], ...]:
     raw = read_yaml(path, UnitProfileError)
     try:
         parsed = ProfileFile.model_validate(raw)
@@ -247,12 +245,11 @@ def unit_profile(name: str | UnitProfile, path: str | Path | None = None) -> Uni
     """The profile called ``name`` (or an alias such as ``heavy``), case-insensitive."""
     if isinstance(name, UnitProfile):
         return name
-    where = str(Path(path) if path is not None else default_profiles_path())
-    return _unit_profile(name, where, file_version(where))
+    return _unit_profile(str(Path(path) if path is not None else default_profiles_path()), name)
 
 
-@lru_cache(maxsize=64)
-def _unit_profile(name: str, path: str, version: tuple[int, int] = (0, 0)) -> UnitProfile:
+@cached_by_file(maxsize=64)
+def _unit_profile(path: str, name: str) -> UnitProfile:
     table = load_unit_profiles(path)
     wanted = normalise(name)
     for key, profile in table.items():

@@ -345,9 +345,8 @@ def _stream_groups(scenario: Scenario, origins: list[str], destinations: tuple[s
 
 
 #: The period length doubles after each of these days (fine early, when the targets of
-#: days 10 and 30 fall; coarser later, when the curve is smooth).
-#: Days where the period doubles: ``step_h`` to day 10, twice that to day 30, four times to
-#: day 90, eight times after.
+#: days 10 and 30 fall; coarser later, when the curve is smooth): ``step_h`` to day 10,
+#: twice that to day 30, four times to day 90, eight times after.
 STRETCH_DAYS = (10, 30, 90)
 
 
@@ -1217,8 +1216,8 @@ def arc_name(model: FleetModel, arc: int) -> tuple[str, str, str]:
     return movement_arc_label(model.graph, model.movement, arc)
 
 
-#: Binding resources whose marginal value ``mobility run`` measures by a re-solve each.
-#: Binding capacities and fleets whose marginal value is re-solved. Each re-solve is the
+#: Binding capacities and fleets whose marginal value ``mobility run`` measures by a
+#: re-solve each. Each re-solve is the
 #: report days' LPs not already closed (baseline: 10 and 30 days, about 0.3 s): 8 instead
 #: of 4 measured +0.2 s on `closure(detail=True)` of the baseline (13.4 s, loaded machine)
 #: and added Travemünde port (+118 troops by day 30 a sailing a day).

@@ -212,9 +212,10 @@ class RoutePlanner:
         self._transit_arc = np.asarray(movement.kind) != "link"
         self.capacity = arrays["capacity_per_day"]
         self.n_vertices = len(movement.vertices)
-        self.edge_mode = np.array([layer_mode(layer) if kind == "edge" else ""
-                                   for kind, layer in zip(movement.kind, movement.layer,
-                                                          strict=True)])
+        # Per arc: its kind and mode (a layer's, "rail" for every gauge); edges' alone.
+        self._kind = np.asarray(movement.kind)
+        self._mode = np.array([layer_mode(layer) for layer in movement.layer])
+        self.edge_mode = np.where(self._kind == "edge", self._mode, "")
         self.crosses_in = np.array([
             kind == "edge" and countries[u] not in baltic and countries[v] in baltic
             for kind, u, v in zip(movement.kind, movement.u, movement.v, strict=True)])
@@ -222,8 +223,8 @@ class RoutePlanner:
         elements: dict[tuple[str, str], int] = {}
         self.element = np.array([elements.setdefault((kind, ref), len(elements))
                                  for kind, ref in zip(movement.kind, movement.ref, strict=True)])
-        self.key_arc = ((np.asarray(movement.kind) == "gate") & np.isfinite(self.capacity)) | (
-            (np.asarray(movement.kind) == "edge") & self.crosses_in)
+        self.key_arc = ((self._kind == "gate") & np.isfinite(self.capacity)) | (
+            (self._kind == "edge") & self.crosses_in)
         # Parallel arcs share one (tail, head) pair: a search uses the lightest of each pair.
         self._by_pair = np.lexsort((np.arange(movement.n_arcs), self.head, self.tail))
         tail, head = self.tail[self._by_pair], self.head[self._by_pair]
@@ -233,20 +234,15 @@ class RoutePlanner:
         self._indptr = np.searchsorted(tail[first], np.arange(self.n_vertices + 1))
         self._pair_arcs = {(int(t), int(h)): self._by_pair[a:b] for t, h, a, b in zip(
             tail[first], head[first], first, np.r_[first[1:], len(tail)], strict=True)}
-        kinds = np.asarray(movement.kind)
-        self._through = [("mode", np.flatnonzero((self.edge_mode == m) & (kinds == "edge")))
-                         for m in LONG_HAUL_MODES]
-        self._through += [("gate", np.flatnonzero((kinds == "gate")
-                                                  & (np.asarray(movement.ref) == node)))
+        # Per arc, what the classes' weights are also read from (_weights).
+        self._unit = np.asarray(movement.unit)
+        self._ref = np.asarray(movement.ref)
+        self._into_gate = np.array([movement.vertices[int(h)][1] == GATE_IN for h in self.head])
+        self._through = [("mode", np.flatnonzero(self.edge_mode == m)) for m in LONG_HAUL_MODES]
+        self._through += [("gate", np.flatnonzero((self._kind == "gate") & (self._ref == node)))
                           for node in sorted(transfers)]
         self._before_phases = before_phases
         self._cache: dict[tuple, list[Route]] = {}
-        # Per arc, what the classes' weights are read from (_weights).
-        self._kind = kinds
-        self._unit = np.asarray(movement.unit)
-        self._mode = np.array([layer_mode(layer) for layer in movement.layer])
-        self._ref = np.asarray(movement.ref)
-        self._into_gate = np.array([movement.vertices[int(h)][1] == GATE_IN for h in self.head])
 
     def routes(self, home: str, destinations: tuple[str, ...], rules: CargoRules,
                modes: tuple[str, ...], *, start_layer: str = ROAD,
