@@ -127,6 +127,27 @@ def test_bottlenecks_are_ranked_by_marginal_value_fleets_apart(tmp_path, maps_gr
     assert "Scenario inputs that bind (not on the map): heavy equipment" in data["briefing_html"]
 
 
+def test_assembly_area_terminals_of_a_force_list_are_infrastructure(maps_result):
+    """Only what the scenario sets is a scenario input: the stress case's origins (troops a
+    day) and, in the exact method, its destinations; a force list's assembly area unloads at
+    a railhead of the network (Rukla unloading binding is infrastructure, not an input)."""
+    import mobility
+
+    forces = mobility.load_scenario("baseline")
+    stress = mobility.load_scenario("unlimited")
+    fleet_result = dataclasses.replace(maps_result, method="fleet")
+    assert maps.scenario_nodes(forces, fleet_result) == set()
+    assert maps.scenario_nodes(stress, fleet_result) == {o.node for o in stress.origins}
+    exact = maps.scenario_nodes(stress, dataclasses.replace(maps_result, method="exact"))
+    assert {d.node for d in stress.destinations} | {"rukla"} <= exact
+    rukla = Bottleneck(name="Rukla unloading", kind="terminal", element_id="rukla",
+                       utilisation=1.0, capacity_per_day=10, unit="train", from_day=3.0,
+                       in_min_cut=False)
+    result = dataclasses.replace(fleet_result, bottlenecks=[rukla])
+    ranked = ranked_bottlenecks(result, scenario_nodes=maps.scenario_nodes(forces, result))
+    assert [(b.element_id, b.infrastructure) for b in ranked] == [("rukla", True)]
+
+
 def test_plot_y_axis_is_sized_to_the_targets(tmp_path, maps_result):
     figure = closure_plot(maps_result)
     axes = figure.axes[0]

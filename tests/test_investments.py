@@ -170,12 +170,11 @@ def _search(values, ids="abcdef", patience=2):
     by_id = {i: SimpleNamespace(requires=()) for i in ids}
     seen: list[tuple[str, ...]] = []
 
-    def run(combo):
-        seen.append(combo)
-        return _Valued(values(set(combo)))
+    def run_all(combos, _label):
+        seen.extend(combos)
+        return [_Valued(values(set(combo))) for combo in combos]
 
-    stop = _beam(list(ids), by_id, lambda c: True, run, "days", 2, lambda *a: None,
-                 patience=patience)
+    stop = _beam(list(ids), by_id, lambda c: True, run_all, "days", 2, patience=patience)
     return seen, stop
 
 

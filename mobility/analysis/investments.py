@@ -30,8 +30,10 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -42,6 +44,7 @@ from pydantic import Field, ValidationError, model_validator
 from mobility import disruption
 from mobility._data import data_dir
 from mobility._errors import MobilityError
+from mobility._parallel import at_once
 from mobility._progress import Progress, silent
 from mobility._yaml import InputModel, describe, read_yaml
 from mobility.analysis.criticality import Outcome
@@ -458,6 +461,23 @@ def evaluate_investments(
             evaluated[ids] = _gain(Outcome.from_result(result), baseline, horizon)
         return evaluated[ids]
 
+    lock = threading.Lock()
+
+    def run_all(combos: Sequence[tuple[str, ...]], label: Callable[[tuple[str, ...]], str]
+                ) -> list[Gain]:
+        """Independent closures, up to two at a time (a closure's plan LP keeps one core
+        busy while the other would wait), with progress as each ends."""
+        done = [0]
+
+        def one(combo: tuple[str, ...]) -> Gain:
+            gain = run(combo)
+            with lock:
+                done[0] += 1
+                say(label(combo), done[0], len(combos))
+            return gain
+
+        return at_once([partial(one, combo) for combo in combos])
+
     say("solving the baseline", 0, 1)
     base_graph = networks.graph(frozenset())
     # a force list's marginal values come with the detailed baseline (its re-solves)
@@ -465,10 +485,8 @@ def evaluate_investments(
     base_result = closure(base_graph, scenario, detail=marginal)
     baseline = Outcome.from_result(base_result)
     ids = sorted(by_id)
-    effects = []
-    for n, item in enumerate(ids, start=1):
-        say(f"alone: {by_id[item].name}", n, len(ids))
-        effects.append(InvestmentEffect(by_id[item], run((item,))))
+    alone = run_all([(item,) for item in ids], lambda c: f"alone: {by_id[c[0]].name}")
+    effects = [InvestmentEffect(by_id[item], gain) for item, gain in zip(ids, alone, strict=True)]
     effects.sort(key=lambda e: (-e.per_million(objective), e.investment.id))
     single = {e.investment.id: e.gain.value(objective) for e in effects}
 
@@ -483,9 +501,7 @@ def evaluate_investments(
     if subsets <= max_exact:
         combos = [c for r in range(1, len(ids) + 1) for c in itertools.combinations(ids, r)
                   if feasible(c)]
-        for n, combo in enumerate(combos, start=1):
-            say(f"portfolio {n}/{len(combos)}", n, len(combos))
-            run(combo)
+        run_all(combos, lambda c: f"portfolio of {len(c)}")
         search = f"exact: every one of the {len(combos)} combinations within the budget evaluated"
     elif feasible(tuple(ids)):
         kept = _eliminate(ids, by_id, feasible, run, objective, say)
@@ -494,7 +510,7 @@ def evaluate_investments(
                   f"{len(kept)} remain (no project of them can go without losing value, "
                   "though a cheaper set of equal value is not ruled out)")
     else:
-        stop = _beam(ids, by_id, feasible, run, objective, beam_width, say)
+        stop = _beam(ids, by_id, feasible, run_all, objective, beam_width)
         search = (f"beam search (width {beam_width}) over combinations, each evaluated with "
                   f"closure; more than {max_exact} subsets fit the budget, so not exhaustive; "
                   + stop)
@@ -568,12 +584,13 @@ def _eliminate(ids, by_id, feasible, run, objective, say) -> tuple[str, ...]:
     return kept
 
 
-def _beam(ids, by_id, feasible, run, objective, width, say,
+def _beam(ids, by_id, feasible, run_all, objective, width,
           patience: int = BEAM_PATIENCE) -> str:
     """Grow combinations one project (plus what it ``requires``) at a time, keeping the
-    ``width`` best of each round; every combination grown is evaluated with closure. Stops
-    when nothing more fits, or after ``patience`` rounds in a row without a better value
-    than the best so far. Returns how it stopped, in words."""
+    ``width`` best of each round; every combination grown is evaluated with closure (a
+    round's together, by ``run_all``). Stops when nothing more fits, or after ``patience``
+    rounds in a row without a better value than the best so far. Returns how it stopped, in
+    words."""
 
     def with_requirements(combo: set[str]) -> tuple[str, ...]:
         todo, done = list(combo), set()
@@ -585,7 +602,7 @@ def _beam(ids, by_id, feasible, run, objective, width, say,
         return tuple(sorted(done))
 
     frontier: list[tuple[str, ...]] = [()]
-    step, best, stale, rounds = 0, 0.0, 0, 0
+    best, stale, rounds = 0.0, 0, 0
     while frontier:
         grown = sorted({with_requirements({*combo, item}) for combo in frontier for item in ids
                         if item not in combo})
@@ -593,13 +610,10 @@ def _beam(ids, by_id, feasible, run, objective, width, say,
         if not grown:
             return f"stopped after {rounds} rounds: no larger combination fits"
         rounds += 1
-        scored: list[tuple[float, tuple[str, ...]]] = []
-        for combo in grown:
-            step += 1
-            say(f"portfolio search: round {rounds}, {len(combo)} projects", step,
-                step + len(grown) - len(scored) - 1)
-            scored.append((run(combo).value(objective), combo))
-        scored.sort(key=lambda vc: (-vc[0], vc[1]))
+        gains = run_all(grown, lambda c, r=rounds: f"portfolio search: round {r}, "
+                        f"{len(c)} projects")
+        scored = sorted(((g.value(objective), c) for c, g in zip(grown, gains, strict=True)),
+                        key=lambda vc: (-vc[0], vc[1]))
         frontier = [c for _v, c in scored[:width]]
         if scored[0][0] > best + VALUE_TOLERANCE:
             best, stale = scored[0][0], 0

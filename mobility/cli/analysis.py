@@ -155,7 +155,8 @@ def invest(
     report_path: ReportOpt = None,
 ) -> None:
     """Each investment's effect, the best portfolio under a budget, and what one more unit
-    of each binding capacity or fleet is worth."""
+    of each binding capacity or fleet is worth. Every candidate is a full closure (two at a
+    time): the baseline with no budget takes about 14 minutes on 2 cores."""
     from mobility.analysis.investments import evaluate_investments, load_catalogue
 
     _check_outputs(map=map_path)

@@ -252,7 +252,7 @@ def closure_map(
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
 
     data = _map_data(graph, result, about=about, bounds=bounds,
-                     input_nodes=scenario_nodes(scenario), summary=summary)
+                     input_nodes=scenario_nodes(scenario, result), summary=summary)
     if online_tiles:  # let the tiles show through the land and lake fills
         data["basemap"] = [{**item, "style": {**item["style"], "fillOpacity": ONLINE_FILL_OPACITY}}
                            for item in data["basemap"] if not item.get("fade")]
@@ -325,7 +325,7 @@ def _map_data(
 ) -> dict[str, Any]:
     basemap = basemap_layers(str(basemap_dir()))
     ranked = [] if result is None else ranked_bottlenecks(
-        result, scenario_nodes={*input_nodes, *_final_arrivals(result)})
+        result, scenario_nodes=input_nodes)
     data: dict[str, Any] = {
         "attribution": _esc(ATTRIBUTION),
         "bounds": [list(bounds[0]), list(bounds[1])],
@@ -363,15 +363,25 @@ def _map_data(
     return data
 
 
-def scenario_nodes(scenario: Any) -> set[str]:
-    """Origin and destination nodes of a scenario object (their gates are scenario inputs);
-    empty for a name or ``None``."""
+def scenario_nodes(scenario: Any, result: ClosureResult | None = None) -> set[str]:
+    """Nodes whose throughput the scenario sets, so that their gates are scenario inputs
+    rather than infrastructure: the origins of the stress case (troops a day) and, in the
+    exact method, the destinations (troops received a day) and where the result's
+    arrivals end. A force list's homes and assembly areas are places whose loading and
+    unloading sites are infrastructure (the fleet engine reports its reception limits as
+    their own kind). Empty for a name or ``None``."""
+    if getattr(scenario, "forces", None) is not None:
+        return set()
+    fields = ("origins",) if result is not None and result.method == "fleet" \
+        else ("origins", "destinations")
     nodes = set()
-    for field in ("origins", "destinations"):
+    for field in fields:
         for entry in getattr(scenario, field, None) or ():
             node = getattr(entry, "node", None)
             if node:
                 nodes.add(str(node))
+    if "destinations" in fields:
+        nodes |= set(_final_arrivals(result))
     return nodes
 
 

@@ -265,7 +265,7 @@ def report_html(graph: nx.MultiDiGraph, result: ClosureResult, *,
     plot_src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     page = map_html(closure_map(graph, result, highlights=highlights, scenario=scenario))
     notes = "".join(f"<li>{_esc(note)}</li>" for note in result.notes)
-    nodes = [*sorted(scenario_nodes(scenario)), *sorted(set(result.node_arrivals.get("node", [])))]
+    nodes = sorted(scenario_nodes(scenario, result))
     parts = [
         f"<p><b>Method:</b> {_esc(result.method)}; <b>targets read as:</b> "
         f"{_esc(result.targets_reading)}; <b>horizon:</b> {result.horizon_days:g} days</p>",
