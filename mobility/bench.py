@@ -110,7 +110,7 @@ class BenchConfig:
     route_repeat: int = 50
     seed: int = 0
     sweep_workers: tuple[int, ...] = (0, 1, 2)
-    sweep_runs: int = 200
+    sweep_runs: int = 1_000
     curated: bool = True
     other_timings: bool = True
     parametric_max_arcs: int = 50_000

@@ -870,3 +870,34 @@ def test_a_force_list_or_fleet_file_rewritten_in_the_same_process_is_read_again(
     after = load_unit_profiles(profiles)
     assert after.keys() == before.keys() and next(iter(after.values())) is not next(
         iter(before.values())), "read again"
+
+
+def test_one_more_train_on_one_of_two_equal_lines_in_series_gains_almost_nothing(tmp_path):
+    """The tiny network's PL line split at a junction into two 2-train/day halves that every
+    rail route uses one after the other: one more train a day on either half alone leaves the
+    other binding; on both it gains. (The marginal re-solve kept the raised half's row and
+    dropped its twin as dominated: +160 troops by day 4 for +1 on one half, the gain of both.)"""
+    folder = tmp_path / "split"
+    shutil.copytree(FIXTURES / "tiny", folder)
+    edges = (folder / "edges.csv").read_text(encoding="utf-8").splitlines()
+    halves = ["rail-hub-mid,hub,mid,rail,PL line west,,,60,2,1435,1,false,,,,,,,,,test",
+              "rail-mid-border,mid,border,rail,PL line east,,,60,2,1435,1,false,,,,,,,,,test"]
+    edges = [row.replace(",40,500,", ",40,5,") for row in edges
+             if not row.startswith("rail-hub-border,")] + halves
+    (folder / "edges.csv").write_text("\n".join(edges) + "\n", encoding="utf-8")
+    with (folder / "nodes.csv").open("a", encoding="utf-8") as nodes:
+        nodes.write("mid,Ełk,PL,junction,23.1,54.05,,,,test fixture\n")
+    split = load_network(folder)
+    model = fleet.build_fleet_model(split, load_scenario(FIXTURES / "tiny-fleet-scenario.yaml"))
+    mg = model.movement
+    west, east = (next(a for a in range(len(mg.u)) if (mg.u[a], mg.v[a]) == pair)
+                  for pair in (("hub", "mid"), ("mid", "border")))
+    grid = fleet.time_grid(30 * 24, 24)
+    for day in (4, 6, 8):
+        base = fleet.most_by(model, grid, day, fleets_limited=False)
+        gain = {key: fleet.most_by(model, grid, day, fleets_limited=False,
+                                   extra_capacity=extra) - base
+                for key, extra in (("west", {west: 1.0}), ("east", {east: 1.0}),
+                                   ("both", {west: 1.0, east: 1.0}))}
+        assert gain["both"] > 100, (day, gain)
+        assert gain["west"] < 0.1 * gain["both"] and gain["east"] < 0.1 * gain["both"], gain

@@ -668,7 +668,11 @@ def _reception_rows(model, lp, routes, route_of, x, lo, hi, grid) -> dict:
 
 def _capacity_rows(model, lp, routes, route_of, x, lo, hi, grid, extra):
     mg = model.movement
-    cap_day = np.asarray(mg.capacity_per_day, dtype=float)
+    # with a marginal re-solve's one more unit: the arcs that can bind depend on it (an arc
+    # beside one of equal capacity on the same routes gains nothing alone)
+    cap_day = np.array(mg.capacity_per_day, dtype=float)
+    for arc, more in extra.items():
+        cap_day[arc] += more
     factor_of: dict[int, list[tuple[float, float]]] = defaultdict(list)
     for arc, from_h, factor in model.later_changes:
         factor_of[arc].append((from_h, factor))
@@ -684,7 +688,7 @@ def _capacity_rows(model, lp, routes, route_of, x, lo, hi, grid, extra):
     terms: list[tuple[int, int, float, float]] = []  # (first row, route, entry, use)
     for arc in sorted(_undominated(by_arc, cap_day, factor_of)):
         factor = _factor_average(grid, factor_of.get(arc, ()))
-        rhs = (cap_day[arc] + extra.get(arc, 0.0)) * factor * widths / 24
+        rhs = cap_day[arc] * factor * widths / 24
         rows = lp.add_rows(len(starts), upper=rhs)
         rows_by_arc[arc], rhs_by_arc[arc] = rows, rhs
         terms += [(int(rows[0]), r, enter, use) for r, enter, use in by_arc[arc]]
