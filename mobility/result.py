@@ -201,6 +201,11 @@ class ClosureResult:
             found[str(carrier)] = float(over["from_day"].iloc[0]) if len(over) else None
         return found
 
+    def supplies_short_day(self) -> float | None:
+        """The first day the stock at the assembly areas is below zero (supplies planned
+        after the forces that do not fit on what their plan leaves); None: never."""
+        return stock_short_day(self.sustainment)
+
     def supply_share_words(self, day: float) -> str:
         """``supply_share`` in words: "train-1435 54%, sailing 16%" (shares of 0.5 % and
         more), or "none"."""
@@ -225,7 +230,16 @@ class ClosureResult:
     def _sustainment_dict(self) -> dict[str, Any]:
         return _clean({"by_day": {str(r["day"]): {k: v for k, v in r.items() if k != "day"}
                                   for r in self.sustainment_by_day()},
-                       "supplies_exceed_lift_left_day": self.supplies_exceed_lift_day()})
+                       "supplies_exceed_lift_left_day": self.supplies_exceed_lift_day(),
+                       "stock_short_from_day": self.supplies_short_day()})
+
+
+def stock_short_day(table: pd.DataFrame) -> float | None:
+    """The first period end of a sustainment table whose stock is below zero; None: none."""
+    if table.empty:
+        return None
+    short = table[table["stock_t"] < -1e-6 * np.maximum(table["need_t_per_day"], 1.0)]
+    return float(short["day"].iloc[0]) if len(short) else None
 
 
 def _clean(value: Any) -> Any:

@@ -274,6 +274,11 @@ class Sustainment(_Model):
     bases: tuple[str, ...] | None = Field(
         None, min_length=1, description="node ids or names where supplies load; default "
         "data/sustainment.yaml's")
+    planned: Literal["with_forces", "after_forces"] = Field(
+        "with_forces", description="with_forces: supplies share the lift with the forces in "
+        "one plan (the closure they allow; slow: minutes); after_forces: the forces are "
+        "planned first and the supplies carried on the lift and capacity that plan leaves "
+        "(a check in seconds: where they fit, the closure holds with sustainment)")
 
     def tonnes_per_troop_day(self) -> float:
         """Tonnes to carry per soldier a day (after the host nation's share)."""
@@ -294,7 +299,9 @@ class Sustainment(_Model):
             else ""
         return (f"sustainment: {kg:g} kg per soldier a day carried ({self.intensity}"
                 f"{host}), from the day troops arrive after {self.carried_days():g} days "
-                f"carried; loaded at {', '.join(self.base_nodes())}")
+                f"carried; loaded at {', '.join(self.base_nodes())}; "
+                + ("planned with the forces" if self.planned == "with_forces" else
+                   "carried on the lift the forces' plan leaves (planned after them)"))
 
 
 @lru_cache(maxsize=1)

@@ -42,6 +42,13 @@ def test_run_json_has_the_documented_fields(baseline_json):
     gains = [g for m in data["marginal_values"] for g in m["troops_gained_by_day"].values()]
     assert gains and min(gains) >= 0 and max(gains) > 0
     assert {"sailing", "train-1435", "train-1520", "flight", "het"} <= set(data["fleet_peak"])
+    # sustainment carried on the lift the plan leaves: the need is the troops' 37.5 kg a day
+    supplies = data["sustainment"]
+    assert set(supplies["by_day"]) == {"10", "30", "180"}
+    for day in supplies["by_day"].values():
+        assert day["need_t_per_day"] == pytest.approx(day["troops_arrived"] * 0.0375, rel=1e-3)
+    assert "stock_short_from_day" in supplies
+    assert any("planned after them" in n for n in data["notes"])
 
 
 def test_run_json_is_consistent_with_itself(baseline_json):

@@ -640,6 +640,45 @@ def test_sustainment_never_closes_more_and_zero_consumption_changes_nothing(
     assert "sustainment" in runs[-1].to_dict()
 
 
+def test_supplies_planned_after_the_forces_leave_their_closure_and_say_if_they_fit(
+        tiny, scenario, tmp_path):
+    """Sustainment planned after the forces: the forces' closure is the one without it and
+    the supplies go on the lift and capacity their plan leaves (with both, no fleet is over
+    its availability). Where they fit, planning both together closes as much by every report
+    day (one plan carries both); where they do not, the stock goes below zero and the note
+    says from which day."""
+    base = closure(tiny, scenario)
+    light = _sustained(scenario, tmp_path, None, kg_per_troop_day=25, planned="after_forces")
+    after = closure(tiny, light)
+    assert after.troops_by_day == pytest.approx(base.troops_by_day, rel=1e-9)
+    assert [t.reached_day for t in after.targets] == [t.reached_day for t in base.targets]
+    note = next(n for n in after.notes if n.startswith("sustainment: 25 kg"))
+    assert "fit on what the plan leaves" in note and "planned after them" in note
+    assert (after.sustainment["stock_t"] >= -1e-3).all()
+    use = after.fleet_use
+    assert (use["in_use"] <= use["available"] * (1 + 1e-6) + 1e-6).all()
+    assert (use["in_use_supply"] <= use["in_use"] + 1e-6).all() and use["in_use_supply"].max() > 0
+    joint = light.model_copy(update={"sustainment": light.sustainment.model_copy(
+        update={"planned": "with_forces"})})
+    assert closure(tiny, joint, detail=False).troops_by_day == pytest.approx(
+        base.troops_by_day, rel=1e-6)
+    heavy = _sustained(scenario, tmp_path, 1, "tiny-fleets-fewer.yaml", kg_per_troop_day=1000,
+                       days_carried=0, planned="after_forces")
+    short = closure(tiny, heavy)
+    forces_only = closure(tiny, heavy.model_copy(update={"sustainment": None}))
+    assert short.troops_by_day == pytest.approx(forces_only.troops_by_day, rel=1e-9)
+    table = short.sustainment
+    first = table[table["stock_t"] < -1e-3]["day"].iloc[0]
+    note = next(n for n in short.notes if n.startswith("sustainment: 1000 kg"))
+    assert f"from day {first:g} the supplies" in note and "need more lift than it leaves" in note
+    assert short.to_dict()["sustainment"]["stock_short_from_day"] == pytest.approx(first)
+    assert after.to_dict()["sustainment"]["stock_short_from_day"] is None
+    # detail off (sweeps, analyses): not checked, and said so
+    quick = closure(tiny, light, detail=False)
+    assert quick.sustainment.empty
+    assert any("not checked (detail off)" in n for n in quick.notes)
+
+
 def test_regimes_set_the_clearance_inside_and_outside_schengen():
     from mobility.scenario import BorderDelays, Permissions
 
@@ -707,6 +746,7 @@ def test_a_scenario_inherits_its_base_field_by_field(tmp_path):
     ("base: [baseline]\n", "field 'base'"),
     ("base: loop.yaml\n", "each other's base"),
     ("base: baseline\nsustainment: {intensity: extreme}\n", "sustainment.intensity"),
+    ("base: baseline\nsustainment: {planned: later}\n", "sustainment.planned"),
     ("base: baseline\npermissions: {regime: military}\n", "permissions.regime"),
 ])
 def test_bad_bases_and_new_fields_get_one_clear_line(tmp_path, text, expected):

@@ -163,13 +163,19 @@ def _print_sustainment(result) -> None:
     rows = result.sustainment_by_day()
     if not rows:
         return
-    table = Table(title="Sustainment (supplies for the troops arrived, same lift)")
-    for column in ("by day", "troops arrived", "need t/day", "delivered t", "lift on supplies"):
+    table = Table(title="Sustainment (supplies for the troops arrived, by the same fleets)")
+    for column in ("by day", "troops arrived", "need t/day", "delivered t", "stock t",
+                   "lift on supplies"):
         table.add_column(column, justify="left" if column == "lift on supplies" else "right")
     for r in rows:
         table.add_row(str(r["day"]), _num(r["troops_arrived"]), _num(r["need_t_per_day"]),
-                      _num(r["delivered_t"]), result.supply_share_words(r["day"]))
+                      _num(r["delivered_t"]), _num(r["stock_t"]),
+                      result.supply_share_words(r["day"]))
     out.print(table)
+    short = result.supplies_short_day()
+    if short is not None:
+        out.print(f"Supplies short from day {short:g}: the stock at the assembly areas goes "
+                  "below zero (see the sustainment note)", highlight=False)
     over = {c: d for c, d in result.supplies_exceed_lift_day().items() if d is not None}
     out.print("Supplies take more than half a fleet (more than is left to move forces): "
               + ("; ".join(f"{c} from day {d:g}" for c, d in over.items()) if over

@@ -57,7 +57,7 @@ import math
 import threading
 from collections import defaultdict
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -82,7 +82,7 @@ from mobility.engines.readback import reached_day, report_days, targets, targets
 from mobility.engines.routes import CargoRules, Route, RoutePlanner
 from mobility.forces import FleetFile, ForceList, load_fleets, load_force_list
 from mobility.movement import GATE_IN, ROAD, MovementGraph
-from mobility.result import TRANSFER_USE_COLUMNS, Bottleneck, ClosureResult
+from mobility.result import TRANSFER_USE_COLUMNS, Bottleneck, ClosureResult, stock_short_day
 from mobility.scenario import BorderDelays, Scenario, sustainment_defaults
 from mobility.schema import DATA_MODES
 from mobility.settings import BINDING_SHARE as BINDING
@@ -143,6 +143,10 @@ class FleetModel:
     sustainment: tuple[float, float] | None = None
     #: (node id, measure, per day) of the scenario's reception limits
     reception: tuple[tuple[str, str, float], ...] = ()
+    #: sustainment planned after the forces: the supply groups carried on the lift the
+    #: forces' plan leaves, and their (tonnes per troop-day, days carried)
+    supplies_after: tuple[Group, ...] = ()
+    sustainment_after: tuple[float, float] | None = None
 
     @property
     def finite(self) -> bool:
@@ -180,6 +184,7 @@ def build_fleet_model(graph: nx.MultiDiGraph, scenario: Scenario) -> FleetModel:
     cut_off: list = []
     reception = {node: d.reception_troops_per_day
                  for node, d in zip(destinations, scenario.destinations, strict=True)}
+    supplies: list[Group] = []
     if scenario.forces is not None:
         with field_of(where, "forces"):
             forces = load_force_list(scenario.forces, relative_to=scenario.source_file)
@@ -191,13 +196,16 @@ def build_fleet_model(graph: nx.MultiDiGraph, scenario: Scenario) -> FleetModel:
                 if scenario.fleets is not None else None
         name = forces.name
         if scenario.sustainment is not None:
-            groups += _supply_groups(graph, scenario, tuple(destinations), planner, where,
-                                     lead_days)
+            supplies = _supply_groups(graph, scenario, tuple(destinations), planner, where,
+                                      lead_days)
     else:
         groups = _stream_groups(scenario, origins, tuple(destinations), planner, where)
         fleets, name = None, "origins (unlimited stress case)"
     sustainment = None if scenario.sustainment is None else (
         scenario.sustainment.tonnes_per_troop_day(), scenario.sustainment.carried_days())
+    after = scenario.sustainment is not None and scenario.sustainment.planned == "after_forces"
+    if scenario.sustainment is not None and not after:
+        groups += supplies
     limits = tuple((resolve_entry(graph, r.node, where, f"reception.{i}.node"), measure, value)
                    for i, r in enumerate(scenario.reception)
                    for measure, value in r.limits().items())
@@ -208,8 +216,9 @@ def build_fleet_model(graph: nx.MultiDiGraph, scenario: Scenario) -> FleetModel:
                 "is held at an assembly area; valid: " + ", ".join(
                     str(graph.nodes[d]["name"]) for d in reception))
     return FleetModel(graph, scenario, movement, groups, fleets,
-                      later_arc_changes(movement, later), reception, name, cut_off, sustainment,
-                      limits)
+                      later_arc_changes(movement, later), reception, name, cut_off,
+                      None if after else sustainment, limits,
+                      tuple(supplies) if after else (), sustainment if after else None)
 
 
 def _before_phases(graph: nx.MultiDiGraph, movement, search: np.ndarray) -> np.ndarray | None:
@@ -450,15 +459,30 @@ class _Rows:
     reception_rhs: dict[str, np.ndarray] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class _Background:
+    """What a plan already uses in each period of its grid, for an LP solved on what it
+    leaves (the supplies planned after the forces)."""
+
+    capacity: dict[int, np.ndarray]  # arc -> units entering in each period
+    fleet: dict[str, np.ndarray]  # carrier -> carriers in use (period average)
+    reception: dict[str, np.ndarray]  # "node:measure" -> counted in each period
+    troops: dict[str, np.ndarray]  # assembly area -> troops arrived by each period end
+    troop_days: dict[str, np.ndarray]  # assembly area -> troop-days (TROOP_DAYS_UNIT)
+
+
 def _solve_variant(model: FleetModel, grid: np.ndarray, *, fleets_limited: bool,
                    extra_fleet: dict[str, float] | None = None,
                    extra_capacity: dict[int, float] | None = None, solver: str = "highs",
-                   final_only: bool = False, day_weights: dict[int, float] | None = None):
+                   final_only: bool = False, day_weights: dict[int, float] | None = None,
+                   background: _Background | None = None):
     """Build and solve the closure LP on ``grid``.
 
     The objective is troops closed x days (the plan), or with ``final_only`` the troops
     closed by the grid's last time (the most that can close by then). ``day_weights``
-    adds days of weight to the troops closed by the end of a period."""
+    adds days of weight to the troops closed by the end of a period. On a ``background``
+    (supplies after the forces): the capacity, lift and reception it leaves, its troops'
+    consumption, and the least shortfall of supplies as the objective."""
     groups = model.groups
     routes = [r for g in groups for r in g.routes]
     group_of = model.group_of
@@ -544,17 +568,17 @@ def _solve_variant(model: FleetModel, grid: np.ndarray, *, fleets_limited: bool,
         for key in keys:
             lp.add_terms(rows, cumulative[key], 1.0)
             lp.add_terms(rows[1:], cumulative[key][:-1], -1.0)
-    troop_days = _sustainment_rows(model, lp, cumulative, widths) \
+    troop_days = _sustainment_rows(model, lp, cumulative, widths, background) \
         if model.sustainment is not None else {}
     # Capacity of every arc with a finite capacity, per period.
     capacity_rows, capacity_rhs = _capacity_rows(model, lp, routes, route_of, x, lo, hi, grid,
-                                                 extra_capacity or {})
-    reception_rows = _reception_rows(model, lp, routes, route_of, x, lo, hi, grid)
+                                                 extra_capacity or {}, background)
+    reception_rows = _reception_rows(model, lp, routes, route_of, x, lo, hi, grid, background)
     reception_rows |= _staging_rows(model, lp, cumulative, closed, grid)
     fleet_rows, fleet_rhs = {}, {}
     if fleets_limited and model.fleets is not None:
         fleet_rows, fleet_rhs = _fleet_rows(model, lp, routes, route_of, x, lo, hi, grid,
-                                            extra_fleet or {})
+                                            extra_fleet or {}, background)
     # The most by a day is one number: HiGHS's primal simplex finds it 1-4 times faster
     # than its dual (19 such LPs of the baseline: 11.5 s against 6.4 s); the plan keeps the
     # dual simplex, whose optimal plan the tables show.
@@ -566,15 +590,28 @@ def _solve_variant(model: FleetModel, grid: np.ndarray, *, fleets_limited: bool,
 
 
 def _sustainment_rows(model: FleetModel, lp: SparseLP, cumulative: dict,
-                      widths: np.ndarray) -> dict[str, np.ndarray]:
+                      widths: np.ndarray, background: _Background | None = None
+                      ) -> dict[str, np.ndarray]:
     """Stock at each assembly area never below zero at a period's end: supplies delivered
     + days carried x tonnes a troop-day x troops arrived - tonnes a troop-day x troop-days.
-    Returns the troop-days columns of each assembly area."""
+    Returns the troop-days columns of each assembly area. On a ``background`` its troops
+    and troop-days are given, and a shortfall column of each period (least is best) keeps
+    the LP feasible where the supplies cannot keep up."""
     assert model.sustainment is not None
     per_troop_day, carried = model.sustainment
     per_troop_day_items = per_troop_day / SUPPLY_ITEM_T * TROOP_DAYS_UNIT  # items a unit
     n = len(widths)
-    found = {}
+    found: dict[str, np.ndarray] = {}
+    if background is not None:
+        for dest, arrived in background.troops.items():
+            need = per_troop_day_items * background.troop_days[dest] \
+                - per_troop_day / SUPPLY_ITEM_T * carried * arrived
+            stock = lp.add_rows(n, lower=need)
+            lp.add_terms(stock, lp.add_columns(n, objective=-1.0), 1.0)  # shortfall
+            for k, cols in cumulative.items():
+                if k[2] == dest and k[1] == "supply":
+                    lp.add_terms(stock, cols, 1.0)
+        return found
     for dest in model.reception_per_day:
         troops = [(cols, model.groups[k[0]].troops_per_item[k[1]])
                   for k, cols in cumulative.items()
@@ -635,9 +672,10 @@ def _staging_rows(model, lp, cumulative: dict, closed: dict, grid: np.ndarray) -
     return found
 
 
-def _reception_rows(model, lp, routes, route_of, x, lo, hi, grid) -> dict:
+def _reception_rows(model, lp, routes, route_of, x, lo, hi, grid, background=None) -> dict:
     """Rows of each reception limit: items reaching the node (its gate, or arriving there)
-    in each period, counted in the limit's measure, at most the limit a day."""
+    in each period, counted in the limit's measure, at most the limit a day (less what a
+    ``background`` counts there)."""
     widths = np.diff(grid)
     cols_of_route = _columns_by_route(route_of, len(routes))
     group_of = model.group_of
@@ -646,8 +684,10 @@ def _reception_rows(model, lp, routes, route_of, x, lo, hi, grid) -> dict:
     for node, measure, per_day in model.reception:
         if measure == "staging":  # troops at once, not a day: _staging_rows
             continue
-        rows = lp.add_rows(len(widths), upper=per_day * widths / 24)
-        found[f"{node}:{measure}"] = (rows, per_day * widths / 24)
+        rhs = _left(per_day * widths / 24, background and background.reception,
+                    f"{node}:{measure}")
+        rows = lp.add_rows(len(widths), upper=rhs)
+        found[f"{node}:{measure}"] = (rows, rhs)
         for r, route in enumerate(routes):
             count = model.groups[group_of[r]].measures.get(route.cargo, {}).get(measure, 0.0)
             cols = cols_of_route[r]
@@ -666,7 +706,15 @@ def _reception_rows(model, lp, routes, route_of, x, lo, hi, grid) -> dict:
     return found
 
 
-def _capacity_rows(model, lp, routes, route_of, x, lo, hi, grid, extra):
+def _left(rhs: np.ndarray, used: dict | None, key) -> np.ndarray:
+    """A row's limit less what a background uses of it (never below zero)."""
+    return rhs if not used or key not in used else np.maximum(rhs - used[key], 0.0)
+
+
+def _capacity_rows(model, lp, routes, route_of, x, lo, hi, grid, extra, background=None,
+                   arcs=None):
+    """Rows of each arc's capacity in each period (of the arcs that can bind, or ``arcs``;
+    on a ``background`` every arc: what it leaves differs from period to period)."""
     mg = model.movement
     # with a marginal re-solve's one more unit: the arcs that can bind depend on it (an arc
     # beside one of equal capacity on the same routes gains nothing alone)
@@ -686,9 +734,12 @@ def _capacity_rows(model, lp, routes, route_of, x, lo, hi, grid, extra):
     cols_of_route = _columns_by_route(route_of, len(routes))
     rows_by_arc, rhs_by_arc = {}, {}
     terms: list[tuple[int, int, float, float]] = []  # (first row, route, entry, use)
-    for arc in sorted(_undominated(by_arc, cap_day, factor_of)):
+    if arcs is None:
+        arcs = by_arc if background is not None else _undominated(by_arc, cap_day, factor_of)
+    for arc in sorted(a for a in arcs if a in by_arc):
         factor = _factor_average(grid, factor_of.get(arc, ()))
-        rhs = cap_day[arc] * factor * widths / 24
+        rhs = _left(cap_day[arc] * factor * widths / 24, background and background.capacity,
+                    arc)
         rows = lp.add_rows(len(starts), upper=rhs)
         rows_by_arc[arc], rhs_by_arc[arc] = rows, rhs
         terms += [(int(rows[0]), r, enter, use) for r, enter, use in by_arc[arc]]
@@ -764,7 +815,7 @@ def _available_average(fleets: FleetFile, carrier: str, grid: np.ndarray) -> np.
     return total / np.diff(grid)
 
 
-def _fleet_rows(model, lp, routes, route_of, x, lo, hi, grid, extra):
+def _fleet_rows(model, lp, routes, route_of, x, lo, hi, grid, extra, background=None):
     fleets = model.fleets
     starts = grid[:-1]
     rows_by, rhs_by = {}, {}
@@ -774,8 +825,8 @@ def _fleet_rows(model, lp, routes, route_of, x, lo, hi, grid, extra):
     for carrier in carriers:
         if fleets.available(carrier, math.inf) is None:
             continue  # this fleet type is not limited in the fleet file
-        rhs = _available_average(fleets, carrier, grid)
-        rhs = rhs + extra.get(carrier, 0.0)
+        rhs = _left(_available_average(fleets, carrier, grid) + extra.get(carrier, 0.0),
+                    background and background.fleet, carrier)
         rows = lp.add_rows(len(starts), upper=rhs)
         rows_by[carrier], rhs_by[carrier] = rows, rhs
         terms += [(int(rows[0]), r, leg.start_h, leg.busy_h, leg.carriers_per_item)
@@ -996,12 +1047,20 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
                   for d, s in ready_before.items()}
     ready_solve = [d for d in ready_before if ready_plan[d] < model.total_troops * (1 - 1e-9)]
     most_by_a_day = _MostByDay(model, step, solver, by_day)  # shared: a day solved once
+    after = [partial(_supplies_after, model, main, grid, solver)] \
+        if detail and model.supplies_after else []
     answers: list[Any] = at_once(
-        [partial(_earliest_day, most_by_a_day, curve, wanted[i].troops, by_day)
-         for i in order]
+        after
+        + [partial(_earliest_day, most_by_a_day, curve, wanted[i].troops, by_day)
+           for i in order]
         + [partial(most_by_a_day, ready_before[d]) for d in ready_solve]
         + [partial(_marginal_value, model, grid, by_day, b, report, solver)
            for b in resources])
+    sustainment = _sustainment_table(model, main, grid)
+    if after:
+        supplies, background, carried = answers.pop(0)
+        sustainment = _sustainment_table(supplies, carried, grid, background)
+        fleet_use = _fleet_use_with(fleet_use, _fleet_use(supplies, carried, grid))
     earliest: list[float | None] = [None] * len(wanted)
     for i, day in zip(order, answers[:len(wanted)], strict=True):
         earliest[i] = day
@@ -1044,9 +1103,12 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
         notes.append("reception limits: " + "; ".join(
             f"{model.graph.nodes[n]['name']} {v:,.0f} {_limit_words(m)[2]}"
             for n, m, v in model.reception) + " (counted on the day movements reach the node)")
-    if scenario.sustainment is not None:
+    if scenario.sustainment is not None and not model.supplies_after:
         notes.append(scenario.sustainment.describe() + "; supplies use the same lift "
                      "(fleet_use: in_use_supply)")
+    elif scenario.sustainment is not None:
+        notes.append(scenario.sustainment.describe() + ": " + (
+            _short_words(sustainment) if after else "not checked (detail off)"))
     if scenario.permissions is not None:
         lead, source = scenario.permissions.lead()
         delays = scenario.crossings()
@@ -1079,7 +1141,7 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
         fleet_use=fleet_use,
         marginal=marginal,
         bounds_by_day={name: values for name, values in most.items() if name != "fleets"},
-        sustainment=_sustainment_table(model, main, grid),
+        sustainment=sustainment,
         combat_ready_by_day=combat_ready,
     )
 
@@ -1158,15 +1220,85 @@ def _fleet_use(model: FleetModel, solved: _Solved, grid: np.ndarray) -> pd.DataF
                                        "in_use_supply", "available"])
 
 
+def _supplies_after(model: FleetModel, plan: _Solved, grid: np.ndarray, solver: str
+                    ) -> tuple[FleetModel, _Background, _Solved]:
+    """Sustainment planned after the forces: the supplies on the capacity, lift and
+    reception the forces' ``plan`` leaves, for the troops it brings (an LP of the supplies
+    alone, the least shortfall); the supplies' model, the plan's use and the solution."""
+    supplies = replace(model, groups=list(model.supplies_after),
+                       sustainment=model.sustainment_after, supplies_after=(),
+                       sustainment_after=None)
+    arcs = {int(a) for g in supplies.groups for r in g.routes for a in r.arcs}
+    background = _plan_background(model, plan, grid, arcs)
+    solved = _Solved(*_solve_variant(supplies, grid, fleets_limited=True, solver=solver,
+                                     background=background))
+    return supplies, background, solved
+
+
+def _plan_background(model: FleetModel, plan: _Solved, grid: np.ndarray, arcs: set[int]
+                     ) -> _Background:
+    """What ``plan`` uses of the capacity of ``arcs``, of its fleets and reception limits
+    in each period, and the troops and troop-days it brings to each assembly area."""
+    values, activity = plan.solution.values, plan.solution.activity
+    cols = plan.columns
+    scratch = SparseLP()  # the arcs' capacity rows on the plan's columns, all of them
+    scratch.add_columns(plan.solution.n_cols)
+    rows, _ = _capacity_rows(model, scratch, plan.routes, cols.route_of, cols.x, cols.lo,
+                             cols.hi, grid, {}, arcs=arcs)
+    used = scratch.matrix() @ values
+    widths = np.diff(grid)
+    troops: dict[str, np.ndarray] = {}
+    troop_days: dict[str, np.ndarray] = {}
+    for (gi, cargo, dest), c in cols.cumulative.items():
+        if cargo not in TROOP_CLASSES:
+            continue
+        arrived = values[c] * model.groups[gi].troops_per_item[cargo]
+        troops[dest] = troops.get(dest, 0.0) + arrived
+        days = np.cumsum((arrived + np.r_[0.0, arrived[:-1]]) * widths / 48) / TROOP_DAYS_UNIT
+        troop_days[dest] = troop_days.get(dest, 0.0) + days
+    return _Background({arc: used[r] for arc, r in rows.items()},
+                       {c: activity[r] for c, r in plan.rows.fleet.items()},
+                       {k: activity[r] for k, r in plan.rows.reception.items()},
+                       troops, troop_days)
+
+
+def _fleet_use_with(use: pd.DataFrame, more: pd.DataFrame) -> pd.DataFrame:
+    """Fleet use of a plan with that of the supplies planned after it (``more``, on what
+    the plan leaves) added: the carriers in use and on supplies, those available."""
+    keys = ["carrier", "from_day", "to_day"]
+    both = use.merge(more, on=keys, how="outer", suffixes=("", "_more")).fillna(
+        {"in_use": 0.0, "in_use_supply": 0.0, "in_use_more": 0.0, "in_use_supply_more": 0.0})
+    both["in_use"] += both.pop("in_use_more")
+    both["in_use_supply"] += both.pop("in_use_supply_more")
+    both["available"] = both["available"].fillna(both.pop("available_more"))
+    return both.drop(columns=[c for c in both if c.endswith("_more")]).sort_values(
+        keys, ignore_index=True)[use.columns]
+
+
+def _short_words(table: pd.DataFrame) -> str:
+    """Whether supplies planned after the forces keep the stock above zero, in words."""
+    short_day = stock_short_day(table)
+    if short_day is None:
+        return ("the supplies fit on what the plan leaves, so the closure holds with "
+                "sustainment (fleet_use: in_use_supply)")
+    worst = table.loc[table["stock_t"].idxmin()]
+    return (f"from day {short_day:g} the supplies for the troops this plan "
+            f"brings need more lift than it leaves (up to {-worst['stock_t']:,.0f} t short, "
+            f"day {worst['day']:g}): moving and sustaining the force compete; plan both "
+            "together (sustainment.planned: with_forces) for the closure both allow")
+
+
 def _supply_columns(model: FleetModel, solved: _Solved) -> np.ndarray:
     """Indices into the x columns of those that carry supplies."""
     is_supply = np.array([g.supply for g in model.groups], dtype=bool)
     return np.flatnonzero(is_supply[model.group_of[solved.columns.route_of]])
 
 
-def _sustainment_table(model: FleetModel, solved: _Solved, grid: np.ndarray) -> pd.DataFrame:
+def _sustainment_table(model: FleetModel, solved: _Solved, grid: np.ndarray,
+                       background: _Background | None = None) -> pd.DataFrame:
     """Per period end: troops arrived at the assembly areas, their daily need, the supplies
-    delivered and consumed (cumulative tonnes) and the stock there."""
+    delivered and consumed (cumulative tonnes) and the stock there (below zero where the
+    supplies planned after the forces, on a ``background``, fall short)."""
     if model.sustainment is None:
         return pd.DataFrame()
     per_troop_day, carried = model.sustainment
@@ -1178,8 +1310,11 @@ def _sustainment_table(model: FleetModel, solved: _Solved, grid: np.ndarray) -> 
             troops += values[cols] * model.groups[gi].troops_per_item[cargo]
         elif cargo == "supply":
             delivered += values[cols] * SUPPLY_ITEM_T
-    consumed = per_troop_day * TROOP_DAYS_UNIT * sum(
-        (values[cols] for cols in solved.columns.troop_days.values()), np.zeros(n))
+    troop_days = [values[cols] for cols in solved.columns.troop_days.values()]
+    if background is not None:
+        troops += sum(background.troops.values(), np.zeros(n))
+        troop_days += list(background.troop_days.values())
+    consumed = per_troop_day * TROOP_DAYS_UNIT * sum(troop_days, np.zeros(n))
     return pd.DataFrame({
         "day": grid[1:] / 24, "troops_arrived": troops,
         "need_t_per_day": troops * per_troop_day, "delivered_t": delivered,

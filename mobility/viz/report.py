@@ -245,13 +245,14 @@ def fleet_sections(result: ClosureResult) -> list[tuple[str, list[dict[str, Any]
     supplies = [{"by day": r["day"], "troops arrived": format_number(r["troops_arrived"]),
                  "need (t/day)": format_number(r["need_t_per_day"]),
                  "delivered (t)": format_number(r["delivered_t"]),
+                 "stock (t)": format_number(r["stock_t"]),
                  "lift on supplies": result.supply_share_words(r["day"])}
                 for r in result.sustainment_by_day()]
     return [("Troops closed, with the fleets and with unlimited lift", bound),
             ("Formations (ready, modes, closing day)", formations),
             ("What binds, and what one more unit buys", marginal),
             ("Fleets", fleets),
-            *([("Sustainment (supplies for the troops arrived, same lift)", supplies)]
+            *([("Sustainment (supplies for the troops arrived, by the same fleets)", supplies)]
               if supplies else [])]
 
 
