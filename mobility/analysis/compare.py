@@ -46,6 +46,8 @@ class Comparison:
                                                     strict=False)],
                 "troops_by_day": {str(d): round(v, 1) for d, v in result.troops_by_day.items()},
                 "binding_bottleneck": binding.describe() if binding else None,
+                "sustained": not result.sustainment.empty,
+                "supplies_short_from_day": result.supplies_short_day(),
                 "mode_split": {m: round(s, 4) for m, s in result.mode_split.items()},
             })
         changes = self.edge_changes

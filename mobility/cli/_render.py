@@ -340,6 +340,10 @@ def print_comparison(data: dict[str, Any]) -> None:
                         for row in data["scenarios"]])
     table.add_row("binding bottleneck", *[row["binding_bottleneck"] or "—"
                                           for row in data["scenarios"]])
+    if any(row["sustained"] for row in data["scenarios"]):
+        table.add_row("supplies short from", *[
+            "—" if not row["sustained"] else "never" if row["supplies_short_from_day"] is None
+            else f"day {row['supplies_short_from_day']:g}" for row in data["scenarios"]])
     out.print(table)
     changes = Table(title=f"Edges whose flow changed most (troops carried in days "
                           f"1-{data['flow_days']}, vs {data['scenarios'][0]['scenario']})")

@@ -1047,8 +1047,8 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
                   for d, s in ready_before.items()}
     ready_solve = [d for d in ready_before if ready_plan[d] < model.total_troops * (1 - 1e-9)]
     most_by_a_day = _MostByDay(model, step, solver, by_day)  # shared: a day solved once
-    after = [partial(_supplies_after, model, main, grid, solver)] \
-        if detail and model.supplies_after else []
+    after = [partial(_supplies_after, model, main, grid, solver)] if model.supplies_after \
+        else []
     answers: list[Any] = at_once(
         after
         + [partial(_earliest_day, most_by_a_day, curve, wanted[i].troops, by_day)
@@ -1107,8 +1107,7 @@ def solve_fleet(model: FleetModel, *, detail: bool = True, progress: Progress | 
         notes.append(scenario.sustainment.describe() + "; supplies use the same lift "
                      "(fleet_use: in_use_supply)")
     elif scenario.sustainment is not None:
-        notes.append(scenario.sustainment.describe() + ": " + (
-            _short_words(sustainment) if after else "not checked (detail off)"))
+        notes.append(scenario.sustainment.describe() + ": " + _short_words(sustainment))
     if scenario.permissions is not None:
         lead, source = scenario.permissions.lead()
         delays = scenario.crossings()
